@@ -1,0 +1,57 @@
+// Sparse transposed convolution: each non-zero z[k][oy][ox] = v adds v * w[k] into the
+// channel-last padded accumulator xc[Hp][Wp][M]. With channel-last filters (f32_pack_conv2d_hwc)
+// one filter row ky is a single contiguous run of kw*M floats in both buffers, so each non-zero
+// costs kh vector axpys and no index arithmetic per tap: O(nnz * M * kh * kw) in total.
+// Contributions reach each output float in the order of the non-zeros, exactly as in
+// f32_conv2d_transpose_sparse_scalar, so the two give the same bits.
+
+export function f32_conv2d_transpose_sparse_simd(
+  idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32,
+  wcl: usize, M: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, Wp: i32,
+  xc: usize,
+): void {
+  const P = Ho * Wo;
+  const run = kw * M;
+  const runBytes = <usize>run << 2;
+  const filterBytes = <usize>(kh * run) << 2;
+  const rowBytes = <usize>(Wp * M) << 2;
+  for (let i = 0; i < nnz; i++) {
+    const flat = load<i32>(idx + (<usize>i << 2));
+    const v = load<f32>(val + (<usize>i << 2));
+    if (v == 0) continue;
+    const k = flat / P;
+    let dst = xc + pixelOffsetHwc(flat - k * P, Wo, sh, sw, Wp, M);
+    let src = wcl + <usize>k * filterBytes;
+    for (let ky = 0; ky < kh; ky++) {
+      axpyRun(v, src, dst, run);
+      src += runBytes;
+      dst += rowBytes;
+    }
+  }
+}
+
+/** dst[0..n) += v * src[0..n), four lanes at a time, then a scalar tail. */
+// @ts-ignore: decorator
+@inline
+function axpyRun(v: f32, src: usize, dst: usize, n: i32): void {
+  const vv = f32x4.splat(v);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(vv, v128.load(src + o))));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + v * load<f32>(src + o));
+  }
+}
+
+/** Byte offset, in the channel-last padded accumulator, of the top-left tap of code pixel p. */
+// @ts-ignore: decorator
+@inline
+export function pixelOffsetHwc(p: i32, Wo: i32, sh: i32, sw: i32, Wp: i32, M: i32): usize {
+  const oy = p / Wo;
+  const ox = p - oy * Wo;
+  return <usize>((oy * sh * Wp + ox * sw) * M) << 2;
+}

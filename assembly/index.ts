@@ -1,0 +1,116 @@
+// The exported ABI: plain functions of (pointer, size...) over linear memory, nothing else.
+// One source builds two modules. With SIMD enabled (asc --enable simd) each entry point runs the
+// f32x4 micro-kernel; without it, the scalar reference. ASC_FEATURE_SIMD is a compile-time
+// constant, so the branch not taken is never compiled and the scalar module holds no v128 code.
+// The scalar references are exported from both modules under their own names, so tests can
+// hold each SIMD kernel against its reference inside one instance.
+
+import { f32_pad2d_chw, f32_crop2d_chw, f32_crop2d_hwc_to_chw } from "./conv/f32-conv2d-pad-scalar";
+import { f32_conv2d_scalar } from "./conv/f32-conv2d-scalar";
+import { f32_conv2d_transpose_scalar, f32_conv2d_transpose_sparse_scalar } from "./conv/f32-conv2d-transpose-scalar";
+import { f32_pack_conv2d_8, f32_pack_conv2d_hwc, f32_pack_conv2d_transpose_8, f32_conv2d_transpose_offsets } from "./conv/f32-conv2d-pack-8";
+import { f32_conv2d_4x8_simd } from "./conv/f32-conv2d-4x8-simd";
+import { f32_conv2d_transpose_4x8_simd } from "./conv/f32-conv2d-transpose-4x8-simd";
+import { f32_conv2d_transpose_sparse_simd } from "./conv/f32-conv2d-transpose-sparse-simd";
+import { f32_block_max_scalar } from "./project/f32-block-max-scalar";
+import { u32_top_k_radix_scalar } from "./project/u32-top-k-radix-scalar";
+import { f32_block_scatter_scalar, f32_gather_scalar, f32_unpool_scalar, i32_block_first_scalar } from "./project/f32-block-scatter-scalar";
+import { u64_draws } from "./random/u64-counter-rng";
+import { f32_randn_scalar, f32_rand_uniform_scalar } from "./random/f32-randn-boxmuller-scalar";
+import { f32_dot_scalar, f32_sumsq_scalar, f32_axpy_scalar, f32_scal_scalar } from "./blas/f32-blas1-scalar";
+import { f32_dot_simd, f32_sumsq_simd, f32_axpy_simd, f32_scal_simd } from "./blas/f32-blas1-simd";
+
+/** 1 in the SIMD module, 0 in the scalar one. */
+export function simd(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}
+
+/** First free byte after the module's static data: the facade's allocator starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// ---- layout helpers (same code in both modules) ----
+export { f32_pad2d_chw as pad2dChw, f32_crop2d_chw as crop2dChw, f32_crop2d_hwc_to_chw as crop2dHwcToChw };
+export { f32_pack_conv2d_8 as packConv2d8, f32_pack_conv2d_hwc as packConv2dHwc };
+export { f32_pack_conv2d_transpose_8 as packConv2dTranspose8, f32_conv2d_transpose_offsets as conv2dTransposeOffsets };
+
+// ---- scalar references, exported from both modules ----
+export { f32_conv2d_scalar as conv2dScalar };
+export { f32_conv2d_transpose_scalar as conv2dTransposeScalar };
+export { f32_conv2d_transpose_sparse_scalar as conv2dTransposeSparseScalar };
+export { f32_dot_scalar as dotScalar, f32_sumsq_scalar as sumsqScalar };
+
+// ---- projection and sampling (scalar in both modules) ----
+export { f32_block_max_scalar as blockMax, u32_top_k_radix_scalar as topKRadix };
+export { f32_block_scatter_scalar as blockScatter, f32_gather_scalar as gather };
+export { f32_unpool_scalar as unpool, i32_block_first_scalar as blockFirst };
+export { u64_draws as draws64, f32_randn_scalar as randn, f32_rand_uniform_scalar as randUniform };
+
+// ---- entry points: SIMD micro-kernel where the module has SIMD, else the reference ----
+
+/**
+ * Forward convolution of one padded input. `w` is the packed panel buffer in the SIMD module
+ * (packConv2d8) and the plain [K][M][kh][kw] weights in the scalar one.
+ */
+export function conv2d(
+  xp: usize, Hp: i32, Wp: i32, M: i32,
+  w: usize, K: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, Ho: i32, Wo: i32, out: usize,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    f32_conv2d_4x8_simd(xp, Hp, Wp, M, w, K, kh, kw, sh, sw, Ho, Wo, out);
+  } else {
+    f32_conv2d_scalar(xp, Hp, Wp, M, w, K, kh, kw, sh, sw, Ho, Wo, out);
+  }
+}
+
+/**
+ * Dense transposed convolution of one code z[K][Ho][Wo] into the zeroed accumulator `acc`.
+ * SIMD: acc is channel-last [Hp][Wp][M], w the transposed panels, colOff their offsets.
+ * Scalar: acc is channel-first [M][Hp][Wp], w the plain weights, colOff unused.
+ */
+export function conv2dTranspose(
+  z: usize, K: i32, Ho: i32, Wo: i32,
+  w: usize, colOff: usize, M: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, Hp: i32, Wp: i32, acc: usize,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    f32_conv2d_transpose_4x8_simd(z, K, Ho, Wo, w, M * kh * kw, colOff, M, sh, sw, Wp, acc);
+  } else {
+    f32_conv2d_transpose_scalar(z, K, Ho, Wo, w, M, kh, kw, sh, sw, Hp, Wp, acc);
+  }
+}
+
+/**
+ * Sparse transposed convolution of `nnz` (index, value) pairs into the zeroed accumulator.
+ * SIMD: acc channel-last, w the channel-last filters (packConv2dHwc). Scalar: acc channel-first,
+ * w the plain weights.
+ */
+export function conv2dTransposeSparse(
+  idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32,
+  w: usize, M: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, Hp: i32, Wp: i32, acc: usize,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    f32_conv2d_transpose_sparse_simd(idx, val, nnz, Ho, Wo, w, M, kh, kw, sh, sw, Wp, acc);
+  } else {
+    f32_conv2d_transpose_sparse_scalar(idx, val, nnz, Ho, Wo, w, M, kh, kw, sh, sw, Hp, Wp, acc);
+  }
+}
+
+export function dot(x: usize, y: usize, n: i32): f64 {
+  return ASC_FEATURE_SIMD ? f32_dot_simd(x, y, n) : f32_dot_scalar(x, y, n);
+}
+
+export function sumsq(x: usize, n: i32): f64 {
+  return ASC_FEATURE_SIMD ? f32_sumsq_simd(x, n) : f32_sumsq_scalar(x, n);
+}
+
+export function axpy(a: f32, x: usize, y: usize, n: i32): void {
+  if (ASC_FEATURE_SIMD) f32_axpy_simd(a, x, y, n); else f32_axpy_scalar(a, x, y, n);
+}
+
+export function scal(a: f32, x: usize, n: i32): void {
+  if (ASC_FEATURE_SIMD) f32_scal_simd(a, x, n); else f32_scal_scalar(a, x, n);
+}

@@ -1,0 +1,176 @@
+// Compiling and instantiating the kernels, choosing SIMD or scalar, and the Engine: one wasm
+// instance with its linear memory and allocator. Everything else in src/ talks to kernels
+// through an Engine.
+
+import { simdWasmBase64, scalarWasmBase64 } from './generated/wasm.js';
+import { LinearAllocator } from './allocator.js';
+import { checkOptions, oneOf, positiveInt, typeError } from './validate.js';
+
+/** The raw exports of assembly/index.ts. Pointers and sizes are plain numbers. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  simd(): number;
+  heapBase(): number;
+  pad2dChw(x: number, xp: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
+  crop2dChw(xp: number, x: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
+  crop2dHwcToChw(xc: number, x: number, M: number, H: number, W: number, Wp: number, pt: number, pl: number): void;
+  packConv2d8(w: number, K: number, taps: number, packed: number): void;
+  packConv2dHwc(w: number, K: number, M: number, kh: number, kw: number, wcl: number): void;
+  packConv2dTranspose8(wcl: number, K: number, L: number, packed: number): void;
+  conv2dTransposeOffsets(M: number, kh: number, kw: number, Wp: number, colOff: number, Lpad: number): void;
+  conv2d(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
+    sh: number, sw: number, Ho: number, Wo: number, out: number): void;
+  conv2dScalar(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
+    sh: number, sw: number, Ho: number, Wo: number, out: number): void;
+  conv2dTranspose(z: number, K: number, Ho: number, Wo: number, w: number, colOff: number, M: number,
+    kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
+  conv2dTransposeScalar(z: number, K: number, Ho: number, Wo: number, w: number, M: number,
+    kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
+  conv2dTransposeSparse(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, M: number,
+    kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
+  conv2dTransposeSparseScalar(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, M: number,
+    kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
+  blockMax(h: number, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: number,
+    blockVal: number, blockMag: number, blockIdx: number): void;
+  topKRadix(mag: number, B: number, k: number, hist: number, sel: number): number;
+  blockScatter(sel: number, count: number, blockVal: number, blockIdx: number, z: number, n: number, support: number): void;
+  gather(z: number, support: number, count: number, out: number): void;
+  unpool(pooled: number, pos: number, B: number, out: number, n: number): void;
+  blockFirst(K: number, Ho: number, Wo: number, ph: number, pw: number, out: number): void;
+  draws64(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
+  randn(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
+  randUniform(seedLo: number, seedHi: number, stream: number, start: number, count: number, lo: number, hi: number, out: number): void;
+  dot(x: number, y: number, n: number): number;
+  dotScalar(x: number, y: number, n: number): number;
+  sumsq(x: number, n: number): number;
+  sumsqScalar(x: number, n: number): number;
+  axpy(a: number, x: number, y: number, n: number): void;
+  scal(a: number, x: number, n: number): void;
+}
+
+export type Backend = 'simd' | 'scalar';
+
+/** Options of {@link load}. */
+export interface LoadOptions {
+  /**
+   * A precompiled convcs module (for runtimes that refuse to compile wasm from bytes, such as
+   * Cloudflare workerd, or to share one compilation between workers).
+   */
+  module?: WebAssembly.Module;
+  /** 'auto' (default) takes SIMD when the engine validates it, else the scalar module. */
+  backend?: 'auto' | Backend;
+  /** Cap on the instance's linear memory, in bytes (default 2 GiB, at most 4 GiB - 64 KiB). */
+  maxMemoryBytes?: number;
+}
+
+const DEFAULT_MAX_MEMORY = 2 ** 31;
+const WASM32_MAX = 2 ** 32 - 65536;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const bytesCache: Partial<Record<Backend, Uint8Array<ArrayBuffer>>> = {};
+const moduleCache: Partial<Record<Backend, Promise<WebAssembly.Module>>> = {};
+
+/** The embedded bytes of one module (decoded once). */
+export function wasmBytes(backend: Backend): Uint8Array<ArrayBuffer> {
+  return (bytesCache[backend] ??= decodeBase64(backend === 'simd' ? simdWasmBase64 : scalarWasmBase64));
+}
+
+/** Whether this engine accepts the SIMD module. */
+export function simdSupported(): boolean {
+  return WebAssembly.validate(wasmBytes('simd'));
+}
+
+function compiled(backend: Backend): Promise<WebAssembly.Module> {
+  return (moduleCache[backend] ??= WebAssembly.compile(wasmBytes(backend)));
+}
+
+/** One instance of the kernels with its memory and allocator. Internal. */
+export class Engine {
+  readonly k: KernelExports;
+  readonly backend: Backend;
+  readonly heap: LinearAllocator;
+  readonly maxMemoryBytes: number;
+
+  constructor(instance: WebAssembly.Instance, maxMemoryBytes: number) {
+    this.k = instance.exports as unknown as KernelExports;
+    this.backend = this.k.simd() === 1 ? 'simd' : 'scalar';
+    this.maxMemoryBytes = maxMemoryBytes;
+    this.heap = new LinearAllocator(this.k.memory, this.k.heapBase(), maxMemoryBytes);
+  }
+
+  get simd(): boolean {
+    return this.backend === 'simd';
+  }
+
+  /**
+   * A fresh view of linear memory. Views are made right before use and never kept: growing
+   * memory detaches every earlier view, and the kernels themselves never grow it.
+   */
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.k.memory.buffer, ptr, length);
+  }
+
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.k.memory.buffer, ptr, length);
+  }
+
+  /** Allocate several buffers (sizes in bytes) at once: all of them, or none. */
+  allocAll(sizes: readonly number[]): number[] {
+    const ptrs: number[] = [];
+    try {
+      for (const s of sizes) ptrs.push(this.heap.alloc(s));
+    } catch (e) {
+      for (const p of ptrs) this.heap.release(p);
+      throw e;
+    }
+    return ptrs;
+  }
+
+  /** Run `fn` with temporary buffers that are released afterwards, whatever happens. */
+  withScratch<T>(sizes: readonly number[], fn: (...ptrs: number[]) => T): T {
+    const ptrs = this.allocAll(sizes);
+    try {
+      return fn(...ptrs);
+    } finally {
+      for (const p of ptrs) this.heap.release(p);
+    }
+  }
+
+  /** Current size of linear memory in bytes. */
+  get memoryBytes(): number {
+    return this.k.memory.buffer.byteLength;
+  }
+}
+
+/** Instantiate an Engine (the internal half of load()). */
+export async function createEngine(options?: LoadOptions): Promise<Engine> {
+  const o = checkOptions<LoadOptions>('load', options, ['module', 'backend', 'maxMemoryBytes']);
+  const backendOpt = o.backend === undefined ? 'auto' : oneOf('load', 'backend', o.backend, ['auto', 'simd', 'scalar'] as const);
+  const maxMemoryBytes = o.maxMemoryBytes === undefined
+    ? DEFAULT_MAX_MEMORY
+    : positiveInt('load', 'maxMemoryBytes', o.maxMemoryBytes, WASM32_MAX);
+  let module: WebAssembly.Module;
+  if (o.module !== undefined) {
+    if (!(o.module instanceof WebAssembly.Module)) throw typeError('load', "'module'", 'a WebAssembly.Module', o.module);
+    module = o.module;
+  } else {
+    let backend: Backend;
+    if (backendOpt === 'auto') backend = simdSupported() ? 'simd' : 'scalar';
+    else if (backendOpt === 'simd' && !simdSupported()) {
+      throw new RangeError("convcs.load: backend 'simd' was asked for, but this engine does not support WebAssembly SIMD");
+    } else backend = backendOpt;
+    module = await compiled(backend);
+  }
+  const instance = await WebAssembly.instantiate(module, {});
+  const engine = new Engine(instance, maxMemoryBytes);
+  if (o.module !== undefined && backendOpt !== 'auto' && backendOpt !== engine.backend) {
+    throw new RangeError(`convcs.load: backend '${backendOpt}' was asked for, but the module given is the ${engine.backend} build`);
+  }
+  return engine;
+}

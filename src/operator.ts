@@ -1,0 +1,409 @@
+// The convolution operator W of the paper (section 2.2): h = W x is a multi-channel convolution
+// (PyTorch's conv1d/conv2d: cross-correlation, no bias) and W^T z its exact adjoint, the
+// transposed convolution. An operator owns its weights, their packed forms and its scratch in
+// linear memory; every call copies the caller's arrays in and the results out.
+
+import type { Engine } from './instance.js';
+import {
+  MAX_ELEMENTS, checkFinite, checkOptions, float32Batch, float32Exact, intPair, nonNegativeInt, oneOf,
+  outputBuffer, overlaps, positiveInt, rangeError, requireOption, seedWords, typeError,
+} from './validate.js';
+
+/**
+ * What every algorithm in convcs needs of an operator, as PyLops's solvers take a
+ * LinearOperator: shapes, a forward map and its adjoint. Sizes are per sample; both maps take a
+ * batch of samples laid end to end.
+ */
+export interface LinearOperator {
+  /** Shape of one input sample, e.g. [M, D] or [M, H, W]. */
+  readonly inputShape: readonly number[];
+  /** Shape of one output (code) sample, e.g. [K, n] or [K, Ho, Wo]. */
+  readonly outputShape: readonly number[];
+  readonly inputSize: number;
+  readonly outputSize: number;
+  forward(x: Float32Array, out?: Float32Array): Float32Array;
+  transpose(z: Float32Array, out?: Float32Array): Float32Array;
+}
+
+/** Padding: one number for all sides, [along height, along width], or 'same' / 'valid'. */
+export type Padding = number | readonly [number, number] | 'same' | 'valid';
+
+export interface Conv1dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number;
+  /** Input length D. */
+  length: number;
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+}
+
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number | readonly [number, number];
+  height: number;
+  width: number;
+  stride?: number | readonly [number, number];
+  padding?: Padding;
+}
+
+export interface RandomizeOptions {
+  /** Integer in [0, 2^64) (a number up to 2^53, or a bigint). */
+  seed: number | bigint;
+  /** Which stream of the seed to draw from (default 0). */
+  stream?: number;
+  /**
+   * 'fan-in' (default): N(0, 1) / sqrt(M kh kw), the scaling of Theorem 3.1.
+   * 'unit': each filter (all its channels) scaled to unit l2 norm.
+   */
+  normalize?: 'fan-in' | 'unit';
+}
+
+/** The resolved geometry of a layer. Internal, but exposed read-only for algorithms. */
+export interface ConvGeometry {
+  M: number; K: number; H: number; W: number;
+  kh: number; kw: number; sh: number; sw: number;
+  /** zero padding above, below, left and right */
+  pt: number; pb: number; pl: number; pr: number;
+  Hp: number; Wp: number; Ho: number; Wo: number;
+}
+
+function samePadding(where: string, k: number, stride: number): [number, number] {
+  if (stride !== 1) throw rangeError(where, `padding 'same' needs stride 1 (as in PyTorch), got stride ${stride}`);
+  const total = k - 1;
+  const before = Math.floor(total / 2);
+  return [before, total - before]; // the extra zero goes at the end, as PyTorch does
+}
+
+function outputLength(where: string, axis: string, size: number, k: number, before: number, after: number, s: number): number {
+  const span = size + before + after - k;
+  if (span < 0) {
+    throw rangeError(where, `the kernel (${k}) is larger than the padded ${axis} (${size} + ${before + after}); the output would be empty`);
+  }
+  return Math.floor(span / s) + 1;
+}
+
+function product(...xs: number[]): number {
+  return xs.reduce((a, b) => a * b, 1);
+}
+
+export function conv1dGeometry(options: unknown): ConvGeometry {
+  const where = 'conv1d';
+  const o = checkOptions<Conv1dOptions>(where, options, ['inChannels', 'outChannels', 'kernelSize', 'length', 'stride', 'padding']);
+  const M = positiveInt(where, 'inChannels', requireOption(where, 'inChannels', o.inChannels));
+  const K = positiveInt(where, 'outChannels', requireOption(where, 'outChannels', o.outChannels));
+  const l = positiveInt(where, 'kernelSize', requireOption(where, 'kernelSize', o.kernelSize));
+  const D = positiveInt(where, 'length', requireOption(where, 'length', o.length));
+  const t = o.stride === undefined ? 1 : positiveInt(where, 'stride', o.stride);
+  let before = 0;
+  let after = 0;
+  if (o.padding === 'same') [before, after] = samePadding(where, l, t);
+  else if (o.padding !== undefined && o.padding !== 'valid') {
+    if (typeof o.padding !== 'number') throw typeError(where, "'padding'", "a non-negative integer, 'same' or 'valid'", o.padding);
+    before = after = nonNegativeInt(where, 'padding', o.padding);
+  }
+  const n = outputLength(where, 'length', D, l, before, after, t);
+  return checkSizes(where, { M, K, H: 1, W: D, kh: 1, kw: l, sh: 1, sw: t, pt: 0, pb: 0, pl: before, pr: after, Hp: 1, Wp: D + before + after, Ho: 1, Wo: n });
+}
+
+export function conv2dGeometry(options: unknown): ConvGeometry {
+  const where = 'conv2d';
+  const o = checkOptions<Conv2dOptions>(where, options, ['inChannels', 'outChannels', 'kernelSize', 'height', 'width', 'stride', 'padding']);
+  const M = positiveInt(where, 'inChannels', requireOption(where, 'inChannels', o.inChannels));
+  const K = positiveInt(where, 'outChannels', requireOption(where, 'outChannels', o.outChannels));
+  const [kh, kw] = intPair(where, 'kernelSize', requireOption(where, 'kernelSize', o.kernelSize), positiveInt);
+  const H = positiveInt(where, 'height', requireOption(where, 'height', o.height));
+  const W = positiveInt(where, 'width', requireOption(where, 'width', o.width));
+  const [sh, sw] = o.stride === undefined ? [1, 1] : intPair(where, 'stride', o.stride, positiveInt);
+  let pt = 0, pb = 0, pl = 0, pr = 0;
+  if (o.padding === 'same') {
+    [pt, pb] = samePadding(where, kh, sh);
+    [pl, pr] = samePadding(where, kw, sw);
+  } else if (o.padding !== undefined && o.padding !== 'valid') {
+    if (typeof o.padding === 'string') throw typeError(where, "'padding'", "a number, a pair, 'same' or 'valid'", o.padding);
+    [pt, pl] = intPair(where, 'padding', o.padding, nonNegativeInt);
+    pb = pt;
+    pr = pl;
+  }
+  const Ho = outputLength(where, 'height', H, kh, pt, pb, sh);
+  const Wo = outputLength(where, 'width', W, kw, pl, pr, sw);
+  return checkSizes(where, { M, K, H, W, kh, kw, sh, sw, pt, pb, pl, pr, Hp: H + pt + pb, Wp: W + pl + pr, Ho, Wo });
+}
+
+/** Every buffer the operator will allocate must fit the kernels' 32-bit offsets. */
+function checkSizes(where: string, g: ConvGeometry): ConvGeometry {
+  const sizes: Array<[string, number]> = [
+    ['the input (inChannels x height x width)', product(g.M, g.H, g.W)],
+    ['the padded input', product(g.M, g.Hp, g.Wp)],
+    ['the output (outChannels x output height x output width)', product(g.K, g.Ho, g.Wo)],
+    ['the weights (outChannels x inChannels x kernel)', product(Math.ceil(g.K / 8) * 8, g.M, g.kh, g.kw)],
+  ];
+  for (const [what, n] of sizes) {
+    if (n > MAX_ELEMENTS) throw rangeError(where, `${what} would hold ${n} values; the limit is ${MAX_ELEMENTS}`);
+  }
+  return g;
+}
+
+/**
+ * A convolutional layer as a linear operator. Made by `cs.conv1d` / `cs.conv2d`; weights start
+ * as `randomize({ seed: 0 })`.
+ */
+export class ConvOperator implements LinearOperator {
+  readonly dims: 1 | 2;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly weightShape: readonly number[];
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly geometry: Readonly<ConvGeometry>;
+  readonly engine: Engine;
+
+  /** Plain weights [K][M][kh][kw]. */
+  readonly ptrWeights: number;
+  /** SIMD module: forward panels, channel-last filters, transposed panels, column offsets. */
+  readonly ptrPacked: number;
+  readonly ptrChannelLast: number;
+  readonly ptrPackedT: number;
+  readonly ptrColOff: number;
+  /** Scratch: one input sample, the padded input / transposed accumulator, one code sample. */
+  readonly ptrIn: number;
+  readonly ptrPad: number;
+  readonly ptrCode: number;
+  private sparseCapacity = 0;
+  private ptrSparseIdx = 0;
+  private ptrSparseVal = 0;
+  private owned: number[];
+  private isDisposed = false;
+  private readonly token = {};
+
+  constructor(engine: Engine, g: ConvGeometry, dims: 1 | 2) {
+    this.engine = engine;
+    this.geometry = Object.freeze({ ...g });
+    this.dims = dims;
+    this.inputShape = Object.freeze(dims === 1 ? [g.M, g.W] : [g.M, g.H, g.W]);
+    this.outputShape = Object.freeze(dims === 1 ? [g.K, g.Wo] : [g.K, g.Ho, g.Wo]);
+    this.weightShape = Object.freeze(dims === 1 ? [g.K, g.M, g.kw] : [g.K, g.M, g.kh, g.kw]);
+    this.inputSize = g.M * g.H * g.W;
+    this.outputSize = g.K * g.Ho * g.Wo;
+    const taps = g.M * g.kh * g.kw;
+    const Lpad = Math.ceil(taps / 8) * 8;
+    const simd = engine.simd;
+    const sizes = [
+      g.K * taps * 4,
+      simd ? Math.ceil(g.K / 8) * 8 * taps * 4 : 0,
+      simd ? g.K * taps * 4 : 0,
+      simd ? Lpad * g.K * 4 : 0,
+      simd ? Lpad * 4 : 0,
+      this.inputSize * 4,
+      g.M * g.Hp * g.Wp * 4,
+      this.outputSize * 4,
+    ];
+    const ptrs = engine.allocAll(sizes);
+    this.owned = ptrs;
+    [this.ptrWeights, this.ptrPacked, this.ptrChannelLast, this.ptrPackedT, this.ptrColOff,
+      this.ptrIn, this.ptrPad, this.ptrCode] = ptrs as [number, number, number, number, number, number, number, number];
+    if (simd) engine.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, Lpad);
+    operatorRegistry?.register(this, { engine, ptrs: this.owned }, this.token);
+    this.randomize({ seed: 0 });
+  }
+
+  /** True once dispose() has run. */
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  private live(where: string): void {
+    if (this.isDisposed) throw new TypeError(`convcs.${where}: this operator has been disposed`);
+  }
+
+  /** Draw the weights from a seeded Gaussian (every engine gives the same bits). */
+  randomize(options: RandomizeOptions): this {
+    const where = 'ConvOperator.randomize';
+    this.live(where);
+    const o = checkOptions<RandomizeOptions>(where, options, ['seed', 'stream', 'normalize']);
+    const [lo, hi] = seedWords(where, 'seed', requireOption(where, 'seed', o.seed));
+    const stream = o.stream === undefined ? 0 : nonNegativeInt(where, 'stream', o.stream, 2 ** 32 - 1);
+    const normalize = o.normalize === undefined ? 'fan-in' : oneOf(where, 'normalize', o.normalize, ['fan-in', 'unit'] as const);
+    const { k } = this.engine;
+    const g = this.geometry;
+    const taps = g.M * g.kh * g.kw;
+    k.randn(lo, hi, stream, 0, g.K * taps, this.ptrWeights);
+    if (normalize === 'fan-in') {
+      k.scal(Math.fround(1 / Math.sqrt(taps)), this.ptrWeights, g.K * taps);
+    } else {
+      for (let f = 0; f < g.K; f++) {
+        const p = this.ptrWeights + f * taps * 4;
+        // The scalar-order sum is exported by both modules, so both give identical weights.
+        const ss = k.sumsqScalar(p, taps);
+        if (ss > 0) k.scal(Math.fround(1 / Math.sqrt(ss)), p, taps);
+      }
+    }
+    this.pack();
+    return this;
+  }
+
+  /** Set the weights from an array in PyTorch layout ([K, M, l] or [K, M, kh, kw]). */
+  setWeights(w: Float32Array): this {
+    const where = 'ConvOperator.setWeights';
+    this.live(where);
+    const n = this.weightShape.reduce((a, b) => a * b, 1);
+    float32Exact(where, 'weights', w, n);
+    checkFinite(where, 'weights', w);
+    this.engine.f32(this.ptrWeights, n).set(w);
+    this.pack();
+    return this;
+  }
+
+  /** A copy of the weights in PyTorch layout. */
+  getWeights(): Float32Array {
+    this.live('ConvOperator.getWeights');
+    const n = this.weightShape.reduce((a, b) => a * b, 1);
+    return this.engine.f32(this.ptrWeights, n).slice();
+  }
+
+  private pack(): void {
+    if (!this.engine.simd) return;
+    const g = this.geometry;
+    const { k } = this.engine;
+    const taps = g.M * g.kh * g.kw;
+    k.packConv2d8(this.ptrWeights, g.K, taps, this.ptrPacked);
+    k.packConv2dHwc(this.ptrWeights, g.K, g.M, g.kh, g.kw, this.ptrChannelLast);
+    k.packConv2dTranspose8(this.ptrChannelLast, g.K, taps, this.ptrPackedT);
+  }
+
+  /** h = W x for one sample already in linear memory at ptrIn; result at ptrCode. */
+  forwardInPlace(): void {
+    const g = this.geometry;
+    const { k } = this.engine;
+    k.pad2dChw(this.ptrIn, this.ptrPad, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+    k.conv2d(this.ptrPad, g.Hp, g.Wp, g.M, this.engine.simd ? this.ptrPacked : this.ptrWeights,
+      g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, this.ptrCode);
+  }
+
+  /** x = W^T z for one code already at ptrCode; result at ptrIn. */
+  transposeInPlace(): void {
+    const g = this.geometry;
+    const { k } = this.engine;
+    this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
+    if (this.engine.simd) {
+      k.conv2dTranspose(this.ptrCode, g.K, g.Ho, g.Wo, this.ptrPackedT, this.ptrColOff, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
+    } else {
+      k.conv2dTranspose(this.ptrCode, g.K, g.Ho, g.Wo, this.ptrWeights, 0, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
+    }
+    this.cropInto(this.ptrIn);
+  }
+
+  /** x = W^T z for `nnz` (index, value) pairs at idxPtr / valPtr; result at ptrIn. */
+  transposeSparseInPlace(idxPtr: number, valPtr: number, nnz: number): void {
+    const g = this.geometry;
+    const { k } = this.engine;
+    this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
+    k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrChannelLast : this.ptrWeights,
+      g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
+    this.cropInto(this.ptrIn);
+  }
+
+  private cropInto(dst: number): void {
+    const g = this.geometry;
+    if (this.engine.simd) this.engine.k.crop2dHwcToChw(this.ptrPad, dst, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+    else this.engine.k.crop2dChw(this.ptrPad, dst, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+  }
+
+  /**
+   * h = W x. `x` holds one input of `inputShape`, or a batch of them end to end; the result
+   * holds as many codes of `outputShape`.
+   */
+  forward(x: Float32Array, out?: Float32Array): Float32Array {
+    const where = 'ConvOperator.forward';
+    this.live(where);
+    const N = float32Batch(where, 'x', x, this.inputSize);
+    const result = outputBuffer(where, out, N * this.outputSize);
+    const src = overlaps(x, result) ? x.slice() : x;
+    for (let n = 0; n < N; n++) {
+      this.engine.f32(this.ptrIn, this.inputSize).set(src.subarray(n * this.inputSize, (n + 1) * this.inputSize));
+      this.forwardInPlace();
+      result.set(this.engine.f32(this.ptrCode, this.outputSize), n * this.outputSize);
+    }
+    return result;
+  }
+
+  /** x = W^T z, the exact adjoint of forward (a transposed convolution). Batches as forward. */
+  transpose(z: Float32Array, out?: Float32Array): Float32Array {
+    const where = 'ConvOperator.transpose';
+    this.live(where);
+    const N = float32Batch(where, 'z', z, this.outputSize);
+    const result = outputBuffer(where, out, N * this.inputSize);
+    const src = overlaps(z, result) ? z.slice() : z;
+    for (let n = 0; n < N; n++) {
+      this.engine.f32(this.ptrCode, this.outputSize).set(src.subarray(n * this.outputSize, (n + 1) * this.outputSize));
+      this.transposeInPlace();
+      result.set(this.engine.f32(this.ptrIn, this.inputSize), n * this.inputSize);
+    }
+    return result;
+  }
+
+  /**
+   * x = W^T z for one code given by its non-zeros: flat indices into `outputShape` and their
+   * values. Costs O(nnz M kh kw) rather than a dense pass.
+   */
+  transposeSparse(indices: Int32Array, values: Float32Array, out?: Float32Array): Float32Array {
+    const where = 'ConvOperator.transposeSparse';
+    this.live(where);
+    if (!(indices instanceof Int32Array)) throw typeError(where, 'indices', 'an Int32Array', indices);
+    float32Exact(where, 'values', values, indices.length);
+    checkFinite(where, 'values', values);
+    for (let i = 0; i < indices.length; i++) {
+      const v = indices[i]!;
+      if (v < 0 || v >= this.outputSize) {
+        throw rangeError(where, `indices[${i}] = ${v} is outside [0, ${this.outputSize}) (outputShape ${this.outputShape.join('x')})`);
+      }
+    }
+    const result = outputBuffer(where, out, this.inputSize);
+    const nnz = indices.length;
+    this.reserveSparse(nnz);
+    this.engine.i32(this.ptrSparseIdx, nnz).set(indices);
+    this.engine.f32(this.ptrSparseVal, nnz).set(values);
+    this.transposeSparseInPlace(this.ptrSparseIdx, this.ptrSparseVal, nnz);
+    result.set(this.engine.f32(this.ptrIn, this.inputSize));
+    return result;
+  }
+
+  private reserveSparse(nnz: number): void {
+    if (nnz <= this.sparseCapacity) return;
+    const capacity = Math.max(nnz, 64);
+    const [idx, val] = this.engine.allocAll([capacity * 4, capacity * 4]) as [number, number];
+    if (this.sparseCapacity > 0) {
+      this.engine.heap.release(this.ptrSparseIdx);
+      this.engine.heap.release(this.ptrSparseVal);
+      this.owned = this.owned.filter((p) => p !== this.ptrSparseIdx && p !== this.ptrSparseVal);
+    }
+    this.ptrSparseIdx = idx;
+    this.ptrSparseVal = val;
+    this.sparseCapacity = capacity;
+    this.owned.push(idx, val);
+    operatorRegistry?.unregister(this.token);
+    operatorRegistry?.register(this, { engine: this.engine, ptrs: this.owned }, this.token);
+  }
+
+  /** Free the operator's linear memory. Any later call throws. */
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    operatorRegistry?.unregister(this.token);
+    for (const p of this.owned) this.engine.heap.release(p);
+    this.owned = [];
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+// Safety net for operators a caller forgets to dispose: their memory returns to the allocator
+// when they are collected. Explicit dispose() is still the way to free memory promptly.
+const operatorRegistry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<{ engine: Engine; ptrs: number[] }>(({ engine, ptrs }) => {
+    for (const p of ptrs) engine.heap.release(p);
+  })
+  : undefined;

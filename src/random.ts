@@ -1,0 +1,82 @@
+// Seeded sampling. Draw i of stream s under a seed is a pure function of (seed, s, i), computed
+// inside wasm, so results never depend on batching, chunking, workers or the JavaScript engine.
+
+import type { Engine } from './instance.js';
+import { MAX_ELEMENTS, checkOptions, finiteNumber, nonNegativeInt, rangeError, requireOption, seedWords } from './validate.js';
+
+export interface RandomOptions {
+  /** Integer in [0, 2^64): a number up to 2^53, or a bigint. */
+  seed: number | bigint;
+  /** Stream index in [0, 2^32) (default 0). Independent streams of one seed. */
+  stream?: number;
+  /** Index of the first draw (default 0): draws [start, start + count) of the stream. */
+  start?: number;
+}
+
+export interface UniformOptions extends RandomOptions {
+  /** Lower end (default 0). */
+  low?: number;
+  /** Upper end, exclusive (default 1). */
+  high?: number;
+}
+
+const CHUNK = 1 << 16;
+
+interface Resolved { lo: number; hi: number; stream: number; start: number }
+
+function resolve(where: string, count: unknown, o: Partial<RandomOptions>): [number, Resolved] {
+  const n = nonNegativeInt(where, 'count', count);
+  const [lo, hi] = seedWords(where, 'seed', requireOption(where, 'seed', o.seed));
+  const stream = o.stream === undefined ? 0 : nonNegativeInt(where, 'stream', o.stream, 2 ** 32 - 1);
+  const start = o.start === undefined ? 0 : nonNegativeInt(where, 'start', o.start, Number.MAX_SAFE_INTEGER - MAX_ELEMENTS);
+  return [n, { lo, hi, stream, start }];
+}
+
+function chunked(engine: Engine, n: number, fill: (start: number, count: number, ptr: number) => void): Float32Array {
+  const out = new Float32Array(n);
+  if (n === 0) return out;
+  engine.withScratch([Math.min(n, CHUNK) * 4], (ptr) => {
+    for (let off = 0; off < n; off += CHUNK) {
+      const c = Math.min(CHUNK, n - off);
+      fill(off, c, ptr!);
+      out.set(engine.f32(ptr!, c), off);
+    }
+  });
+  return out;
+}
+
+/** `count` standard normal draws (Box-Muller in wasm). */
+export function randn(engine: Engine, count: number, options: RandomOptions): Float32Array {
+  const where = 'randn';
+  const o = checkOptions<RandomOptions>(where, options, ['seed', 'stream', 'start']);
+  const [n, r] = resolve(where, count, o);
+  return chunked(engine, n, (off, c, ptr) => engine.k.randn(r.lo, r.hi, r.stream, r.start + off, c, ptr));
+}
+
+/** `count` uniform draws on [low, high). */
+export function rand(engine: Engine, count: number, options: UniformOptions): Float32Array {
+  const where = 'rand';
+  const o = checkOptions<UniformOptions>(where, options, ['seed', 'stream', 'start', 'low', 'high']);
+  const [n, r] = resolve(where, count, o);
+  const low = o.low === undefined ? 0 : finiteNumber(where, 'low', o.low);
+  const high = o.high === undefined ? 1 : finiteNumber(where, 'high', o.high);
+  if (!(high > low)) throw rangeError(where, `'high' (${high}) must be greater than 'low' (${low})`);
+  return chunked(engine, n, (off, c, ptr) => engine.k.randUniform(r.lo, r.hi, r.stream, r.start + off, c, low, high, ptr));
+}
+
+/** Raw 64-bit draws of the generator, as a BigUint64Array (for tests and integer sampling). */
+export function draws64(engine: Engine, count: number, options: RandomOptions): BigUint64Array {
+  const where = 'draws64';
+  const o = checkOptions<RandomOptions>(where, options, ['seed', 'stream', 'start']);
+  const [n, r] = resolve(where, count, o);
+  const out = new BigUint64Array(n);
+  if (n === 0) return out;
+  engine.withScratch([Math.min(n, CHUNK) * 8], (ptr) => {
+    for (let off = 0; off < n; off += CHUNK) {
+      const c = Math.min(CHUNK, n - off);
+      engine.k.draws64(r.lo, r.hi, r.stream, r.start + off, c, ptr!);
+      out.set(new BigUint64Array(engine.k.memory.buffer, ptr!, c), off);
+    }
+  });
+  return out;
+}
