@@ -18,6 +18,8 @@ import { f32_block_scatter_scalar, f32_gather_scalar, f32_unpool_scalar, i32_blo
 import { u64_draws } from "./random/u64-counter-rng";
 import { f32_randn_scalar, f32_rand_uniform_scalar } from "./random/f32-randn-boxmuller-scalar";
 import { f32_dot_scalar, f32_sumsq_scalar, f32_axpy_scalar, f32_scal_scalar } from "./blas/f32-blas1-scalar";
+import { i32_sample_model_sparse_scalar } from "./random/model-sparse-sampler-scalar";
+import { f32_fista_update_scalar, f32_scatter_add_scalar, f32_scatter_zero_scalar, f32_distsq_scalar, f32_sub_scalar } from "./blas/f32-sparse-ops-scalar";
 import { f32_dot_simd, f32_sumsq_simd, f32_axpy_simd, f32_scal_simd } from "./blas/f32-blas1-simd";
 
 /** 1 in the SIMD module, 0 in the scalar one. */
@@ -46,6 +48,16 @@ export { f32_block_max_scalar as blockMax, u32_top_k_radix_scalar as topKRadix }
 export { f32_block_scatter_scalar as blockScatter, f32_gather_scalar as gather };
 export { f32_unpool_scalar as unpool, i32_block_first_scalar as blockFirst };
 export { u64_draws as draws64, f32_randn_scalar as randn, f32_rand_uniform_scalar as randUniform };
+export { i32_sample_model_sparse_scalar as sampleModelSparse };
+
+// ---- solver steps (scalar in both modules) ----
+export { f32_fista_update_scalar as fistaUpdate, f32_scatter_add_scalar as scatterAdd, f32_scatter_zero_scalar as scatterZero };
+export { f32_distsq_scalar as distsq, f32_sub_scalar as sub };
+
+/** memmove within linear memory. */
+export function copy(dst: usize, src: usize, bytes: usize): void {
+  memory.copy(dst, src, bytes);
+}
 
 // ---- entry points: SIMD micro-kernel where the module has SIMD, else the reference ----
 

@@ -6,8 +6,23 @@ import { ConvOperator, conv1dGeometry, conv2dGeometry } from './operator.js';
 import type { Conv1dOptions, Conv2dOptions } from './operator.js';
 import { project, maxPool, unpool } from './projection.js';
 import type { ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions } from './projection.js';
-import { randn, rand, draws64 } from './random.js';
-import type { RandomOptions, UniformOptions } from './random.js';
+import { randn, rand, draws64, sampleModelSparse } from './random.js';
+import type { RandomOptions, UniformOptions, ModelSparseOptions } from './random.js';
+import { reconstruct, iht } from './algorithms/iht.js';
+import type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
+import { rip } from './algorithms/rip.js';
+import type { RipOptions, RipReport } from './algorithms/rip.js';
+import { histogram, sparsity, summarize } from './algorithms/stats.js';
+import type { HistogramOptions, Histogram, Summary } from './algorithms/stats.js';
+import { coherence } from './algorithms/coherence.js';
+import type { CoherenceOptions, CoherenceResult } from './algorithms/coherence.js';
+import { sparseCode } from './algorithms/sparse-code.js';
+import type { SparseCodeOptions, SparseCodeResult } from './algorithms/sparse-code.js';
+import { normEstimate } from './algorithms/power.js';
+import type { NormOptions } from './algorithms/power.js';
+import { crelu, CReluOperator } from './algorithms/crelu.js';
+import { Stack } from './algorithms/stack.js';
+import type { LinearOperator } from './operator.js';
 
 export class Convcs {
   /** @internal */
@@ -58,6 +73,14 @@ export class Convcs {
     return rand(this.engine, count, options);
   }
 
+  /**
+   * A random model-k-sparse code of the given shape (k blocks uniformly, one uniformly placed
+   * non-zero each): the codes `rip` draws, trial t from stream t.
+   */
+  sampleModelSparse(shape: readonly number[], options: ModelSparseOptions): { z: Float32Array; support: Int32Array } {
+    return sampleModelSparse(this.engine, shape, options);
+  }
+
   /** The generator's raw 64-bit draws. */
   draws64(count: number, options: RandomOptions): BigUint64Array {
     return draws64(this.engine, count, options);
@@ -81,5 +104,77 @@ export class Convcs {
   /** Unpooling: values back to their switches, or (without switches) to each block's first element. */
   unpool(values: Float32Array, options: UnpoolOptions): Float32Array {
     return unpool(this.engine, values, options);
+  }
+
+  // ---- the paper's algorithms: each takes an operator, never raw kernels ----
+
+  /**
+   * One CNN layer and its transpose, i.e. one IHT iteration from zero (Theorem 3.3):
+   * z = M(W x, k), x^ = W^T z.
+   * @example
+   * const { xHat, relativeError } = cs.reconstruct(W, x, { pool: 2, density: 0.1 });
+   */
+  reconstruct(W: LinearOperator, x: Float32Array, options?: ReconstructOptions): ReconstructResult {
+    return reconstruct(this.engine, W, x, options);
+  }
+
+  /**
+   * Model-based Iterative Hard Thresholding (Algorithm 1) with Phi = W^T.
+   * @example
+   * const r = cs.iht(W, x, { pool: 'global', k: 10, iterations: 50, step: 'normalized' });
+   * console.log(r.relativeError, r.history);
+   */
+  iht(W: LinearOperator, x: Float32Array, options?: IhtOptions): IhtResult {
+    return iht(this.engine, W, x, options);
+  }
+
+  /**
+   * Empirical model-RIP of W^T over random model-k-sparse codes (Figures 2 and 3).
+   * @example
+   * const r = cs.rip(W, { pool: 'global', k: 10, trials: 10000, seed: 1 });
+   * console.log(r.summary.forward.median, r.deltaK, r.bound);
+   */
+  rip(W: LinearOperator, options: RipOptions): RipReport {
+    return rip(this.engine, W, options);
+  }
+
+  /** Equal-width histogram of values. */
+  histogram(values: ArrayLike<number>, options?: HistogramOptions): Histogram {
+    return histogram(values, options);
+  }
+
+  /** mean, median, 5th and 95th percentiles, min and max. */
+  summarize(values: ArrayLike<number>): Summary {
+    return summarize(values);
+  }
+
+  /** Filter coherence (Table 3), and over all shifted rows of W. */
+  coherence(W: LinearOperator, options?: CoherenceOptions): CoherenceResult {
+    return coherence(this.engine, W, options);
+  }
+
+  /** Algorithm 2: l1 least squares (FISTA), support from max-pool switches, refit on it. */
+  sparseCode(W: LinearOperator, x: Float32Array, options?: SparseCodeOptions): SparseCodeResult {
+    return sparseCode(this.engine, W, x, options);
+  }
+
+  /** ||W||_2 by a seeded power iteration. */
+  normEstimate(W: LinearOperator, options?: NormOptions): number {
+    return normEstimate(this.engine, W, options);
+  }
+
+  /** Fraction of non-zeros (Table 2). */
+  sparsity(h: Float32Array | Float64Array): number {
+    return sparsity(h);
+  }
+
+  /** The CReLU pair [W; -W] of section 3.1, as an operator. */
+  crelu(W: LinearOperator): CReluOperator {
+    return crelu(W);
+  }
+
+  /** Several layers: encode down with a projection per layer, decode up with the transposes. */
+  stack(layers: readonly LinearOperator[]): Stack {
+    return new Stack(this.engine, layers);
   }
 }

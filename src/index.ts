@@ -23,4 +23,15 @@ export type { LinearOperator, Conv1dOptions, Conv2dOptions, RandomizeOptions, Pa
 export type {
   Pool, ProjectMode, ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions, BlockGeometry,
 } from './projection.js';
-export type { RandomOptions, UniformOptions } from './random.js';
+export type { RandomOptions, UniformOptions, ModelSparseOptions } from './random.js';
+export type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
+export type { RipOptions, RipReport, RipValues } from './algorithms/rip.js';
+export { theorem33Bound } from './algorithms/rip.js';
+export type { HistogramOptions, Histogram, Summary } from './algorithms/stats.js';
+export type { CoherenceOptions, CoherenceResult } from './algorithms/coherence.js';
+export type { SparseCodeOptions, SparseCodeResult } from './algorithms/sparse-code.js';
+export type { NormOptions } from './algorithms/power.js';
+export type { SparsityOptions } from './algorithms/sparsity.js';
+export { CReluOperator } from './algorithms/crelu.js';
+export { Stack } from './algorithms/stack.js';
+export type { StackEncodeOptions, StackReconstruction } from './algorithms/stack.js';

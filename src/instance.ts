@@ -40,6 +40,14 @@ export interface KernelExports {
   draws64(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
   randn(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
   randUniform(seedLo: number, seedHi: number, stream: number, start: number, count: number, lo: number, hi: number, out: number): void;
+  sampleModelSparse(seedLo: number, seedHi: number, stream: number, start: number, K: number, Ho: number, Wo: number,
+    ph: number, pw: number, k: number, values: number, idxOut: number, valOut: number): number;
+  fistaUpdate(y: number, g: number, z: number, mask: number, n: number, step: number, thresh: number, beta: number): void;
+  scatterAdd(idx: number, val: number, n: number, dense: number): void;
+  scatterZero(idx: number, n: number, dense: number): void;
+  distsq(a: number, b: number, n: number): number;
+  sub(a: number, b: number, out: number, n: number): void;
+  copy(dst: number, src: number, bytes: number): void;
   dot(x: number, y: number, n: number): number;
   dotScalar(x: number, y: number, n: number): number;
   sumsq(x: number, n: number): number;

@@ -213,7 +213,8 @@ export class ConvOperator implements LinearOperator {
     return this.isDisposed;
   }
 
-  private live(where: string): void {
+  /** Throws the use-after-dispose TypeError if this operator has been disposed. */
+  live(where: string): void {
     if (this.isDisposed) throw new TypeError(`convcs.${where}: this operator has been disposed`);
   }
 
@@ -272,36 +273,36 @@ export class ConvOperator implements LinearOperator {
     k.packConv2dTranspose8(this.ptrChannelLast, g.K, taps, this.ptrPackedT);
   }
 
-  /** h = W x for one sample already in linear memory at ptrIn; result at ptrCode. */
-  forwardInPlace(): void {
+  /** h = W x for one sample at inPtr (linear memory) into outPtr. No checks: internal. */
+  forwardPtr(inPtr: number, outPtr: number): void {
     const g = this.geometry;
     const { k } = this.engine;
-    k.pad2dChw(this.ptrIn, this.ptrPad, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+    k.pad2dChw(inPtr, this.ptrPad, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
     k.conv2d(this.ptrPad, g.Hp, g.Wp, g.M, this.engine.simd ? this.ptrPacked : this.ptrWeights,
-      g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, this.ptrCode);
+      g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, outPtr);
   }
 
-  /** x = W^T z for one code already at ptrCode; result at ptrIn. */
-  transposeInPlace(): void {
+  /** x = W^T z for one code at codePtr into outPtr. No checks: internal. */
+  transposePtr(codePtr: number, outPtr: number): void {
     const g = this.geometry;
     const { k } = this.engine;
     this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
     if (this.engine.simd) {
-      k.conv2dTranspose(this.ptrCode, g.K, g.Ho, g.Wo, this.ptrPackedT, this.ptrColOff, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
+      k.conv2dTranspose(codePtr, g.K, g.Ho, g.Wo, this.ptrPackedT, this.ptrColOff, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
     } else {
-      k.conv2dTranspose(this.ptrCode, g.K, g.Ho, g.Wo, this.ptrWeights, 0, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
+      k.conv2dTranspose(codePtr, g.K, g.Ho, g.Wo, this.ptrWeights, 0, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
     }
-    this.cropInto(this.ptrIn);
+    this.cropInto(outPtr);
   }
 
-  /** x = W^T z for `nnz` (index, value) pairs at idxPtr / valPtr; result at ptrIn. */
-  transposeSparseInPlace(idxPtr: number, valPtr: number, nnz: number): void {
+  /** x = W^T z for `nnz` (index, value) pairs at idxPtr / valPtr into outPtr. No checks: internal. */
+  transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
     const g = this.geometry;
     const { k } = this.engine;
     this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
     k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrChannelLast : this.ptrWeights,
       g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
-    this.cropInto(this.ptrIn);
+    this.cropInto(outPtr);
   }
 
   private cropInto(dst: number): void {
@@ -322,7 +323,7 @@ export class ConvOperator implements LinearOperator {
     const src = overlaps(x, result) ? x.slice() : x;
     for (let n = 0; n < N; n++) {
       this.engine.f32(this.ptrIn, this.inputSize).set(src.subarray(n * this.inputSize, (n + 1) * this.inputSize));
-      this.forwardInPlace();
+      this.forwardPtr(this.ptrIn, this.ptrCode);
       result.set(this.engine.f32(this.ptrCode, this.outputSize), n * this.outputSize);
     }
     return result;
@@ -337,7 +338,7 @@ export class ConvOperator implements LinearOperator {
     const src = overlaps(z, result) ? z.slice() : z;
     for (let n = 0; n < N; n++) {
       this.engine.f32(this.ptrCode, this.outputSize).set(src.subarray(n * this.outputSize, (n + 1) * this.outputSize));
-      this.transposeInPlace();
+      this.transposePtr(this.ptrCode, this.ptrIn);
       result.set(this.engine.f32(this.ptrIn, this.inputSize), n * this.inputSize);
     }
     return result;
@@ -364,7 +365,7 @@ export class ConvOperator implements LinearOperator {
     this.reserveSparse(nnz);
     this.engine.i32(this.ptrSparseIdx, nnz).set(indices);
     this.engine.f32(this.ptrSparseVal, nnz).set(values);
-    this.transposeSparseInPlace(this.ptrSparseIdx, this.ptrSparseVal, nnz);
+    this.transposeSparsePtr(this.ptrSparseIdx, this.ptrSparseVal, nnz, this.ptrIn);
     result.set(this.engine.f32(this.ptrIn, this.inputSize));
     return result;
   }

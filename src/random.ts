@@ -2,7 +2,9 @@
 // inside wasm, so results never depend on batching, chunking, workers or the JavaScript engine.
 
 import type { Engine } from './instance.js';
-import { MAX_ELEMENTS, checkOptions, finiteNumber, nonNegativeInt, rangeError, requireOption, seedWords } from './validate.js';
+import { MAX_ELEMENTS, checkOptions, finiteNumber, nonNegativeInt, oneOf, rangeError, requireOption, seedWords } from './validate.js';
+import { blockGeometry, resolveK } from './projection.js';
+import type { Pool } from './projection.js';
 
 export interface RandomOptions {
   /** Integer in [0, 2^64): a number up to 2^53, or a bigint. */
@@ -79,4 +81,43 @@ export function draws64(engine: Engine, count: number, options: RandomOptions): 
     }
   });
   return out;
+}
+
+export interface ModelSparseOptions {
+  /** Pooling blocks ('global' default, p, or [ph, pw]). */
+  pool?: Pool;
+  /** Number of non-zero blocks, or `density` (k = round(density * length)). */
+  k?: number;
+  density?: number;
+  seed: number | bigint;
+  /** Stream (default 0): rip's trial t draws its code from stream t. */
+  stream?: number;
+  /** 'uniform' U[-1, 1) (default, the paper), 'sign' +-1, 'bounded' +-U[0.5, 1). */
+  values?: 'uniform' | 'sign' | 'bounded';
+}
+
+/**
+ * A random model-k-sparse code (section 2.3): k blocks chosen uniformly without replacement,
+ * one uniformly placed non-zero in each. The same codes `rip` draws for the same seed and stream.
+ */
+export function sampleModelSparse(
+  engine: Engine, shape: readonly number[], options: ModelSparseOptions,
+): { z: Float32Array; support: Int32Array } {
+  const where = 'sampleModelSparse';
+  const o = checkOptions<ModelSparseOptions>(where, options, ['pool', 'k', 'density', 'seed', 'stream', 'values']);
+  const bg = blockGeometry(where, shape, o.pool);
+  if (o.k === undefined && o.density === undefined) throw new TypeError(`convcs.${where}: give 'k' or 'density'`);
+  const k = resolveK(where, bg, o.k, o.density);
+  const [lo, hi] = seedWords(where, 'seed', requireOption(where, 'seed', o.seed));
+  const stream = o.stream === undefined ? 0 : nonNegativeInt(where, 'stream', o.stream, 2 ** 32 - 1);
+  const values = o.values === undefined ? 'uniform' : oneOf(where, 'values', o.values, ['uniform', 'sign', 'bounded'] as const);
+  const code = { uniform: 0, sign: 1, bounded: 2 }[values];
+  return engine.withScratch([Math.max(k, 1) * 4, Math.max(k, 1) * 4], (idx, val) => {
+    const c = engine.k.sampleModelSparse(lo, hi, stream, 0, bg.K, bg.Ho, bg.Wo, bg.ph, bg.pw, k, code, idx!, val!);
+    const z = new Float32Array(bg.length);
+    const ii = engine.i32(idx!, c);
+    const vv = engine.f32(val!, c);
+    for (let j = 0; j < c; j++) z[ii[j]!] = vv[j]!;
+    return { z, support: Int32Array.from(ii).sort() };
+  });
 }

@@ -1,7 +1,7 @@
 // The adjoint identity <W x, z> = <x, W^T z> over random layers (fast-check), in 1-D and 2-D,
 // for both modules, through the public API; and the dense matrix of W against a float64 oracle.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import assert from './assert.js';
 import fc from 'fast-check';
 import { backends, instance, dot64, norm64, randomArray, denseMatrix, convReference, relErr } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // Forward and transposed convolution against PyTorch golden vectors
 // (tests/fixtures/make_conv_golden.py, float64 references from float32 inputs).
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import assert from './assert.js';
 import { readFileSync } from 'node:fs';
 import { backends, instance, relErr, bitsEqual } from './helpers.js';
 import type { Convcs, ConvOperator } from '../src/index.js';

@@ -1,7 +1,7 @@
 // Bad input is refused with a TypeError or RangeError naming the argument, before any kernel
 // runs; afterwards the instance keeps working and gives the same bits as before.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import assert from './assert.js';
 import { load, wasmBytes } from '../src/index.js';
 import { backends, instance, bitsEqual, randomArray } from './helpers.js';
 

@@ -107,3 +107,33 @@ export function convReference(
   }
   return out;
 }
+
+export interface Geo { K: number; Ho: number; Wo: number; ph: number; pw: number }
+
+/** Block index of each flat position (ceil-mode blocks, block order k, by, bx). */
+export function blockOf(g: Geo, i: number): number {
+  const Bh = Math.ceil(g.Ho / g.ph);
+  const Bw = Math.ceil(g.Wo / g.pw);
+  const k = Math.floor(i / (g.Ho * g.Wo));
+  const r = i % (g.Ho * g.Wo);
+  const y = Math.floor(r / g.Wo);
+  const x = r % g.Wo;
+  return (k * Bh + Math.floor(y / g.ph)) * Bw + Math.floor(x / g.pw);
+}
+
+/** Straightforward reference: winners by scanning, then a stable sort of blocks. */
+export function projectReference(h: Float32Array, g: Geo, k: number, relu: boolean): Float32Array {
+  const B = g.K * Math.ceil(g.Ho / g.ph) * Math.ceil(g.Wo / g.pw);
+  const best = new Array<{ mag: number; idx: number; val: number }>(B);
+  for (let i = 0; i < h.length; i++) {
+    const b = blockOf(g, i);
+    const val = relu ? Math.max(h[i]!, 0) : h[i]!;
+    const mag = Math.abs(val);
+    if (!best[b] || mag > best[b].mag || (mag === best[b].mag && i < best[b].idx)) best[b] = { mag, idx: i, val };
+  }
+  const order = [...best.keys()].sort((a, b) => best[b]!.mag - best[a]!.mag || a - b);
+  const z = new Float32Array(h.length);
+  for (const b of order.slice(0, k)) z[best[b]!.idx] = best[b]!.val;
+  return z;
+}
+

@@ -6,7 +6,7 @@
 //   blas/f32-blas1-simd                   vs blas/f32-blas1-scalar
 //   project/*                             vs plain JavaScript
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import assert from './assert.js';
 import fc from 'fast-check';
 import { instance, randomArray, relErr, bitsEqual, convReference, dot64 } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // The built package: ESM and CommonJS entries load, agree bit for bit with the sources, and the
 // declarations exist.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import assert from './assert.js';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { bitsEqual } from './helpers.js';

@@ -1,7 +1,7 @@
 // The counter-based sampler: distribution (mean, variance, Kolmogorov-Smirnov on 10^6 draws),
 // splittability, identical bits in both modules, and a pinned hash of the bit stream.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import assert from './assert.js';
 import { createHash } from 'node:crypto';
 import { instance, bitsEqual } from './helpers.js';
 

@@ -1,0 +1,123 @@
+// Section 3.1: with concatenated ReLU a layer uses the pair [W; -W]. crelu(W) is that operator:
+// forward gives [W x; -W x] (output channels doubled), transpose gives W^T (z_+ - z_-).
+// With mode 'relu' in the projection this is a CReLU layer with tied decoding weights.
+
+import type { Engine } from '../instance.js';
+import type { ConvOperator } from '../operator.js';
+import { float32Batch, outputBuffer, overlaps, typeError } from '../validate.js';
+import type { EngineOperator } from './ptr-operator.js';
+
+export class CReluOperator implements EngineOperator {
+  readonly base: ConvOperator;
+  readonly engine: Engine;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly inputSize: number;
+  readonly outputSize: number;
+  private readonly half: number;
+  private scratch = 0;
+  private sparseCap = 0;
+  private sparseIdx = 0;
+  private sparseVal = 0;
+
+  constructor(base: ConvOperator) {
+    this.base = base;
+    this.engine = base.engine;
+    this.inputShape = base.inputShape;
+    this.outputShape = Object.freeze([2 * base.outputShape[0]!, ...base.outputShape.slice(1)]);
+    this.inputSize = base.inputSize;
+    this.half = base.outputSize;
+    this.outputSize = 2 * base.outputSize;
+  }
+
+  live(where: string): void {
+    this.base.live(where);
+  }
+
+  private halfScratch(): number {
+    if (this.scratch === 0) [this.scratch] = this.engine.allocAll([this.half * 4]) as [number];
+    return this.scratch;
+  }
+
+  forwardPtr(inPtr: number, outPtr: number): void {
+    this.base.forwardPtr(inPtr, outPtr);
+    const lower = outPtr + this.half * 4;
+    this.engine.k.copy(lower, outPtr, this.half * 4);
+    this.engine.k.scal(-1, lower, this.half);
+  }
+
+  transposePtr(codePtr: number, outPtr: number): void {
+    const d = this.halfScratch();
+    this.engine.k.sub(codePtr, codePtr + this.half * 4, d, this.half); // z_+ - z_-
+    this.base.transposePtr(d, outPtr);
+  }
+
+  transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
+    if (nnz > this.sparseCap) {
+      if (this.sparseCap > 0) {
+        this.engine.heap.release(this.sparseIdx);
+        this.engine.heap.release(this.sparseVal);
+      }
+      this.sparseCap = Math.max(nnz, 64);
+      [this.sparseIdx, this.sparseVal] = this.engine.allocAll([this.sparseCap * 4, this.sparseCap * 4]) as [number, number];
+    }
+    const si = this.engine.i32(idxPtr, nnz);
+    const sv = this.engine.f32(valPtr, nnz);
+    const di = this.engine.i32(this.sparseIdx, nnz);
+    const dv = this.engine.f32(this.sparseVal, nnz);
+    for (let j = 0; j < nnz; j++) {
+      const i = si[j]!;
+      const lowerHalf = i >= this.half;
+      di[j] = lowerHalf ? i - this.half : i;
+      dv[j] = lowerHalf ? -sv[j]! : sv[j]!;
+    }
+    this.base.transposeSparsePtr(this.sparseIdx, this.sparseVal, nnz, outPtr);
+  }
+
+  forward(x: Float32Array, out?: Float32Array): Float32Array {
+    const where = 'crelu.forward';
+    this.live(where);
+    const N = float32Batch(where, 'x', x, this.inputSize);
+    const result = outputBuffer(where, out, N * this.outputSize);
+    const src = overlaps(x, result) ? x.slice() : x;
+    const h = this.base.forward(src);
+    for (let s = 0; s < N; s++) {
+      const part = h.subarray(s * this.half, (s + 1) * this.half);
+      result.set(part, s * this.outputSize);
+      for (let i = 0; i < this.half; i++) result[s * this.outputSize + this.half + i] = -part[i]!;
+    }
+    return result;
+  }
+
+  transpose(z: Float32Array, out?: Float32Array): Float32Array {
+    const where = 'crelu.transpose';
+    this.live(where);
+    const N = float32Batch(where, 'z', z, this.outputSize);
+    const d = new Float32Array(N * this.half);
+    for (let s = 0; s < N; s++) {
+      for (let i = 0; i < this.half; i++) d[s * this.half + i] = z[s * this.outputSize + i]! - z[s * this.outputSize + this.half + i]!;
+    }
+    return this.base.transpose(d, out === undefined ? undefined : outputBuffer(where, out, N * this.inputSize));
+  }
+
+  /** Free the scratch of this view (the base operator is not disposed). */
+  dispose(): void {
+    for (const p of [this.scratch, this.sparseIdx, this.sparseVal]) if (p) this.engine.heap.release(p);
+    this.scratch = this.sparseIdx = this.sparseVal = 0;
+    this.sparseCap = 0;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+export function crelu(W: unknown): CReluOperator {
+  const op = W as ConvOperator;
+  if (typeof op !== 'object' || op === null || typeof op.forwardPtr !== 'function' || !('geometry' in op)) {
+    throw typeError('crelu', 'W', 'a convolution operator (cs.conv1d / cs.conv2d)', W);
+  }
+  op.live('crelu');
+  return new CReluOperator(op);
+}
+

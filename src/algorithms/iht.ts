@@ -1,0 +1,251 @@
+// Model-based Iterative Hard Thresholding (the paper's Algorithm 1) with Phi = W^T:
+//   z_0 = 0, d = x
+//   repeat:  b = z + mu * W d        (W d = Phi^T d: one convolution layer)
+//            z = M(b, k)             (pooling: the block-sparse projection)
+//            d = x - W^T z           (the transposed layer reconstructs)
+// One iteration from zero is exactly one CNN layer followed by its transpose (Theorem 3.3):
+// reconstruct() below. step 'unit' is Algorithm 1 as printed (mu = 1); 'normalized' is NIHT
+// (Blumensath & Davies, 2010): mu = ||g_S||^2 / ||W^T g_S||^2 on the current support S, with
+// backtracking whenever the support changes, which makes it converge whatever the scale of W.
+
+import type { Engine } from '../instance.js';
+import { checkOptions, float32Exact, checkFinite, positiveInt, oneOf, finiteNumber, rangeError, typeError } from '../validate.js';
+import { ptrOperator } from './ptr-operator.js';
+import type { PtrOperator } from './ptr-operator.js';
+import { resolveSparsity, makeProjector, sparsityKeys } from './sparsity.js';
+import type { SparsityOptions, ResolvedSparsity } from './sparsity.js';
+import type { Projector } from '../projection.js';
+
+export interface ReconstructOptions extends SparsityOptions {}
+
+export interface ReconstructResult {
+  /** z = M(W x, k), dense, with its ascending support. */
+  z: Float32Array;
+  support: Int32Array;
+  /** x^ = W^T z. */
+  xHat: Float32Array;
+  /** ||x^ - x|| / ||x||. */
+  relativeError: number;
+}
+
+export interface IhtOptions extends SparsityOptions {
+  /** Maximum number of iterations (default 100). */
+  iterations?: number;
+  /**
+   * Stop when the relative error falls to this value, or when it changes by less than
+   * tolerance times itself between iterations (a fixed point). Default 1e-6.
+   */
+  tolerance?: number;
+  /** 'unit' (Algorithm 1 as printed, mu = 1) or 'normalized' (NIHT, default). */
+  step?: 'unit' | 'normalized';
+  /** Called after every iteration with (iteration, relativeError); return false to stop. */
+  onIteration?: (iteration: number, relativeError: number) => void | boolean;
+}
+
+export interface IhtResult extends ReconstructResult {
+  /** Iterations run. */
+  iterations: number;
+  /** Relative error after each iteration. */
+  history: Float64Array;
+}
+
+/** NIHT's backtracking constants (Blumensath & Davies): shrink factor kappa, margin c. */
+const KAPPA = 2;
+const C_MARGIN = 0.01;
+
+/** Buffers of one IHT run, all in linear memory. */
+class IhtWorkspace {
+  readonly ptrs: number[];
+  readonly x: number; readonly d: number; readonly xHat: number; readonly xTry: number;
+  readonly g: number; readonly b: number; readonly z: number; readonly zTry: number;
+  readonly sup: number; readonly val: number; readonly supTry: number; readonly valTry: number;
+  constructor(readonly engine: Engine, n: number, m: number, blocks: number) {
+    const B = Math.max(blocks, 1) * 4;
+    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, m * 4, m * 4, B, B, B, B]);
+    [this.x, this.d, this.xHat, this.xTry, this.g, this.b, this.z, this.zTry, this.sup, this.val, this.supTry, this.valTry] =
+      this.ptrs as [number, number, number, number, number, number, number, number, number, number, number, number];
+  }
+  release(): void {
+    for (const p of this.ptrs) this.engine.heap.release(p);
+  }
+}
+
+interface Problem {
+  op: PtrOperator & { release(): void };
+  s: ResolvedSparsity;
+  projector: Projector;
+  ws: IhtWorkspace;
+  xNorm: number;
+}
+
+function setUp(engine: Engine, where: string, W: unknown, x: unknown, o: SparsityOptions): Problem {
+  const op = ptrOperator(engine, where, W);
+  try {
+    const s = resolveSparsity(where, op.outputShape, o, false);
+    float32Exact(where, 'x', x, op.inputSize);
+    checkFinite(where, 'x', x as Float32Array);
+    const projector = makeProjector(engine, s);
+    let ws: IhtWorkspace;
+    try {
+      ws = new IhtWorkspace(engine, op.inputSize, op.outputSize, s.bg.blocks);
+    } catch (e) {
+      projector.dispose();
+      throw e;
+    }
+    engine.f32(ws.x, op.inputSize).set(x as Float32Array);
+    const xNorm = Math.sqrt(engine.k.sumsq(ws.x, op.inputSize));
+    return { op, s, projector, ws, xNorm };
+  } catch (e) {
+    op.release();
+    throw e;
+  }
+}
+
+function tearDown(p: Problem): void {
+  p.ws.release();
+  p.projector.dispose();
+  p.op.release();
+}
+
+/** ||a - b|| / ||x|| (0/0 taken as 0: the zero input is reconstructed exactly). */
+function relError(engine: Engine, a: number, b: number, n: number, xNorm: number): number {
+  const dist = Math.sqrt(engine.k.distsq(a, b, n));
+  return xNorm === 0 ? dist : dist / xNorm;
+}
+
+/** z = M(b, k) into (z, sup, val); x^ = W^T z into xHatPtr. Returns the support size. */
+function projectAndSynthesize(p: Problem, b: number, z: number, sup: number, val: number, xHatPtr: number): number {
+  const { engine } = p.ws;
+  const count = p.projector.project(b, p.s.k, p.s.relu, z, sup);
+  engine.k.gather(z, sup, count, val);
+  p.op.transposeSparsePtr(sup, val, count, xHatPtr);
+  return count;
+}
+
+function result(p: Problem, count: number, relativeError: number): ReconstructResult {
+  const { engine } = p.ws;
+  return {
+    z: engine.f32(p.ws.z, p.op.outputSize).slice(),
+    support: engine.i32(p.ws.sup, count).slice(),
+    xHat: engine.f32(p.ws.xHat, p.op.inputSize).slice(),
+    relativeError,
+  };
+}
+
+/** One CNN layer and its transpose: z = M(W x, k), x^ = W^T z (Theorem 3.3). */
+export function reconstruct(engine: Engine, W: unknown, x: Float32Array, options?: ReconstructOptions): ReconstructResult {
+  const where = 'reconstruct';
+  const o = checkOptions<ReconstructOptions>(where, options, sparsityKeys);
+  const p = setUp(engine, where, W, x, o);
+  try {
+    const { ws, op } = p;
+    op.forwardPtr(ws.x, ws.b);
+    const count = projectAndSynthesize(p, ws.b, ws.z, ws.sup, ws.val, ws.xHat);
+    return result(p, count, relError(engine, ws.xHat, ws.x, op.inputSize, p.xNorm));
+  } finally {
+    tearDown(p);
+  }
+}
+
+/** Model-based IHT (Algorithm 1), unit or normalized step. */
+export function iht(engine: Engine, W: unknown, x: Float32Array, options?: IhtOptions): IhtResult {
+  const where = 'iht';
+  const o = checkOptions<IhtOptions>(where, options, [...sparsityKeys, 'iterations', 'tolerance', 'step', 'onIteration']);
+  const iterations = o.iterations === undefined ? 100 : positiveInt(where, 'iterations', o.iterations, 1e7);
+  const tolerance = o.tolerance === undefined ? 1e-6 : finiteNumber(where, 'tolerance', o.tolerance);
+  if (tolerance < 0) throw rangeError(where, `'tolerance' must be >= 0, got ${tolerance}`);
+  const step = o.step === undefined ? 'normalized' : oneOf(where, 'step', o.step, ['unit', 'normalized'] as const);
+  if (o.onIteration !== undefined && typeof o.onIteration !== 'function') throw typeError(where, "'onIteration'", 'a function', o.onIteration);
+  const p = setUp(engine, where, W, x, o);
+  try {
+    const { ws, op } = p;
+    const { k } = engine;
+    const n = op.inputSize;
+    const m = op.outputSize;
+    const history: number[] = [];
+    // z_0 = 0, d = x, x^ = 0, empty support.
+    engine.f32(ws.z, m).fill(0);
+    engine.f32(ws.xHat, n).fill(0);
+    k.copy(ws.d, ws.x, n * 4);
+    let count = 0;
+    let err = p.xNorm === 0 ? 0 : 1;
+    let i = 0;
+    while (i < iterations) {
+      i++;
+      op.forwardPtr(ws.d, ws.g); // g = W d
+      if (step === 'unit') {
+        k.copy(ws.b, ws.z, m * 4); // b = z + g
+        k.axpy(1, ws.g, ws.b, m);
+        count = projectAndSynthesize(p, ws.b, ws.z, ws.sup, ws.val, ws.xHat);
+      } else {
+        count = nihtStep(p, count);
+      }
+      k.sub(ws.x, ws.xHat, ws.d, n); // d = x - W^T z
+      const prev = err;
+      err = relError(engine, ws.xHat, ws.x, n, p.xNorm);
+      history.push(err);
+      if (o.onIteration && o.onIteration(i, err) === false) break;
+      if (err <= tolerance || Math.abs(prev - err) <= tolerance * prev) break;
+    }
+    return { ...result(p, count, err), iterations: i, history: Float64Array.from(history) };
+  } finally {
+    tearDown(p);
+  }
+}
+
+/**
+ * One NIHT iteration. On entry ws.g = W d, (z, sup, val) the current iterate with `count`
+ * non-zeros and xHat = W^T z. On exit the same for the new iterate; returns its support size.
+ */
+function nihtStep(p: Problem, count: number): number {
+  const { ws, op } = p;
+  const { engine } = ws;
+  const { k } = engine;
+  const n = op.inputSize;
+  const m = op.outputSize;
+  // The support S the step size is measured on: the current one, or at the start that of M(g, k).
+  let sCount = count;
+  let sPtr = ws.sup;
+  if (count === 0) {
+    sCount = p.projector.project(ws.g, p.s.k, p.s.relu, ws.zTry, ws.supTry);
+    sPtr = ws.supTry;
+  }
+  // mu = ||g_S||^2 / ||W^T g_S||^2
+  k.gather(ws.g, sPtr, sCount, ws.valTry);
+  const gS = k.sumsq(ws.valTry, sCount);
+  op.transposeSparsePtr(sPtr, ws.valTry, sCount, ws.xTry);
+  const WgS = k.sumsq(ws.xTry, n);
+  let mu = gS > 0 && WgS > 0 ? gS / WgS : 1;
+  for (let attempt = 0; ; attempt++) {
+    k.copy(ws.b, ws.z, m * 4);
+    k.axpy(Math.fround(mu), ws.g, ws.b, m); // b = z + mu g
+    const c = p.projector.project(ws.b, p.s.k, p.s.relu, ws.zTry, ws.supTry);
+    k.gather(ws.zTry, ws.supTry, c, ws.valTry);
+    op.transposeSparsePtr(ws.supTry, ws.valTry, c, ws.xTry);
+    const sameSupport = count > 0 && c === count && sameInts(engine, ws.sup, ws.supTry, c);
+    let accept = count === 0 || sameSupport || attempt >= 50;
+    if (!accept) {
+      // omega = (1 - c) ||z_new - z||^2 / ||W^T (z_new - z)||^2; shrink mu while mu > omega.
+      const dz = k.distsq(ws.zTry, ws.z, m);
+      const dx = k.distsq(ws.xTry, ws.xHat, n);
+      const omega = dx > 0 ? (1 - C_MARGIN) * dz / dx : Infinity;
+      accept = mu <= omega;
+      if (!accept) mu = mu / (KAPPA * (1 - C_MARGIN));
+    }
+    if (accept) {
+      k.copy(ws.z, ws.zTry, m * 4);
+      k.copy(ws.sup, ws.supTry, c * 4);
+      k.copy(ws.val, ws.valTry, c * 4);
+      k.copy(ws.xHat, ws.xTry, n * 4);
+      return c;
+    }
+  }
+}
+
+function sameInts(engine: Engine, a: number, b: number, n: number): boolean {
+  const x = engine.i32(a, n);
+  const y = engine.i32(b, n);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+

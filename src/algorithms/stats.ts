@@ -1,0 +1,94 @@
+// Summaries, histograms and sparsity of result arrays: what the paper's figures and tables show.
+
+import { checkOptions, finiteNumber, positiveInt, rangeError, typeError } from '../validate.js';
+
+export interface Summary {
+  mean: number;
+  median: number;
+  p05: number;
+  p95: number;
+  min: number;
+  max: number;
+}
+
+/** Quantile with linear interpolation between order statistics (R's type 7). */
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+export function summarize(values: ArrayLike<number>): Summary {
+  const s = Float64Array.from(values).sort();
+  let sum = 0;
+  for (const v of s) sum += v;
+  return {
+    mean: s.length ? sum / s.length : NaN,
+    median: quantile(s, 0.5),
+    p05: quantile(s, 0.05),
+    p95: quantile(s, 0.95),
+    min: s.length ? s[0]! : NaN,
+    max: s.length ? s[s.length - 1]! : NaN,
+  };
+}
+
+export interface HistogramOptions {
+  /** Number of equal-width bins (default 50). */
+  bins?: number;
+  /** [low, high]; default the data's min and max. Values outside are not counted. */
+  range?: readonly [number, number];
+}
+
+export interface Histogram {
+  /** bins + 1 bin edges, ascending. */
+  edges: Float64Array;
+  /** counts[i] counts values in [edges[i], edges[i+1]); the last bin also takes its upper edge. */
+  counts: Uint32Array;
+}
+
+export function histogram(values: unknown, options?: HistogramOptions): Histogram {
+  const where = 'histogram';
+  const o = checkOptions<HistogramOptions>(where, options, ['bins', 'range']);
+  if (!(values instanceof Float64Array || values instanceof Float32Array || Array.isArray(values))) {
+    throw typeError(where, 'values', 'a Float64Array, Float32Array or number array', values);
+  }
+  const v = values as ArrayLike<number>;
+  const bins = o.bins === undefined ? 50 : positiveInt(where, 'bins', o.bins, 1e6);
+  let lo: number, hi: number;
+  if (o.range !== undefined) {
+    if (!Array.isArray(o.range) || o.range.length !== 2) throw typeError(where, "'range'", 'a pair [low, high]', o.range);
+    lo = finiteNumber(where, 'range[0]', o.range[0]);
+    hi = finiteNumber(where, 'range[1]', o.range[1]);
+    if (!(hi > lo)) throw rangeError(where, `'range' must have high > low, got [${lo}, ${hi}]`);
+  } else {
+    lo = Infinity;
+    hi = -Infinity;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (!Number.isFinite(x)) throw rangeError(where, `values[${i}] is ${x}; values must be finite`);
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+    if (v.length === 0) { lo = 0; hi = 1; }
+    if (hi === lo) { lo -= 0.5; hi += 0.5; }
+  }
+  const edges = Float64Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+  const counts = new Uint32Array(bins);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (!(x >= lo && x <= hi)) continue;
+    counts[Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo)) * bins))]!++;
+  }
+  return { edges, counts };
+}
+
+/** Fraction of non-zero entries (the paper's Table 2). */
+export function sparsity(h: unknown): number {
+  if (!(h instanceof Float32Array || h instanceof Float64Array)) throw typeError('sparsity', 'h', 'a Float32Array or Float64Array', h);
+  if (h.length === 0) throw rangeError('sparsity', 'h must not be empty');
+  let nz = 0;
+  for (let i = 0; i < h.length; i++) if (h[i] !== 0) nz++;
+  return nz / h.length;
+}
