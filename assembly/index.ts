@@ -9,7 +9,7 @@ import { f32_pad2d_chw, f32_crop2d_chw, f32_crop2d_hwc_to_chw } from "./conv/f32
 import { f32_conv2d_scalar } from "./conv/f32-conv2d-scalar";
 import { f32_conv2d_transpose_scalar, f32_conv2d_transpose_sparse_scalar } from "./conv/f32-conv2d-transpose-scalar";
 import { f32_pack_conv2d_8, f32_pack_conv2d_hwc, f32_pack_conv2d_transpose_8, f32_conv2d_transpose_offsets } from "./conv/f32-conv2d-pack-8";
-import { f32_conv2d_4x8_simd } from "./conv/f32-conv2d-4x8-simd";
+import { f32_conv2d_4x8_simd, f32_conv2d_tap_offsets } from "./conv/f32-conv2d-4x8-simd";
 import { f32_conv2d_transpose_4x8_simd } from "./conv/f32-conv2d-transpose-4x8-simd";
 import { f32_conv2d_transpose_sparse_simd } from "./conv/f32-conv2d-transpose-sparse-simd";
 import { f32_block_max_scalar } from "./project/f32-block-max-scalar";
@@ -34,7 +34,7 @@ export function heapBase(): usize {
 
 // ---- layout helpers (same code in both modules) ----
 export { f32_pad2d_chw as pad2dChw, f32_crop2d_chw as crop2dChw, f32_crop2d_hwc_to_chw as crop2dHwcToChw };
-export { f32_pack_conv2d_8 as packConv2d8, f32_pack_conv2d_hwc as packConv2dHwc };
+export { f32_pack_conv2d_8 as packConv2d8, f32_pack_conv2d_hwc as packConv2dHwc, f32_conv2d_tap_offsets as conv2dTapOffsets };
 export { f32_pack_conv2d_transpose_8 as packConv2dTranspose8, f32_conv2d_transpose_offsets as conv2dTransposeOffsets };
 
 // ---- scalar references, exported from both modules ----
@@ -63,15 +63,16 @@ export function copy(dst: usize, src: usize, bytes: usize): void {
 
 /**
  * Forward convolution of one padded input. `w` is the packed panel buffer in the SIMD module
- * (packConv2d8) and the plain [K][M][kh][kw] weights in the scalar one.
+ * (packConv2d8) and the plain [K][M][kh][kw] weights in the scalar one; `tapOff` is the
+ * conv2dTapOffsets table (SIMD module only).
  */
 export function conv2d(
   xp: usize, Hp: i32, Wp: i32, M: i32,
   w: usize, K: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, Ho: i32, Wo: i32, out: usize,
+  sh: i32, sw: i32, Ho: i32, Wo: i32, out: usize, tapOff: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    f32_conv2d_4x8_simd(xp, Hp, Wp, M, w, K, kh, kw, sh, sw, Ho, Wo, out);
+    f32_conv2d_4x8_simd(xp, Wp, tapOff, M * kh * kw, w, K, sh, sw, Ho, Wo, out);
   } else {
     f32_conv2d_scalar(xp, Hp, Wp, M, w, K, kh, kw, sh, sw, Ho, Wo, out);
   }

@@ -19,7 +19,8 @@ export interface KernelExports {
   packConv2dTranspose8(wcl: number, K: number, L: number, packed: number): void;
   conv2dTransposeOffsets(M: number, kh: number, kw: number, Wp: number, colOff: number, Lpad: number): void;
   conv2d(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
-    sh: number, sw: number, Ho: number, Wo: number, out: number): void;
+    sh: number, sw: number, Ho: number, Wo: number, out: number, tapOff: number): void;
+  conv2dTapOffsets(M: number, kh: number, kw: number, Hp: number, Wp: number, out: number): void;
   conv2dScalar(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
     sh: number, sw: number, Ho: number, Wo: number, out: number): void;
   conv2dTranspose(z: number, K: number, Ho: number, Wo: number, w: number, colOff: number, M: number,

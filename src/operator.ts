@@ -166,6 +166,7 @@ export class ConvOperator implements LinearOperator {
   readonly ptrChannelLast: number;
   readonly ptrPackedT: number;
   readonly ptrColOff: number;
+  readonly ptrTapOff: number;
   /** Scratch: one input sample, the padded input / transposed accumulator, one code sample. */
   readonly ptrIn: number;
   readonly ptrPad: number;
@@ -195,15 +196,19 @@ export class ConvOperator implements LinearOperator {
       simd ? g.K * taps * 4 : 0,
       simd ? Lpad * g.K * 4 : 0,
       simd ? Lpad * 4 : 0,
+      simd ? taps * 4 : 0,
       this.inputSize * 4,
       g.M * g.Hp * g.Wp * 4,
       this.outputSize * 4,
     ];
     const ptrs = engine.allocAll(sizes);
     this.owned = ptrs;
-    [this.ptrWeights, this.ptrPacked, this.ptrChannelLast, this.ptrPackedT, this.ptrColOff,
-      this.ptrIn, this.ptrPad, this.ptrCode] = ptrs as [number, number, number, number, number, number, number, number];
-    if (simd) engine.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, Lpad);
+    [this.ptrWeights, this.ptrPacked, this.ptrChannelLast, this.ptrPackedT, this.ptrColOff, this.ptrTapOff,
+      this.ptrIn, this.ptrPad, this.ptrCode] = ptrs as [number, number, number, number, number, number, number, number, number];
+    if (simd) {
+      engine.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, Lpad);
+      engine.k.conv2dTapOffsets(g.M, g.kh, g.kw, g.Hp, g.Wp, this.ptrTapOff);
+    }
     operatorRegistry?.register(this, { engine, ptrs: this.owned }, this.token);
     this.randomize({ seed: 0 });
   }
@@ -279,7 +284,7 @@ export class ConvOperator implements LinearOperator {
     const { k } = this.engine;
     k.pad2dChw(inPtr, this.ptrPad, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
     k.conv2d(this.ptrPad, g.Hp, g.Wp, g.M, this.engine.simd ? this.ptrPacked : this.ptrWeights,
-      g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, outPtr);
+      g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, outPtr, this.ptrTapOff);
   }
 
   /** x = W^T z for one code at codePtr into outPtr. No checks: internal. */

@@ -36,10 +36,10 @@ export function f32_conv2d_transpose_4x8_simd(
       for (let k = 0; k < K; k++) {
         const wlo = v128.load(wp);
         const whi = v128.load(wp, 16);
-        const z0 = f32x4.splat(load<f32>(zp));
-        const z1 = f32x4.splat(load<f32>(zp, 4));
-        const z2 = f32x4.splat(load<f32>(zp, 8));
-        const z3 = f32x4.splat(load<f32>(zp, 12));
+        const z0 = v128.load32_splat(zp);
+        const z1 = v128.load32_splat(zp, 4);
+        const z2 = v128.load32_splat(zp, 8);
+        const z3 = v128.load32_splat(zp, 12);
         a0 = f32x4.add(a0, f32x4.mul(z0, wlo)); b0 = f32x4.add(b0, f32x4.mul(z0, whi));
         a1 = f32x4.add(a1, f32x4.mul(z1, wlo)); b1 = f32x4.add(b1, f32x4.mul(z1, whi));
         a2 = f32x4.add(a2, f32x4.mul(z2, wlo)); b2 = f32x4.add(b2, f32x4.mul(z2, whi));
@@ -71,7 +71,7 @@ export function f32_conv2d_transpose_4x8_simd(
       let zp = z + (<usize>p << 2);
       let wp = panel;
       for (let k = 0; k < K; k++) {
-        const z0 = f32x4.splat(load<f32>(zp));
+        const z0 = v128.load32_splat(zp);
         a0 = f32x4.add(a0, f32x4.mul(z0, v128.load(wp)));
         b0 = f32x4.add(b0, f32x4.mul(z0, v128.load(wp, 16)));
         wp += 32;
