@@ -132,6 +132,12 @@ for (const backend of backends) {
       // A prefix of the trials is the same whatever the total: trial t only uses stream t.
       assert.deepEqual(cs.rip(W, { pool: 2, k: 4, trials: 10, seed: 77 }).forward, r.forward.subarray(0, 10));
       assert.equal(r.summary.forward.max, Math.max(...r.forward));
+      // measure 'forward' draws the same codes and skips the rest.
+      const fwd = cs.rip(W, { pool: 2, k: 4, trials, seed: 77, measure: 'forward' });
+      assert.deepEqual(fwd.forward, r.forward);
+      assert.equal(fwd.deltaK, r.deltaK);
+      assert.equal(fwd.gram.length, 0);
+      assert.ok(Number.isNaN(fwd.delta2K) && Number.isNaN(fwd.bound));
     } finally {
       W.dispose();
     }
