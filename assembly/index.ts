@@ -1,6 +1,7 @@
 // The exported ABI: plain functions of (pointer, size...) over linear memory, nothing else.
-// One source builds two modules. With SIMD enabled (asc --enable simd) each entry point runs the
-// f32x4 micro-kernel; without it, the scalar reference. ASC_FEATURE_SIMD is a compile-time
+// One source builds three modules. With SIMD enabled (asc --enable simd) each entry point runs the
+// f32x4 micro-kernel; without it, the scalar reference; with relaxed-simd as well, the micro-kernels
+// multiply-add with f32x4.relaxed_madd. ASC_FEATURE_SIMD is a compile-time
 // constant, so the branch not taken is never compiled and the scalar module holds no v128 code.
 // The scalar references are exported from both modules under their own names, so tests can
 // hold each SIMD kernel against its reference inside one instance.
@@ -17,14 +18,15 @@ import { u32_top_k_radix_scalar } from "./project/u32-top-k-radix-scalar";
 import { f32_block_scatter_scalar, f32_gather_scalar, f32_unpool_scalar, i32_block_first_scalar } from "./project/f32-block-scatter-scalar";
 import { u64_draws } from "./random/u64-counter-rng";
 import { f32_randn_scalar, f32_rand_uniform_scalar } from "./random/f32-randn-boxmuller-scalar";
+import { f32_randn_simd } from "./random/f32-randn-boxmuller-simd";
 import { f32_dot_scalar, f32_sumsq_scalar, f32_axpy_scalar, f32_scal_scalar } from "./blas/f32-blas1-scalar";
 import { i32_sample_model_sparse_scalar } from "./random/model-sparse-sampler-scalar";
 import { f32_fista_update_scalar, f32_scatter_add_scalar, f32_scatter_zero_scalar, f32_distsq_scalar, f32_sub_scalar } from "./blas/f32-sparse-ops-scalar";
 import { f32_dot_simd, f32_sumsq_simd, f32_axpy_simd, f32_scal_simd } from "./blas/f32-blas1-simd";
 
-/** 1 in the SIMD module, 0 in the scalar one. */
+/** 0 in the scalar module, 1 in the SIMD one, 2 in the relaxed-SIMD one. */
 export function simd(): i32 {
-  return ASC_FEATURE_SIMD ? 1 : 0;
+  return ASC_FEATURE_RELAXED_SIMD ? 2 : ASC_FEATURE_SIMD ? 1 : 0;
 }
 
 /** First free byte after the module's static data: the facade's allocator starts here. */
@@ -47,7 +49,7 @@ export { f32_dot_scalar as dotScalar, f32_sumsq_scalar as sumsqScalar };
 export { f32_block_max_scalar as blockMax, u32_top_k_radix_scalar as topKRadix };
 export { f32_block_scatter_scalar as blockScatter, f32_gather_scalar as gather };
 export { f32_unpool_scalar as unpool, i32_block_first_scalar as blockFirst };
-export { u64_draws as draws64, f32_randn_scalar as randn, f32_rand_uniform_scalar as randUniform };
+export { u64_draws as draws64, f32_randn_scalar as randnScalar, f32_rand_uniform_scalar as randUniform };
 export { i32_sample_model_sparse_scalar as sampleModelSparse };
 
 // ---- solver steps (scalar in both modules) ----
@@ -110,6 +112,12 @@ export function conv2dTransposeSparse(
   } else {
     f32_conv2d_transpose_sparse_scalar(idx, val, nnz, Ho, Wo, w, M, kh, kw, sh, sw, Hp, Wp, acc);
   }
+}
+
+/** N(0, 1) draws start..start+count-1 of a stream (identical bits in both modules). */
+export function randn(seedLo: u32, seedHi: u32, stream: u32, start: f64, count: i32, out: usize): void {
+  if (ASC_FEATURE_SIMD) f32_randn_simd(seedLo, seedHi, stream, start, count, out);
+  else f32_randn_scalar(seedLo, seedHi, stream, start, count, out);
 }
 
 export function dot(x: usize, y: usize, n: i32): f64 {

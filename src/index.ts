@@ -1,6 +1,6 @@
 // The public surface of convcs, and nothing else.
 
-import { createEngine, simdSupported, wasmBytes } from './instance.js';
+import { createEngine, simdSupported, relaxedSimdSupported, wasmBytes } from './instance.js';
 import type { LoadOptions, Backend } from './instance.js';
 import { Convcs } from './convcs.js';
 
@@ -16,7 +16,7 @@ export async function load(options?: LoadOptions): Promise<Convcs> {
   return new Convcs(await createEngine(options));
 }
 
-export { Convcs, simdSupported, wasmBytes };
+export { Convcs, simdSupported, relaxedSimdSupported, wasmBytes };
 export type { LoadOptions, Backend };
 export { ConvOperator } from './operator.js';
 export type { LinearOperator, Conv1dOptions, Conv2dOptions, RandomizeOptions, Padding, ConvGeometry } from './operator.js';

@@ -2,7 +2,7 @@
 // instance with its linear memory and allocator. Everything else in src/ talks to kernels
 // through an Engine.
 
-import { simdWasmBase64, scalarWasmBase64 } from './generated/wasm.js';
+import { simdWasmBase64, scalarWasmBase64, relaxedWasmBase64 } from './generated/wasm.js';
 import { LinearAllocator } from './allocator.js';
 import { checkOptions, oneOf, positiveInt, typeError } from './validate.js';
 
@@ -40,6 +40,7 @@ export interface KernelExports {
   blockFirst(K: number, Ho: number, Wo: number, ph: number, pw: number, out: number): void;
   draws64(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
   randn(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
+  randnScalar(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
   randUniform(seedLo: number, seedHi: number, stream: number, start: number, count: number, lo: number, hi: number, out: number): void;
   sampleModelSparse(seedLo: number, seedHi: number, stream: number, start: number, K: number, Ho: number, Wo: number,
     ph: number, pw: number, k: number, values: number, idxOut: number, valOut: number): number;
@@ -57,7 +58,11 @@ export interface KernelExports {
   scal(a: number, x: number, n: number): void;
 }
 
-export type Backend = 'simd' | 'scalar';
+/**
+ * 'simd': baseline WebAssembly SIMD (the default where supported); 'scalar': no SIMD;
+ * 'relaxed': relaxed SIMD with fused multiply-add (opt-in: its bits may differ between machines).
+ */
+export type Backend = 'simd' | 'scalar' | 'relaxed';
 
 /** Options of {@link load}. */
 export interface LoadOptions {
@@ -66,7 +71,11 @@ export interface LoadOptions {
    * Cloudflare workerd, or to share one compilation between workers).
    */
   module?: WebAssembly.Module;
-  /** 'auto' (default) takes SIMD when the engine validates it, else the scalar module. */
+  /**
+   * 'auto' (default) takes SIMD when the engine validates it, else the scalar module. 'relaxed'
+   * is never chosen automatically: a fused multiply-add rounds once, so its results depend on the
+   * CPU, and convcs promises the same bits everywhere by default.
+   */
   backend?: 'auto' | Backend;
   /** Cap on the instance's linear memory, in bytes (default 2 GiB, at most 4 GiB - 64 KiB). */
   maxMemoryBytes?: number;
@@ -87,7 +96,13 @@ const moduleCache: Partial<Record<Backend, Promise<WebAssembly.Module>>> = {};
 
 /** The embedded bytes of one module (decoded once). */
 export function wasmBytes(backend: Backend): Uint8Array<ArrayBuffer> {
-  return (bytesCache[backend] ??= decodeBase64(backend === 'simd' ? simdWasmBase64 : scalarWasmBase64));
+  const b64 = backend === 'simd' ? simdWasmBase64 : backend === 'relaxed' ? relaxedWasmBase64 : scalarWasmBase64;
+  return (bytesCache[backend] ??= decodeBase64(b64));
+}
+
+/** Whether this engine accepts the relaxed-SIMD module (Node 22+, Chrome 114+; Node 20 needs --experimental-wasm-relaxed-simd). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(wasmBytes('relaxed'));
 }
 
 /** Whether this engine accepts the SIMD module. */
@@ -108,13 +123,15 @@ export class Engine {
 
   constructor(instance: WebAssembly.Instance, maxMemoryBytes: number) {
     this.k = instance.exports as unknown as KernelExports;
-    this.backend = this.k.simd() === 1 ? 'simd' : 'scalar';
+    const kind = this.k.simd();
+    this.backend = kind === 2 ? 'relaxed' : kind === 1 ? 'simd' : 'scalar';
     this.maxMemoryBytes = maxMemoryBytes;
     this.heap = new LinearAllocator(this.k.memory, this.k.heapBase(), maxMemoryBytes);
   }
 
+  /** True for the SIMD and relaxed-SIMD modules (they share the packed weight layouts). */
   get simd(): boolean {
-    return this.backend === 'simd';
+    return this.backend !== 'scalar';
   }
 
   /**
@@ -160,7 +177,7 @@ export class Engine {
 /** Instantiate an Engine (the internal half of load()). */
 export async function createEngine(options?: LoadOptions): Promise<Engine> {
   const o = checkOptions<LoadOptions>('load', options, ['module', 'backend', 'maxMemoryBytes']);
-  const backendOpt = o.backend === undefined ? 'auto' : oneOf('load', 'backend', o.backend, ['auto', 'simd', 'scalar'] as const);
+  const backendOpt = o.backend === undefined ? 'auto' : oneOf('load', 'backend', o.backend, ['auto', 'simd', 'scalar', 'relaxed'] as const);
   const maxMemoryBytes = o.maxMemoryBytes === undefined
     ? DEFAULT_MAX_MEMORY
     : positiveInt('load', 'maxMemoryBytes', o.maxMemoryBytes, WASM32_MAX);
@@ -173,6 +190,9 @@ export async function createEngine(options?: LoadOptions): Promise<Engine> {
     if (backendOpt === 'auto') backend = simdSupported() ? 'simd' : 'scalar';
     else if (backendOpt === 'simd' && !simdSupported()) {
       throw new RangeError("convcs.load: backend 'simd' was asked for, but this engine does not support WebAssembly SIMD");
+    } else if (backendOpt === 'relaxed' && !relaxedSimdSupported()) {
+      throw new RangeError("convcs.load: backend 'relaxed' was asked for, but this engine does not support relaxed SIMD " +
+        '(Node 20 needs --experimental-wasm-relaxed-simd; Node 22+ and Chrome 114+ have it)');
     } else backend = backendOpt;
     module = await compiled(backend);
   }

@@ -4,6 +4,7 @@
 //   conv/f32-conv2d-transpose-4x8-simd    vs conv/f32-conv2d-transpose-scalar
 //   conv/f32-conv2d-transpose-sparse-simd vs conv/f32-conv2d-transpose-scalar (sparse)
 //   blas/f32-blas1-simd                   vs blas/f32-blas1-scalar
+//   random/f32-randn-boxmuller-simd       vs random/f32-randn-boxmuller-scalar
 //   project/*                             vs plain JavaScript
 import { test } from 'node:test';
 import assert from './assert.js';
@@ -120,4 +121,17 @@ test('f32-blas1-simd: dot and sumsq match the scalar kernels and float64 JavaScr
       assert.ok(bitsEqual(e.f32(px!, n).slice(), Float32Array.from(x, (v) => Math.fround(v * -2.5))));
     });
   }
+});
+
+test('f32-randn-boxmuller-simd equals f32-randn-boxmuller-scalar bit for bit, for any slice', async () => {
+  const cs = await instance('simd');
+  const e = cs.engine;
+  fc.assert(fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 ** 31 }),
+    fc.integer({ min: 0, max: 2 ** 32 - 1 }), (start, count, seedLo, stream) => {
+      e.withScratch([Math.max(count, 1) * 4, Math.max(count, 1) * 4], (a, b) => {
+        e.k.randn(seedLo, 7, stream, start, count, a!);
+        e.k.randnScalar(seedLo, 7, stream, start, count, b!);
+        assert.ok(bitsEqual(e.f32(a!, count).slice(), e.f32(b!, count).slice()), `start ${start} count ${count}`);
+      });
+    }), { numRuns: 300, seed: 10 });
 });

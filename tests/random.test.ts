@@ -94,7 +94,7 @@ test('the SIMD and scalar modules draw identical bits', async () => {
 
 // Pinned: any change to the generator's bits (key schedule, mixing, Box-Muller, f32 rounding)
 // changes this hash. Update it only for a deliberate, documented change of the stream.
-const PINNED_RANDN_SHA256 = '2ae03fd7e54e4a4ca49b9abac67a4f63643ee53a4d1243cca6f913e422e46b96';
+const PINNED_RANDN_SHA256 = '15373c2da3eeaff0c20c63f8ce6c40d0da6e8d7d438a874755169fdae22f0602';
 
 test('a fixed hash of the first 10^5 normal draws of seed 42', async () => {
   const cs = await instance('scalar');
@@ -127,10 +127,13 @@ test('raw draws equal an independent BigInt transcription; randn follows Box-Mul
   const bits = referenceDraws(seed, 9n, 500n, 32); // normals 1000..1063 are pairs 500..531
   const normals = cs.randn(64, { seed, stream: 9, start: 1000 });
   for (let j = 0; j < 32; j++) {
-    const u1 = (Number(bits[j]! >> 32n) + 0.5) * 2 ** -32;
-    const u2 = Number(bits[j]! & 0xffffffffn) * 2 ** -32;
+    // 24-bit uniforms from the top of each 32-bit half (f32-gaussian-poly.ts), then Box-Muller in
+    // float64 with JavaScript's Math: the module's f32 polynomials agree to float32 accuracy.
+    const u1 = (Number(bits[j]! >> 40n) + 0.5) * 2 ** -24;
+    const u2 = Number((bits[j]! >> 8n) & 0xffffffn) * 2 ** -24;
     const r = Math.sqrt(-2 * Math.log(u1));
-    assert.ok(Math.abs(normals[2 * j]! - r * Math.cos(2 * Math.PI * u2)) < 1e-6);
-    assert.ok(Math.abs(normals[2 * j + 1]! - r * Math.sin(2 * Math.PI * u2)) < 1e-6);
+    const tol = 2e-6 * Math.max(1, r);
+    assert.ok(Math.abs(normals[2 * j]! - r * Math.cos(2 * Math.PI * u2)) < tol, `cos half of pair ${j}`);
+    assert.ok(Math.abs(normals[2 * j + 1]! - r * Math.sin(2 * Math.PI * u2)) < tol, `sin half of pair ${j}`);
   }
 });

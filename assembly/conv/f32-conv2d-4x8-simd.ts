@@ -4,6 +4,8 @@
 // Vectorizing over output channels rather than pixels makes any stride and padding the same code:
 // each pixel only needs the base address of its receptive field in the padded input.
 
+import { madd4 } from "./f32x4-madd";
+
 // 4 pixels x 8 channels spill buffer for the edge tiles and the transpose into [K][P] order.
 const tile = memory.data(4 * 8 * 4, 16);
 
@@ -45,10 +47,10 @@ export function f32_conv2d_4x8_simd(
             const x1 = v128.load32_splat(src, 4);
             const x2 = v128.load32_splat(src, 8);
             const x3 = v128.load32_splat(src, 12);
-            a0 = f32x4.add(a0, f32x4.mul(x0, wlo)); b0 = f32x4.add(b0, f32x4.mul(x0, whi));
-            a1 = f32x4.add(a1, f32x4.mul(x1, wlo)); b1 = f32x4.add(b1, f32x4.mul(x1, whi));
-            a2 = f32x4.add(a2, f32x4.mul(x2, wlo)); b2 = f32x4.add(b2, f32x4.mul(x2, whi));
-            a3 = f32x4.add(a3, f32x4.mul(x3, wlo)); b3 = f32x4.add(b3, f32x4.mul(x3, whi));
+            a0 = madd4(a0, x0, wlo); b0 = madd4(b0, x0, whi);
+            a1 = madd4(a1, x1, wlo); b1 = madd4(b1, x1, whi);
+            a2 = madd4(a2, x2, wlo); b2 = madd4(b2, x2, whi);
+            a3 = madd4(a3, x3, wlo); b3 = madd4(b3, x3, whi);
             wp += 32;
           }
         } else if (sw == 2) {
@@ -60,10 +62,10 @@ export function f32_conv2d_4x8_simd(
             const x1 = v128.load32_splat(src, 8);
             const x2 = v128.load32_splat(src, 16);
             const x3 = v128.load32_splat(src, 24);
-            a0 = f32x4.add(a0, f32x4.mul(x0, wlo)); b0 = f32x4.add(b0, f32x4.mul(x0, whi));
-            a1 = f32x4.add(a1, f32x4.mul(x1, wlo)); b1 = f32x4.add(b1, f32x4.mul(x1, whi));
-            a2 = f32x4.add(a2, f32x4.mul(x2, wlo)); b2 = f32x4.add(b2, f32x4.mul(x2, whi));
-            a3 = f32x4.add(a3, f32x4.mul(x3, wlo)); b3 = f32x4.add(b3, f32x4.mul(x3, whi));
+            a0 = madd4(a0, x0, wlo); b0 = madd4(b0, x0, whi);
+            a1 = madd4(a1, x1, wlo); b1 = madd4(b1, x1, whi);
+            a2 = madd4(a2, x2, wlo); b2 = madd4(b2, x2, whi);
+            a3 = madd4(a3, x3, wlo); b3 = madd4(b3, x3, whi);
             wp += 32;
           }
         } else {
@@ -78,10 +80,10 @@ export function f32_conv2d_4x8_simd(
             const x1 = v128.load32_splat(i1 + off);
             const x2 = v128.load32_splat(i2 + off);
             const x3 = v128.load32_splat(i3 + off);
-            a0 = f32x4.add(a0, f32x4.mul(x0, wlo)); b0 = f32x4.add(b0, f32x4.mul(x0, whi));
-            a1 = f32x4.add(a1, f32x4.mul(x1, wlo)); b1 = f32x4.add(b1, f32x4.mul(x1, whi));
-            a2 = f32x4.add(a2, f32x4.mul(x2, wlo)); b2 = f32x4.add(b2, f32x4.mul(x2, whi));
-            a3 = f32x4.add(a3, f32x4.mul(x3, wlo)); b3 = f32x4.add(b3, f32x4.mul(x3, whi));
+            a0 = madd4(a0, x0, wlo); b0 = madd4(b0, x0, whi);
+            a1 = madd4(a1, x1, wlo); b1 = madd4(b1, x1, whi);
+            a2 = madd4(a2, x2, wlo); b2 = madd4(b2, x2, whi);
+            a3 = madd4(a3, x3, wlo); b3 = madd4(b3, x3, whi);
             wp += 32;
           }
         }
@@ -105,8 +107,8 @@ export function f32_conv2d_4x8_simd(
         let wp = panel;
         for (let t = tapOff; t < tapEnd; t += 4) {
           const x0 = v128.load32_splat(i0 + <usize>load<i32>(t));
-          a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(wp)));
-          b0 = f32x4.add(b0, f32x4.mul(x0, v128.load(wp, 16)));
+          a0 = madd4(a0, x0, v128.load(wp));
+          b0 = madd4(b0, x0, v128.load(wp, 16));
           wp += 32;
         }
         v128.store(tile, a0, 0); v128.store(tile, b0, 16);

@@ -3,6 +3,8 @@
 // eight f32x4 accumulators, then added into the channel-last padded accumulator xc[Hp][Wp][M].
 // Columns come from f32_pack_conv2d_transpose_8 panels; colOff from f32_conv2d_transpose_offsets.
 
+import { madd4 } from "./f32x4-madd";
+
 import { pixelOffsetHwc } from "./f32-conv2d-transpose-sparse-simd";
 
 const tile = memory.data(4 * 8 * 4, 16);
@@ -40,10 +42,10 @@ export function f32_conv2d_transpose_4x8_simd(
         const z1 = v128.load32_splat(zp, 4);
         const z2 = v128.load32_splat(zp, 8);
         const z3 = v128.load32_splat(zp, 12);
-        a0 = f32x4.add(a0, f32x4.mul(z0, wlo)); b0 = f32x4.add(b0, f32x4.mul(z0, whi));
-        a1 = f32x4.add(a1, f32x4.mul(z1, wlo)); b1 = f32x4.add(b1, f32x4.mul(z1, whi));
-        a2 = f32x4.add(a2, f32x4.mul(z2, wlo)); b2 = f32x4.add(b2, f32x4.mul(z2, whi));
-        a3 = f32x4.add(a3, f32x4.mul(z3, wlo)); b3 = f32x4.add(b3, f32x4.mul(z3, whi));
+        a0 = madd4(a0, z0, wlo); b0 = madd4(b0, z0, whi);
+        a1 = madd4(a1, z1, wlo); b1 = madd4(b1, z1, whi);
+        a2 = madd4(a2, z2, wlo); b2 = madd4(b2, z2, whi);
+        a3 = madd4(a3, z3, wlo); b3 = madd4(b3, z3, whi);
         wp += 32;
         zp += zStride;
       }
@@ -72,8 +74,8 @@ export function f32_conv2d_transpose_4x8_simd(
       let wp = panel;
       for (let k = 0; k < K; k++) {
         const z0 = v128.load32_splat(zp);
-        a0 = f32x4.add(a0, f32x4.mul(z0, v128.load(wp)));
-        b0 = f32x4.add(b0, f32x4.mul(z0, v128.load(wp, 16)));
+        a0 = madd4(a0, z0, v128.load(wp));
+        b0 = madd4(b0, z0, v128.load(wp, 16));
         wp += 32;
         zp += zStride;
       }

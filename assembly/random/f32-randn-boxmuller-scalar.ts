@@ -1,52 +1,37 @@
-// Gaussian and uniform samples from the counter-based generator. All arithmetic (including log,
-// sqrt, sin and cos, which AssemblyScript implements in WebAssembly itself) happens inside the
-// module, so every engine produces the same bits; JavaScript's Math functions may differ.
+// Gaussian and uniform samples from the counter-based generator, scalar form (the scalar
+// module's kernel, and the head and tail of the SIMD one). All arithmetic happens inside the
+// module, in f32 operations that are exactly reproducible, so every engine and both modules
+// produce the same bits; JavaScript's Math functions may differ between engines.
 
 import { streamKey, draw64 } from "./u64-counter-rng";
-
-const TWO_PI: f64 = 6.283185307179586;
-const INV_2_32: f64 = 2.3283064365386963e-10; // 2^-32
+import { gaussianPairScalar } from "./f32-gaussian-poly";
 
 /**
- * out[i] = N(0,1) draw number start+i of the stream. Draw pair j = floor(i/2) comes from one 64-bit
- * counter value by Box-Muller: u1 = (hi + 1/2) 2^-32 in (0, 1), u2 = lo 2^-32 in [0, 1),
- * r = sqrt(-2 ln u1); the even draw is r cos(2 pi u2) and the odd one r sin(2 pi u2).
- * Tails reach about 6.7 standard deviations.
+ * out[i] = N(0, 1) draw number start+i of the stream: draw 2j is the cosine half and draw 2j+1
+ * the sine half of the Box-Muller pair made from 64-bit draw j (see f32-gaussian-poly.ts).
  */
 export function f32_randn_scalar(seedLo: u32, seedHi: u32, stream: u32, start: f64, count: i32, out: usize): void {
   const key = streamKey(seedLo, seedHi, stream);
-  let i: u64 = <u64>start;
-  const end: u64 = i + <u64>count;
-  let dst = out;
-  // A leading odd index needs the sine half of its pair.
-  if (i < end && (i & 1) != 0) {
-    store<f32>(dst, <f32>gaussianHalf(key, i >> 1, true));
-    dst += 4;
-    i++;
-  }
-  for (; i + 1 < end; i += 2) {
-    const bits = draw64(key, i >> 1);
-    const u1 = (<f64>(bits >>> 32) + 0.5) * INV_2_32;
-    const u2 = <f64>(bits & 0xFFFFFFFF) * INV_2_32;
-    const r = Math.sqrt(-2.0 * Math.log(u1));
-    const theta = TWO_PI * u2;
-    store<f32>(dst, <f32>(r * Math.cos(theta)));
-    store<f32>(dst, <f32>(r * Math.sin(theta)), 4);
-    dst += 8;
-  }
-  if (i < end) {
-    store<f32>(dst, <f32>gaussianHalf(key, i >> 1, false));
-  }
+  randnRangeScalar(key, <u64>start, <u64>start + <u64>count, out);
 }
 
-// @ts-ignore: decorator
-@inline
-function gaussianHalf(key: u64, pair: u64, odd: bool): f64 {
-  const bits = draw64(key, pair);
-  const u1 = (<f64>(bits >>> 32) + 0.5) * INV_2_32;
-  const u2 = <f64>(bits & 0xFFFFFFFF) * INV_2_32;
-  const r = Math.sqrt(-2.0 * Math.log(u1));
-  return odd ? r * Math.sin(TWO_PI * u2) : r * Math.cos(TWO_PI * u2);
+/** Normals [i, end) of the stream with this key into dst (dst[0] is normal i). */
+export function randnRangeScalar(key: u64, i: u64, end: u64, dst: usize): void {
+  while (i < end) {
+    const pair = i >> 1;
+    const odd = (i & 1) != 0;
+    const bits = draw64(key, pair);
+    if (odd) {
+      gaussianPairScalar(bits, dst, false, true, 0); // the sine half of a pair whose cosine is not ours
+      dst += 4;
+      i++;
+    } else {
+      const both = i + 1 < end;
+      gaussianPairScalar(bits, dst, true, both, 4);
+      dst += both ? 8 : 4;
+      i += both ? 2 : 1;
+    }
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // the next, so any draw can be computed on its own: streams are splittable by construction, and
 // trial t of a study can live in stream t whatever the batching, worker count or sharding.
 
-const PHI: u64 = 0x9E3779B97F4A7C15;
+export const PHI: u64 = 0x9E3779B97F4A7C15;
 const STREAM_MULT: u64 = 0xD1B54A32D192ED03;
 
 /** SplitMix64's finalizer (Stafford's Mix13): a bijective avalanche on 64 bits. */
