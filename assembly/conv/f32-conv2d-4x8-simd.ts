@@ -30,8 +30,14 @@ export function f32_conv2d_4x8_simd(
     for (let oy = 0; oy < Ho; oy++) {
       const rowIn = xp + (<usize>(oy * sh * Wp) << 2);
       const rowOut = oy * Wo;
+      // Quads along the row; a row whose length is not a multiple of 4 ends with one more quad
+      // that overlaps the previous one (recomputing up to 3 pixels, storing only the new ones),
+      // which is cheaper than 1x8 tiles for the remainder.
       let ox = 0;
-      for (; ox + 4 <= Wo; ox += 4) {
+      let done = 0;
+      while (Wo >= 4 && done < Wo) {
+        ox = min(done, Wo - 4);
+        const skip = done - ox;
         const i0 = rowIn + <usize>ox * pixStep;
         let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
         let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
@@ -92,15 +98,26 @@ export function f32_conv2d_4x8_simd(
         v128.store(tile, a2, 64); v128.store(tile, b2, 80);
         v128.store(tile, a3, 96); v128.store(tile, b3, 112);
         const p = rowOut + ox;
-        for (let c = 0; c < kCount; c++) {
-          const dst = out + (<usize>((kBase + c) * P + p) << 2);
-          store<f32>(dst, load<f32>(tile + (<usize>c << 2)));
-          store<f32>(dst, load<f32>(tile + (<usize>(8 + c) << 2)), 4);
-          store<f32>(dst, load<f32>(tile + (<usize>(16 + c) << 2)), 8);
-          store<f32>(dst, load<f32>(tile + (<usize>(24 + c) << 2)), 12);
+        if (skip == 0) {
+          for (let c = 0; c < kCount; c++) {
+            const dst = out + (<usize>((kBase + c) * P + p) << 2);
+            store<f32>(dst, load<f32>(tile + (<usize>c << 2)));
+            store<f32>(dst, load<f32>(tile + (<usize>(8 + c) << 2)), 4);
+            store<f32>(dst, load<f32>(tile + (<usize>(16 + c) << 2)), 8);
+            store<f32>(dst, load<f32>(tile + (<usize>(24 + c) << 2)), 12);
+          }
+        } else {
+          for (let c = 0; c < kCount; c++) {
+            const dst = out + (<usize>((kBase + c) * P + p) << 2);
+            for (let j = skip; j < 4; j++) {
+              store<f32>(dst + (<usize>j << 2), load<f32>(tile + (<usize>(j * 8 + c) << 2)));
+            }
+          }
         }
+        done = ox + 4;
       }
-      // The row's last 0..3 pixels: 1x8 tiles.
+      ox = done;
+      // Rows shorter than 4 pixels: 1x8 tiles.
       for (; ox < Wo; ox++) {
         const i0 = rowIn + <usize>ox * pixStep;
         let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
