@@ -9,10 +9,12 @@
 import { f32_pad2d_chw, f32_crop2d_chw, f32_crop2d_hwc_to_chw } from "./conv/f32-conv2d-pad-scalar";
 import { f32_conv2d_scalar } from "./conv/f32-conv2d-scalar";
 import { f32_conv2d_transpose_scalar, f32_conv2d_transpose_sparse_scalar } from "./conv/f32-conv2d-transpose-scalar";
-import { f32_pack_conv2d_8, f32_pack_conv2d_hwc, f32_pack_conv2d_transpose_8, f32_conv2d_transpose_offsets } from "./conv/f32-conv2d-pack-8";
+import { f32_pack_conv2d_8, f32_pack_conv2d_hwc, f32_pack_conv2d_transpose_8, f32_pack_conv2d_transpose_32, f32_conv2d_transpose_offsets } from "./conv/f32-conv2d-pack-8";
 import { f32_conv2d_4x8_simd, f32_conv2d_tap_offsets } from "./conv/f32-conv2d-4x8-simd";
 import { f32_conv2d_transpose_4x8_simd } from "./conv/f32-conv2d-transpose-4x8-simd";
-import { f32_conv2d_transpose_sparse_simd } from "./conv/f32-conv2d-transpose-sparse-simd";
+import { f32_conv2d_transpose_sparse_1x32_simd } from "./conv/f32-conv2d-transpose-sparse-1x32-simd";
+import { f32_conv2d_transpose_sparse_axpy16_simd } from "./conv/f32-conv2d-transpose-sparse-axpy16-simd";
+import { i32_sparse_code_by_pixel_scalar } from "./conv/i32-sparse-code-by-pixel-scalar";
 import { f32_block_max_scalar } from "./project/f32-block-max-scalar";
 import { u32_top_k_radix_scalar } from "./project/u32-top-k-radix-scalar";
 import { f32_block_scatter_scalar, f32_gather_scalar, f32_unpool_scalar, i32_block_first_scalar } from "./project/f32-block-scatter-scalar";
@@ -37,7 +39,7 @@ export function heapBase(): usize {
 // ---- layout helpers (same code in both modules) ----
 export { f32_pad2d_chw as pad2dChw, f32_crop2d_chw as crop2dChw, f32_crop2d_hwc_to_chw as crop2dHwcToChw };
 export { f32_pack_conv2d_8 as packConv2d8, f32_pack_conv2d_hwc as packConv2dHwc, f32_conv2d_tap_offsets as conv2dTapOffsets };
-export { f32_pack_conv2d_transpose_8 as packConv2dTranspose8, f32_conv2d_transpose_offsets as conv2dTransposeOffsets };
+export { f32_pack_conv2d_transpose_8 as packConv2dTranspose8, f32_pack_conv2d_transpose_32 as packConv2dTranspose32, f32_conv2d_transpose_offsets as conv2dTransposeOffsets };
 
 // ---- scalar references, exported from both modules ----
 export { f32_conv2d_scalar as conv2dScalar };
@@ -99,16 +101,26 @@ export function conv2dTranspose(
 
 /**
  * Sparse transposed convolution of `nnz` (index, value) pairs into the zeroed accumulator.
- * SIMD: acc channel-last, w the channel-last filters (packConv2dHwc). Scalar: acc channel-first,
- * w the plain weights.
+ * SIMD, acc channel-last: below 5% density each pair adds its whole filter from the channel-last
+ *   filters wcl (axpy16); from 5% on, the pairs are regrouped by code pixel into (rowStart, kIdx,
+ *   vals), scratch the caller provides (P + 1, nnz and nnz entries), and reduced against the
+ *   32-column transposed panels w with column offsets colOff (a sparse GEMM), which keeps partial
+ *   sums in registers.
+ * Scalar: acc channel-first, w the plain weights, each pair scattered in turn; the rest unused.
  */
 export function conv2dTransposeSparse(
   idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32,
-  w: usize, M: i32, kh: i32, kw: i32,
+  w: usize, colOff: usize, K: i32, M: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, Hp: i32, Wp: i32, acc: usize,
+  wcl: usize, rowStart: usize, kIdx: usize, vals: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    f32_conv2d_transpose_sparse_simd(idx, val, nnz, Ho, Wo, w, M, kh, kw, sh, sw, Wp, acc);
+    if (<i64>nnz * 20 < <i64>K * <i64>(Ho * Wo)) {
+      f32_conv2d_transpose_sparse_axpy16_simd(idx, val, nnz, Ho, Wo, wcl, M, kh, kw, sh, sw, Wp, acc);
+    } else {
+      i32_sparse_code_by_pixel_scalar(idx, val, nnz, Ho * Wo, rowStart, kIdx, vals);
+      f32_conv2d_transpose_sparse_1x32_simd(rowStart, kIdx, vals, Ho, Wo, w, K, M * kh * kw, colOff, M, sh, sw, Wp, acc);
+    }
   } else {
     f32_conv2d_transpose_sparse_scalar(idx, val, nnz, Ho, Wo, w, M, kh, kw, sh, sw, Hp, Wp, acc);
   }

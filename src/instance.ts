@@ -17,6 +17,7 @@ export interface KernelExports {
   packConv2d8(w: number, K: number, taps: number, packed: number): void;
   packConv2dHwc(w: number, K: number, M: number, kh: number, kw: number, wcl: number): void;
   packConv2dTranspose8(wcl: number, K: number, L: number, packed: number): void;
+  packConv2dTranspose32(wcl: number, K: number, L: number, packed: number): void;
   conv2dTransposeOffsets(M: number, kh: number, kw: number, Wp: number, colOff: number, Lpad: number): void;
   conv2d(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
     sh: number, sw: number, Ho: number, Wo: number, out: number, tapOff: number): void;
@@ -27,8 +28,9 @@ export interface KernelExports {
     kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
   conv2dTransposeScalar(z: number, K: number, Ho: number, Wo: number, w: number, M: number,
     kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
-  conv2dTransposeSparse(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, M: number,
-    kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
+  conv2dTransposeSparse(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, colOff: number, K: number,
+    M: number, kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number,
+    wcl: number, rowStart: number, kIdx: number, vals: number): void;
   conv2dTransposeSparseScalar(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, M: number,
     kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
   blockMax(h: number, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: number,

@@ -161,12 +161,15 @@ export class ConvOperator implements LinearOperator {
 
   /** Plain weights [K][M][kh][kw]. */
   readonly ptrWeights: number;
-  /** SIMD module: forward panels, channel-last filters, transposed panels, column offsets. */
+  /** SIMD module: forward panels, transposed panels, column offsets, tap offsets, and the
+   * per-pixel row starts of a regrouped sparse code. */
   readonly ptrPacked: number;
-  readonly ptrChannelLast: number;
   readonly ptrPackedT: number;
+  readonly ptrPackedT32: number;
+  readonly ptrChannelLast: number;
   readonly ptrColOff: number;
   readonly ptrTapOff: number;
+  readonly ptrRowStart: number;
   /** Scratch: one input sample, the padded input / transposed accumulator, one code sample. */
   readonly ptrIn: number;
   readonly ptrPad: number;
@@ -174,6 +177,9 @@ export class ConvOperator implements LinearOperator {
   private sparseCapacity = 0;
   private ptrSparseIdx = 0;
   private ptrSparseVal = 0;
+  /** SIMD module: a sparse code regrouped by pixel (filter indices and values), same capacity. */
+  private ptrGroupedK = 0;
+  private ptrGroupedV = 0;
   private owned: number[];
   private isDisposed = false;
   private readonly token = {};
@@ -189,24 +195,27 @@ export class ConvOperator implements LinearOperator {
     this.outputSize = g.K * g.Ho * g.Wo;
     const taps = g.M * g.kh * g.kw;
     const Lpad = Math.ceil(taps / 8) * 8;
+    const Lpad32 = Math.ceil(taps / 32) * 32; // the column offsets cover the 32-column groups too
     const simd = engine.simd;
     const sizes = [
       g.K * taps * 4,
       simd ? Math.ceil(g.K / 8) * 8 * taps * 4 : 0,
-      simd ? g.K * taps * 4 : 0,
       simd ? Lpad * g.K * 4 : 0,
-      simd ? Lpad * 4 : 0,
+      simd ? Lpad32 * g.K * 4 : 0,
+      simd ? g.K * taps * 4 : 0,
+      simd ? Lpad32 * 4 : 0,
       simd ? taps * 4 : 0,
+      simd ? (g.Ho * g.Wo + 1) * 4 : 0,
       this.inputSize * 4,
       g.M * g.Hp * g.Wp * 4,
       this.outputSize * 4,
     ];
     const ptrs = engine.allocAll(sizes);
     this.owned = ptrs;
-    [this.ptrWeights, this.ptrPacked, this.ptrChannelLast, this.ptrPackedT, this.ptrColOff, this.ptrTapOff,
-      this.ptrIn, this.ptrPad, this.ptrCode] = ptrs as [number, number, number, number, number, number, number, number, number];
+    [this.ptrWeights, this.ptrPacked, this.ptrPackedT, this.ptrPackedT32, this.ptrChannelLast, this.ptrColOff, this.ptrTapOff,
+      this.ptrRowStart, this.ptrIn, this.ptrPad, this.ptrCode] = ptrs as [number, number, number, number, number, number, number, number, number, number, number];
     if (simd) {
-      engine.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, Lpad);
+      engine.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, Lpad32);
       engine.k.conv2dTapOffsets(g.M, g.kh, g.kw, g.Hp, g.Wp, this.ptrTapOff);
     }
     operatorRegistry?.register(this, { engine, ptrs: this.owned }, this.token);
@@ -276,6 +285,7 @@ export class ConvOperator implements LinearOperator {
     k.packConv2d8(this.ptrWeights, g.K, taps, this.ptrPacked);
     k.packConv2dHwc(this.ptrWeights, g.K, g.M, g.kh, g.kw, this.ptrChannelLast);
     k.packConv2dTranspose8(this.ptrChannelLast, g.K, taps, this.ptrPackedT);
+    k.packConv2dTranspose32(this.ptrChannelLast, g.K, taps, this.ptrPackedT32);
   }
 
   /** h = W x for one sample at inPtr (linear memory) into outPtr. No checks: internal. */
@@ -300,13 +310,17 @@ export class ConvOperator implements LinearOperator {
     this.cropInto(outPtr);
   }
 
-  /** x = W^T z for `nnz` (index, value) pairs at idxPtr / valPtr into outPtr. No checks: internal. */
+  /**
+   * x = W^T z for `nnz` (index, value) pairs at idxPtr / valPtr into outPtr. No checks: internal.
+   * May allocate scratch for a larger code than before: callers must hold pointers, not views.
+   */
   transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
     const g = this.geometry;
     const { k } = this.engine;
+    if (this.engine.simd) this.reserveSparse(nnz);
     this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
-    k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrChannelLast : this.ptrWeights,
-      g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
+    k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrPackedT32 : this.ptrWeights, this.ptrColOff,
+      g.K, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad, this.ptrChannelLast, this.ptrRowStart, this.ptrGroupedK, this.ptrGroupedV);
     this.cropInto(outPtr);
   }
 
@@ -375,19 +389,19 @@ export class ConvOperator implements LinearOperator {
     return result;
   }
 
+  /** Scratch for sparse codes of up to nnz entries: the caller's copy, and its regrouped form. */
   private reserveSparse(nnz: number): void {
     if (nnz <= this.sparseCapacity) return;
     const capacity = Math.max(nnz, 64);
-    const [idx, val] = this.engine.allocAll([capacity * 4, capacity * 4]) as [number, number];
+    const old = [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGroupedK, this.ptrGroupedV];
+    const fresh = this.engine.allocAll([capacity * 4, capacity * 4, capacity * 4, capacity * 4]) as [number, number, number, number];
     if (this.sparseCapacity > 0) {
-      this.engine.heap.release(this.ptrSparseIdx);
-      this.engine.heap.release(this.ptrSparseVal);
-      this.owned = this.owned.filter((p) => p !== this.ptrSparseIdx && p !== this.ptrSparseVal);
+      for (const p of old) this.engine.heap.release(p);
+      this.owned = this.owned.filter((p) => !old.includes(p));
     }
-    this.ptrSparseIdx = idx;
-    this.ptrSparseVal = val;
+    [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGroupedK, this.ptrGroupedV] = fresh;
     this.sparseCapacity = capacity;
-    this.owned.push(idx, val);
+    this.owned.push(...fresh);
     operatorRegistry?.unregister(this.token);
     operatorRegistry?.register(this, { engine: this.engine, ptrs: this.owned }, this.token);
   }

@@ -5,7 +5,7 @@
 
 import { madd4 } from "./f32x4-madd";
 
-import { pixelOffsetHwc } from "./f32-conv2d-transpose-sparse-simd";
+import { pixelOffsetHwc, scatterColumns } from "./f32-conv2d-col2im-scatter";
 
 const tile = memory.data(4 * 8 * 4, 16);
 
@@ -82,16 +82,5 @@ export function f32_conv2d_transpose_4x8_simd(
       v128.store(tile, a0, 0); v128.store(tile, b0, 16);
       scatterColumns(xc + pixelOffsetHwc(p, Wo, sh, sw, Wp, M), offs, tile);
     }
-  }
-}
-
-// @ts-ignore: decorator
-@inline
-function scatterColumns(dst: usize, offs: usize, src: usize): void {
-  for (let c = 0; c < 8; c++) {
-    const o = load<i32>(offs + (<usize>c << 2));
-    if (o < 0) break; // padding columns only ever trail the last panel
-    const d = dst + (<usize>o << 2);
-    store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>c << 2)));
   }
 }

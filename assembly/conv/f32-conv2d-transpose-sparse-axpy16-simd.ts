@@ -6,8 +6,9 @@
 // f32_conv2d_transpose_sparse_scalar, so the two give the same bits.
 
 import { madd4 } from "./f32x4-madd";
+import { pixelOffsetHwc } from "./f32-conv2d-col2im-scatter";
 
-export function f32_conv2d_transpose_sparse_simd(
+export function f32_conv2d_transpose_sparse_axpy16_simd(
   idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32,
   wcl: usize, M: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, Wp: i32,
@@ -63,13 +64,4 @@ function axpyRun(v: f32, src: usize, dst: usize, n: i32): void {
     const o = <usize>j << 2;
     store<f32>(dst + o, load<f32>(dst + o) + v * load<f32>(src + o));
   }
-}
-
-/** Byte offset, in the channel-last padded accumulator, of the top-left tap of code pixel p. */
-// @ts-ignore: decorator
-@inline
-export function pixelOffsetHwc(p: i32, Wo: i32, sh: i32, sw: i32, Wp: i32, M: i32): usize {
-  const oy = p / Wo;
-  const ox = p - oy * Wo;
-  return <usize>((oy * sh * Wp + ox * sw) * M) << 2;
 }
