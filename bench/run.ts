@@ -17,7 +17,7 @@ import type { JsGeometry } from './peers/js-conv.js';
 import { chwToHwc, hwcToChw, initTfjs, oihwToHwio } from './peers/tfjs.js';
 import type { Tf } from './peers/tfjs.js';
 import type { Tensor3D } from '@tensorflow/tfjs-core';
-import { fmtMs, markdown } from './report.js';
+import { fmtMs, markdown, readmeTable } from './report.js';
 import type { Row } from './report.js';
 
 const started = performance.now();
@@ -286,10 +286,11 @@ async function main(): Promise<void> {
     : `Peer: tfjs-backend-wasm did not run (${tfjsInfo.error}).`;
   const ceilingLine = `WASM f32 ceiling here (the better of a run at the start and one at the end): SIMD ${ceiling.simd.toFixed(1)} GFLOP/s (f32x4.mul + f32x4.add, ${ceiling.simdChains} chains), ` +
     `scalar ${ceiling.scalar.toFixed(1)} GFLOP/s (${ceiling.scalarChains} chains).`;
-  const md = markdown({
+  const header = {
     date, cpu: machine.cpu, cores: machine.cores, node: process.version, v8: process.versions.v8,
     tfjs: tfjsLine, ceiling: ceilingLine, durationS: durationMs / 1000, command: COMMAND,
-  }, rows, notes);
+  };
+  const md = markdown(header, rows, notes);
   mkdirSync(resultsDir, { recursive: true });
   const record = {
     date: now.toISOString(),
@@ -316,6 +317,16 @@ async function main(): Promise<void> {
   const jsonPath = path.join(resultsDir, `${date}.json`);
   writeFileSync(jsonPath, `${JSON.stringify(record, null, 1)}\n`);
   writeFileSync(path.join(resultsDir, 'latest.md'), md);
+  // Regenerate the README's performance table from this run.
+  const readmePath = path.join(root, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const i = readme.indexOf(begin);
+  const j = readme.indexOf(end);
+  if (i >= 0 && j > i) {
+    writeFileSync(readmePath, readme.slice(0, i + begin.length) + '\n' + readmeTable(header, rows) + '\n' + readme.slice(j));
+  }
   process.stdout.write(md);
   log(`wrote ${path.relative(root, jsonPath)} and bench/results/latest.md (${(durationMs / 1000).toFixed(1)} s)`);
 }
