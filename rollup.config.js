@@ -1,7 +1,72 @@
 // Bundles the compiled TypeScript (build/tsc, from `npm run build:ts`) into the published entry
-// points: ESM and CommonJS for Node and bundlers, and one rolled-up declaration file. The wasm
-// bytes are embedded in the code, so each bundle is self-contained.
+// points, each self-contained:
+//   dist/index.mjs, dist/index.cjs   Node and bundlers (ESM, CommonJS); wasm embedded as base64
+//   dist/convcs.browser.mjs          a browser ESM file with no imports at all, for a page or a
+//                                    worker loading it from a static server or a CDN; minified,
+//                                    since it goes over the wire as it is (no bundler after it)
+//   dist/workerd.mjs (+ the .wasm)   Cloudflare workerd, which refuses to compile wasm from bytes:
+//                                    it imports the two modules as files beside it
+//   dist/index.d.ts, dist/index.d.cts  one rolled-up declaration file, twice: the .d.cts is the
+//                                    same text read as CommonJS, for `require` (TypeScript takes
+//                                    a .d.ts in a "type": "module" package to describe ESM)
+import { readFileSync } from 'node:fs';
 import { dts } from 'rollup-plugin-dts';
+// esbuild is installed as tsx's dependency (tsx runs the tests), not as one of ours: see minify().
+import { transform } from 'esbuild';
+
+const wasmFiles = ['convcs-simd.wasm', 'convcs-scalar.wasm'];
+
+/** Fail the build if a chunk imports anything: these outputs must load with nothing beside them. */
+function selfContained() {
+  return {
+    name: 'self-contained',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type === 'chunk' && (chunk.imports.length > 0 || chunk.dynamicImports.length > 0)) {
+          this.error(`${chunk.fileName} imports ${[...chunk.imports, ...chunk.dynamicImports].join(', ')}`);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Minify with esbuild. keepNames keeps class and function names (Convcs, ConvOperator, ...) as
+ * they are, for stack traces and console output. Folding constants is safe for the bits: JS number
+ * arithmetic is IEEE double everywhere, at build time as at run time, and the conformance test
+ * checks that this file gives the same hashes as the unminified entries.
+ */
+function minify() {
+  return {
+    name: 'minify',
+    async renderChunk(code) {
+      const out = await transform(code, { minify: true, keepNames: true, format: 'esm', target: 'es2022', legalComments: 'none' });
+      return { code: out.code, map: null };
+    },
+  };
+}
+
+/**
+ * Keep `import x from './convcs-*.wasm'` as it is written (rollup would otherwise rewrite the
+ * path relative to build/tsc/), and copy the two modules from build/ into dist/ beside it.
+ */
+function wasmBeside() {
+  return {
+    name: 'wasm-beside',
+    resolveId(source) {
+      if (source.endsWith('.wasm')) {
+        if (!wasmFiles.includes(source.replace(/^\.\//, ''))) this.error(`unexpected wasm import ${source}`);
+        return { id: source, external: true };
+      }
+      return null;
+    },
+    generateBundle() {
+      for (const fileName of wasmFiles) {
+        this.emitFile({ type: 'asset', fileName, source: readFileSync(new URL(`./build/${fileName}`, import.meta.url)) });
+      }
+    },
+  };
+}
 
 export default [
   {
@@ -10,10 +75,27 @@ export default [
       { file: 'dist/index.mjs', format: 'es' },
       { file: 'dist/index.cjs', format: 'cjs', exports: 'named' },
     ],
+    plugins: [selfContained()],
+  },
+  {
+    // The same code as dist/index.mjs, minified; a file of its own so that the browser condition
+    // and CDN URLs have a stable name whatever the Node entry later grows (selfContained keeps it
+    // free of imports, node: or otherwise).
+    input: 'build/tsc/index.js',
+    output: { file: 'dist/convcs.browser.mjs', format: 'es' },
+    plugins: [selfContained(), minify()],
+  },
+  {
+    input: 'build/tsc/workerd.js',
+    output: { file: 'dist/workerd.mjs', format: 'es' },
+    plugins: [wasmBeside()],
   },
   {
     input: 'build/tsc/index.d.ts',
-    output: { file: 'dist/index.d.ts', format: 'es' },
+    output: [
+      { file: 'dist/index.d.ts', format: 'es' },
+      { file: 'dist/index.d.cts', format: 'es' },
+    ],
     plugins: [dts()],
   },
 ];
