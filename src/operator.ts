@@ -21,7 +21,9 @@ export interface LinearOperator {
   readonly outputShape: readonly number[];
   readonly inputSize: number;
   readonly outputSize: number;
+  /** h = W x for one sample or a batch end to end. */
   forward(x: Float32Array, out?: Float32Array): Float32Array;
+  /** x = W^T z, the adjoint of forward. */
   transpose(z: Float32Array, out?: Float32Array): Float32Array;
 }
 
@@ -184,6 +186,7 @@ export class ConvOperator implements LinearOperator {
   private isDisposed = false;
   private readonly token = {};
 
+  /** @internal use cs.conv1d / cs.conv2d */
   constructor(engine: Engine, g: ConvGeometry, dims: 1 | 2) {
     this.engine = engine;
     this.geometry = Object.freeze({ ...g });
@@ -227,12 +230,18 @@ export class ConvOperator implements LinearOperator {
     return this.isDisposed;
   }
 
-  /** Throws the use-after-dispose TypeError if this operator has been disposed. */
+  /** Throws the use-after-dispose TypeError if this operator has been disposed.
+   * @internal */
   live(where: string): void {
     if (this.isDisposed) throw new TypeError(`convcs.${where}: this operator has been disposed`);
   }
 
-  /** Draw the weights from a seeded Gaussian (every engine gives the same bits). */
+  /**
+   * Draw the weights from a seeded Gaussian (every engine gives the same bits).
+   * @example
+   * W.randomize({ seed: 1 });                        // N(0, 1)/sqrt(M kh kw)
+   * W.randomize({ seed: 1n, stream: 3, normalize: 'unit' });
+   */
   randomize(options: RandomizeOptions): this {
     const where = 'ConvOperator.randomize';
     this.live(where);
@@ -258,7 +267,11 @@ export class ConvOperator implements LinearOperator {
     return this;
   }
 
-  /** Set the weights from an array in PyTorch layout ([K, M, l] or [K, M, kh, kw]). */
+  /**
+   * Set the weights from an array in PyTorch layout ([K, M, l] or [K, M, kh, kw]).
+   * @example
+   * W.setWeights(new Float32Array(W.weightShape.reduce((a, b) => a * b)).fill(0.1));
+   */
   setWeights(w: Float32Array): this {
     const where = 'ConvOperator.setWeights';
     this.live(where);
@@ -270,7 +283,11 @@ export class ConvOperator implements LinearOperator {
     return this;
   }
 
-  /** A copy of the weights in PyTorch layout. */
+  /**
+   * A copy of the weights in PyTorch layout.
+   * @example
+   * const w = W.getWeights(); // Float32Array of K*M*kh*kw values
+   */
   getWeights(): Float32Array {
     this.live('ConvOperator.getWeights');
     const n = this.weightShape.reduce((a, b) => a * b, 1);
@@ -288,7 +305,8 @@ export class ConvOperator implements LinearOperator {
     k.packConv2dTranspose32(this.ptrChannelLast, g.K, taps, this.ptrPackedT32);
   }
 
-  /** h = W x for one sample at inPtr (linear memory) into outPtr. No checks: internal. */
+  /** h = W x for one sample at inPtr (linear memory) into outPtr. No checks.
+   * @internal */
   forwardPtr(inPtr: number, outPtr: number): void {
     const g = this.geometry;
     const { k } = this.engine;
@@ -297,7 +315,8 @@ export class ConvOperator implements LinearOperator {
       g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, outPtr, this.ptrTapOff);
   }
 
-  /** x = W^T z for one code at codePtr into outPtr. No checks: internal. */
+  /** x = W^T z for one code at codePtr into outPtr. No checks.
+   * @internal */
   transposePtr(codePtr: number, outPtr: number): void {
     const g = this.geometry;
     const { k } = this.engine;
@@ -313,6 +332,7 @@ export class ConvOperator implements LinearOperator {
   /**
    * x = W^T z for `nnz` (index, value) pairs at idxPtr / valPtr into outPtr. No checks: internal.
    * May allocate scratch for a larger code than before: callers must hold pointers, not views.
+   * @internal
    */
   transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
     const g = this.geometry;
@@ -333,6 +353,9 @@ export class ConvOperator implements LinearOperator {
   /**
    * h = W x. `x` holds one input of `inputShape`, or a batch of them end to end; the result
    * holds as many codes of `outputShape`.
+   * @example
+   * const h = W.forward(x);          // new array
+   * W.forward(x, h);                 // or into a caller's array of the right length
    */
   forward(x: Float32Array, out?: Float32Array): Float32Array {
     const where = 'ConvOperator.forward';
@@ -348,7 +371,11 @@ export class ConvOperator implements LinearOperator {
     return result;
   }
 
-  /** x = W^T z, the exact adjoint of forward (a transposed convolution). Batches as forward. */
+  /**
+   * x = W^T z, the exact adjoint of forward (a transposed convolution). Batches as forward.
+   * @example
+   * const xHat = W.transpose(z);
+   */
   transpose(z: Float32Array, out?: Float32Array): Float32Array {
     const where = 'ConvOperator.transpose';
     this.live(where);
@@ -366,6 +393,9 @@ export class ConvOperator implements LinearOperator {
   /**
    * x = W^T z for one code given by its non-zeros: flat indices into `outputShape` and their
    * values. Costs O(nnz M kh kw) rather than a dense pass.
+   * @example
+   * const { z, support } = cs.project(W.forward(x), { shape: W.outputShape, pool: 2, density: 0.1 });
+   * const xHat = W.transposeSparse(support, Float32Array.from(support, (i) => z[i]!));
    */
   transposeSparse(indices: Int32Array, values: Float32Array, out?: Float32Array): Float32Array {
     const where = 'ConvOperator.transposeSparse';
@@ -406,7 +436,12 @@ export class ConvOperator implements LinearOperator {
     operatorRegistry?.register(this, { engine: this.engine, ptrs: this.owned }, this.token);
   }
 
-  /** Free the operator's linear memory. Any later call throws. */
+  /**
+   * Free the operator's linear memory. Any later call throws a TypeError.
+   * @example
+   * W.dispose();
+   * // or let the scope do it: `using W = cs.conv1d({ ... });`
+   */
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
@@ -415,6 +450,7 @@ export class ConvOperator implements LinearOperator {
     this.owned = [];
   }
 
+  /** The same as dispose(), for `using` declarations. */
   [Symbol.dispose](): void {
     this.dispose();
   }

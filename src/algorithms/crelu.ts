@@ -7,6 +7,12 @@ import type { ConvOperator } from '../operator.js';
 import { float32Batch, outputBuffer, overlaps, typeError } from '../validate.js';
 import type { EngineOperator } from './ptr-operator.js';
 
+/**
+ * The operator [W; -W] of section 3.1 (made by `cs.crelu(W)`): output channels doubled.
+ * @example
+ * const C = cs.crelu(W);
+ * const { relativeError } = cs.reconstruct(C, x, { pool: 1, mode: 'relu' });
+ */
 export class CReluOperator implements EngineOperator {
   readonly base: ConvOperator;
   readonly engine: Engine;
@@ -20,6 +26,7 @@ export class CReluOperator implements EngineOperator {
   private sparseIdx = 0;
   private sparseVal = 0;
 
+  /** @internal use cs.crelu */
   constructor(base: ConvOperator) {
     this.base = base;
     this.engine = base.engine;
@@ -30,6 +37,7 @@ export class CReluOperator implements EngineOperator {
     this.outputSize = 2 * base.outputSize;
   }
 
+  /** @internal */
   live(where: string): void {
     this.base.live(where);
   }
@@ -39,6 +47,7 @@ export class CReluOperator implements EngineOperator {
     return this.scratch;
   }
 
+  /** @internal */
   forwardPtr(inPtr: number, outPtr: number): void {
     this.base.forwardPtr(inPtr, outPtr);
     const lower = outPtr + this.half * 4;
@@ -46,12 +55,14 @@ export class CReluOperator implements EngineOperator {
     this.engine.k.scal(-1, lower, this.half);
   }
 
+  /** @internal */
   transposePtr(codePtr: number, outPtr: number): void {
     const d = this.halfScratch();
     this.engine.k.sub(codePtr, codePtr + this.half * 4, d, this.half); // z_+ - z_-
     this.base.transposePtr(d, outPtr);
   }
 
+  /** @internal */
   transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
     if (nnz > this.sparseCap) {
       if (this.sparseCap > 0) {
@@ -74,6 +85,11 @@ export class CReluOperator implements EngineOperator {
     this.base.transposeSparsePtr(this.sparseIdx, this.sparseVal, nnz, outPtr);
   }
 
+  /**
+   * [W x; -W x] for one input or a batch.
+   * @example
+   * const h = C.forward(x); // length 2 * W.outputSize per sample
+   */
   forward(x: Float32Array, out?: Float32Array): Float32Array {
     const where = 'crelu.forward';
     this.live(where);
@@ -89,6 +105,11 @@ export class CReluOperator implements EngineOperator {
     return result;
   }
 
+  /**
+   * W^T (z_+ - z_-), the adjoint of forward.
+   * @example
+   * const x = C.transpose(h);
+   */
   transpose(z: Float32Array, out?: Float32Array): Float32Array {
     const where = 'crelu.transpose';
     this.live(where);
@@ -107,6 +128,7 @@ export class CReluOperator implements EngineOperator {
     this.sparseCap = 0;
   }
 
+  /** The same as dispose(), for `using` declarations. */
   [Symbol.dispose](): void {
     this.dispose();
   }

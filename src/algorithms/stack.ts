@@ -21,6 +21,12 @@ export interface StackReconstruction {
   relativeError: number;
 }
 
+/**
+ * Several layers, made by `cs.stack([W1, W2, ...])`.
+ * @example
+ * const S = cs.stack([W1, W2]);
+ * const r = S.reconstruct(x, { layers: [{ pool: 2, density: 0.1 }, { pool: 2, k: 10 }] });
+ */
 export class Stack implements LinearOperator {
   readonly layers: readonly LinearOperator[];
   readonly inputShape: readonly number[];
@@ -29,6 +35,7 @@ export class Stack implements LinearOperator {
   readonly outputSize: number;
   private readonly engine: Engine;
 
+  /** @internal use cs.stack */
   constructor(engine: Engine, layers: unknown) {
     const where = 'stack';
     if (!Array.isArray(layers) || layers.length === 0) throw typeError(where, 'layers', 'a non-empty array of operators', layers);
@@ -52,6 +59,11 @@ export class Stack implements LinearOperator {
     this.outputSize = this.layers[this.layers.length - 1]!.outputSize;
   }
 
+  /**
+   * W_L ... W_1 x (no projections: the linear part).
+   * @example
+   * const h = S.forward(x);
+   */
   forward(x: Float32Array, out?: Float32Array): Float32Array {
     let h = x;
     this.layers.forEach((l, i) => {
@@ -60,13 +72,22 @@ export class Stack implements LinearOperator {
     return h;
   }
 
+  /**
+   * W_1^T ... W_L^T z.
+   * @example
+   * const x = S.transpose(z);
+   */
   transpose(z: Float32Array, out?: Float32Array): Float32Array {
     let x = z;
     for (let i = this.layers.length - 1; i >= 0; i--) x = this.layers[i]!.transpose(x, i === 0 ? out : undefined);
     return x;
   }
 
-  /** z_i = M(W_i z_{i-1}, k_i), z_0 = x. Returns every layer's code. */
+  /**
+   * z_i = M(W_i z_{i-1}, k_i), z_0 = x. Returns every layer's code.
+   * @example
+   * const [z1, z2] = S.encode(x, { layers: [{ pool: 2, density: 0.1 }, { pool: 2, k: 10 }] });
+   */
   encode(x: Float32Array, options: StackEncodeOptions): Float32Array[] {
     const where = 'stack.encode';
     const o = checkOptions<StackEncodeOptions>(where, options, ['layers']);
@@ -84,12 +105,20 @@ export class Stack implements LinearOperator {
     return codes;
   }
 
-  /** x^ = W_1^T ... W_L^T z. */
+  /**
+   * x^ = W_1^T ... W_L^T z.
+   * @example
+   * const xHat = S.decode(z2);
+   */
   decode(z: Float32Array): Float32Array {
     return this.transpose(z);
   }
 
-  /** encode then decode, with the relative error ||x^ - x|| / ||x||. */
+  /**
+   * encode then decode, with the relative error ||x^ - x|| / ||x||.
+   * @example
+   * const { codes, xHat, relativeError } = S.reconstruct(x, { layers: [{ k: 4 }, { k: 2 }] });
+   */
   reconstruct(x: Float32Array, options: StackEncodeOptions): StackReconstruction {
     const codes = this.encode(x, options);
     const xHat = this.decode(codes[codes.length - 1]!);
