@@ -23,6 +23,8 @@ import type { NormOptions } from './algorithms/power.js';
 import { crelu, CReluOperator } from './algorithms/crelu.js';
 import { Stack } from './algorithms/stack.js';
 import type { LinearOperator } from './operator.js';
+import { loadWeights } from './loaders/index.js';
+import type { WeightsSource, LoadWeightsOptions, LoadedWeights } from './loaders/index.js';
 
 export class Convcs {
   /** @internal */
@@ -176,5 +178,16 @@ export class Convcs {
   /** Several layers: encode down with a projection per layer, decode up with the transposes. */
   stack(layers: readonly LinearOperator[]): Stack {
     return new Stack(this.engine, layers);
+  }
+
+  /**
+   * One tensor of a weight file (.npy, safetensors, or TensorFlow.js manifest + shards) as
+   * float32 in PyTorch layout (tfjs HWIO kernels become OIHW), ready for W.setWeights.
+   * @example
+   * const w = cs.loadWeights({ manifest, shards: [bin] }, { name: 'conv32_1/conv1/conv/filters' });
+   * cs.conv2d({ inChannels: w.shape[1]!, outChannels: w.shape[0]!, kernelSize: 3, height: 35, width: 35, padding: 1 }).setWeights(w.data);
+   */
+  loadWeights(source: WeightsSource, options?: LoadWeightsOptions): LoadedWeights {
+    return loadWeights(source, options);
   }
 }

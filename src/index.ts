@@ -35,3 +35,4 @@ export type { SparsityOptions } from './algorithms/sparsity.js';
 export { CReluOperator } from './algorithms/crelu.js';
 export { Stack } from './algorithms/stack.js';
 export type { StackEncodeOptions, StackReconstruction } from './algorithms/stack.js';
+export type { WeightsSource, WeightsFormat, LoadWeightsOptions, LoadedWeights, TfjsWeightsSource } from './loaders/index.js';
