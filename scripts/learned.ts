@@ -576,6 +576,7 @@ function recover(kind: 'learned' | 'random', reluX: boolean, images: number[], l
   const col = columnNormsSquared(W);
   const rows: CodeRow[] = [];
   const label = `sparseCode ${kind}, x ${reluX ? 'after' : 'before'} ReLU${lambdaFraction ? `, lambda ${lambdaFraction} lambda_max` : ''}, ${images.length} images`;
+  let lipschitz: number | undefined;
   const [, ms] = timed(label, () => {
     for (const s of images) {
       const x = pre.data.slice(s * xSize, (s + 1) * xSize);
@@ -587,7 +588,8 @@ function recover(kind: 'learned' | 'random', reluX: boolean, images: number[], l
         for (const v of W.forward(x)) lambda = Math.max(lambda, Math.abs(2 * v));
         lambda *= lambdaFraction;
       }
-      const r = cs.sparseCode(W, x, { pool: 2, iterations: ITER, seed: 1, ...(lambda === undefined ? {} : { lambda }) });
+      const r = cs.sparseCode(W, x, { pool: 2, iterations: ITER, seed: 1, ...(lambda === undefined ? {} : { lambda }), ...(lipschitz === undefined ? {} : { lipschitz }) });
+      lipschitz = r.lipschitz; // the same W throughout: estimate ||W|| once
       const zz = norm(r.z) ** 2;
       // ||W^T z||^2 = sum_i z_i^2 ||W^T e_i||^2 (diagonal) + sum_{i != j} z_i z_j <W^T e_i, W^T e_j> (cross)
       let diagonal = 0;

@@ -165,6 +165,9 @@ for (const backend of backends) {
       const full = cs.sparseCode(W, x, { pool: 1, lambda, iterations: 3000 });
       check(full.z, () => true);
       assert.ok(full.lipschitz > 0 && full.lambda === lambda);
+      // A known Lipschitz constant skips the power iteration and gives the same solution.
+      const again = cs.sparseCode(W, x, { pool: 1, lambda, iterations: 3000, lipschitz: full.lipschitz });
+      assert.ok(bitsEqual(again.z, full.z), 'same z with the Lipschitz constant given');
       // pool 'global': one survivor per filter, then the optimum restricted to it.
       const pooled = cs.sparseCode(W, x, { pool: 'global', lambda, iterations: 3000 });
       const [K, n] = W.outputShape as [number, number];
@@ -284,6 +287,7 @@ for (const backend of backends) {
       [() => cs.rip(W, { k: 10, trials: 10, seed: 1, values: 'normal' as never }), TypeError, /'values'/],
       [() => cs.sparseCode(W, x, { lambda: -1 }), RangeError, /'lambda' must be >= 0/],
       [() => cs.sparseCode(W, x, { lambda: NaN }), RangeError, /'lambda'/],
+      [() => cs.sparseCode(W, x, { lipschitz: 0 }), RangeError, /'lipschitz' must be positive/],
       [() => cs.reconstruct(W, x, { density: 2 }), RangeError, /'density'/],
       [() => cs.histogram([1, 2], { bins: 0 }), RangeError, /'bins'/],
       [() => cs.coherence(cs.crelu(W)), TypeError, /convolution operator/],

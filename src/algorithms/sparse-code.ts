@@ -22,6 +22,11 @@ export interface SparseCodeOptions {
   iterations?: number;
   /** Seed of the power iteration (default 0). */
   seed?: number | bigint;
+  /**
+   * The Lipschitz constant 2 ||W||^2 of the gradient, if already known (for example the
+   * `lipschitz` of an earlier result with the same W): skips the power iteration.
+   */
+  lipschitz?: number;
   /** Called with (phase 1 | 2, iteration, objective) every 10 iterations; return false to end that phase. */
   onIteration?: (phase: 1 | 2, iteration: number, objective: number) => void | boolean;
 }
@@ -75,7 +80,9 @@ function objective(engine: Engine, op: PtrOperator, b: Buffers, lambda: number):
 
 export function sparseCode(engine: Engine, W: unknown, x: Float32Array, options?: SparseCodeOptions): SparseCodeResult {
   const where = 'sparseCode';
-  const o = checkOptions<SparseCodeOptions>(where, options, ['pool', 'lambda', 'iterations', 'seed', 'onIteration']);
+  const o = checkOptions<SparseCodeOptions>(where, options, ['pool', 'lambda', 'iterations', 'seed', 'lipschitz', 'onIteration']);
+  const given = o.lipschitz === undefined ? undefined : finiteNumber(where, 'lipschitz', o.lipschitz);
+  if (given !== undefined && !(given > 0)) throw rangeError(where, `'lipschitz' must be positive, got ${given}`);
   const iterations = o.iterations === undefined ? 200 : positiveInt(where, 'iterations', o.iterations, 1e7);
   const seed = seedWords(where, 'seed', o.seed ?? 0);
   if (o.onIteration !== undefined && typeof o.onIteration !== 'function') throw typeError(where, "'onIteration'", 'a function', o.onIteration);
@@ -101,7 +108,7 @@ export function sparseCode(engine: Engine, W: unknown, x: Float32Array, options?
           for (let i = 0; i < m; i++) mx = Math.max(mx, Math.abs(g[i]!));
           lambda = 0.1 * 2 * mx;
         }
-        const L = 2 * normSquaredPtr(engine, op, seed, 500, 1e-9) * 1.01;
+        const L = given ?? 2 * normSquaredPtr(engine, op, seed, 500, 1e-9) * 1.01;
         if (!(L > 0)) throw rangeError(where, 'the operator is zero (||W|| = 0): there is nothing to fit');
         // 1. unconstrained l1 least squares from zero
         engine.f32(b.z, m).fill(0);
