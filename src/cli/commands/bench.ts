@@ -1,0 +1,93 @@
+/// <reference types="node" />
+// convcs bench: in a clone, the full benchmark suite (bench/run.ts, about 2.5 minutes, the same as
+// `npm run bench` after its build); with --quick, or where the suite is absent (an installed
+// package), a short timing of one layer's forward, dense transpose and sparse transpose.
+
+import { Command } from 'commander';
+import type { Convcs, ConvOperator } from '../../index.js';
+import { addLayerOptions, describeLayer, intArg, makeLayer, numArg } from '../options.js';
+import type { LayerFlags } from '../options.js';
+import { emitJson, say } from '../util.js';
+import { runScript, scriptHome } from './spawned.js';
+
+interface BenchFlags extends LayerFlags {
+  quick: boolean;
+  time: number;
+  density: number;
+  json: boolean;
+}
+
+export function benchCommand(load: () => Promise<Convcs>): Command {
+  const cmd = new Command('bench')
+    .summary('the benchmark suite (in a clone), or --quick timing of one layer')
+    .description('in a clone: the benchmark suite bench/run.ts (as npm run bench). With --quick, or from an installed ' +
+      'package: a short timing of forward, transpose and sparse transpose on one layer (default conv2d 64 -> 64, 3x3, 56x56)');
+  addLayerOptions(cmd, { input: '56x56', inChannels: 64, filters: 64, kernel: '3', padding: 'same' });
+  return cmd
+    .option('--quick', 'the short timing, not the suite', false)
+    .option('--time <ms>', 'time budget per operation for the short timing', intArg(50, 60_000), 400)
+    .option('--density <d>', 'density of the sparse code for transposeSparse', numArg(0.0001, 1), 0.1)
+    .option('--json', 'print one JSON result on stdout and nothing else (short timing only)', false)
+    .action(async (f: BenchFlags) => {
+      if (!f.quick && !f.json && scriptHome('bench/run.ts')) {
+        const code = await runScript('bench/run.ts', []);
+        if (code !== 0) process.exitCode = code;
+        return;
+      }
+      const cs = await load();
+      const W = makeLayer(cs, f);
+      try {
+        quickBench(cs, W, f);
+      } finally {
+        W.dispose();
+      }
+    });
+}
+
+/** Median milliseconds per call over as many calls as fit in the budget (at least 5). */
+function time(fn: () => void, budgetMs: number): { medianMs: number; calls: number } {
+  fn(); // warm-up: first call packs weights and grows memory
+  const samples: number[] = [];
+  const start = performance.now();
+  while (samples.length < 5 || performance.now() - start < budgetMs) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+    if (samples.length >= 100_000) break;
+  }
+  samples.sort((a, b) => a - b);
+  return { medianMs: samples[samples.length >> 1]!, calls: samples.length };
+}
+
+function quickBench(cs: Convcs, W: ConvOperator, f: BenchFlags): void {
+  const x = cs.randn(W.inputSize, { seed: 1 });
+  const h = W.forward(x);
+  const xOut = new Float32Array(W.inputSize);
+  const hOut = new Float32Array(W.outputSize);
+  const k = Math.max(1, Math.round(f.density * W.outputSize));
+  // a random sparse support: k distinct sorted indices from a seeded uniform draw
+  const u = cs.rand(W.outputSize, { seed: 2 });
+  const order = Array.from(u.keys()).sort((a, b) => u[a]! - u[b]!).slice(0, k).sort((a, b) => a - b);
+  const idx = Int32Array.from(order);
+  const val = Float32Array.from(order, (i) => h[i]!);
+  const macs = W.outputSize * W.weightShape.slice(1).reduce((a, b) => a * b, 1);
+  const ops = [
+    { name: 'forward  W x', fn: () => W.forward(x, hOut), flops: 2 * macs },
+    { name: 'transpose W^T z (dense)', fn: () => W.transpose(h, xOut), flops: 2 * macs },
+    { name: `transposeSparse (${(100 * f.density).toFixed(1)}% non-zeros)`, fn: () => W.transposeSparse(idx, val, xOut), flops: 2 * macs * (k / W.outputSize) },
+  ];
+  const rows = ops.map((o) => {
+    const t = time(o.fn, f.time);
+    return { operation: o.name, medianMs: t.medianMs, calls: t.calls, gflops: o.flops / (t.medianMs * 1e6) };
+  });
+  const what = describeLayer(W, f);
+  if (f.json) {
+    emitJson({ command: 'bench', layer: what, backend: cs.backend, results: rows });
+    return;
+  }
+  say(`layer: ${what} (backend ${cs.backend})`);
+  for (const r of rows) {
+    say(`  ${r.operation.padEnd(36)} ${r.medianMs.toFixed(3).padStart(9)} ms   ${r.gflops.toFixed(2).padStart(7)} GFLOP/s  (${r.calls} calls)`);
+  }
+  if (!scriptHome('bench/run.ts')) say('(the full suite, bench/run.ts, is in the repository: npm run bench)');
+}

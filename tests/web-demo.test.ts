@@ -1,0 +1,160 @@
+// End to end: build the static web demo, serve it on 127.0.0.1, open it in headless Chromium
+// (playwright-core, Debian's /usr/bin/chromium), run a reconstruction through the form, and check
+// the page's final error against the library's in Node for the same photograph, settings and
+// seed. Both run the same SIMD module and the page turns pixels into floats with the compiled
+// src/cli/raster.ts, so the numbers must agree to rounding (in fact bit for bit), and the drawn
+// reconstruction must be the pixels Node renders from its own result. Saves a screenshot to
+// convcs-out/web-demo.png.
+import { test, before, after } from 'node:test';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import assert from './assert.js';
+import { load } from '../src/index.js';
+import type { Convcs } from '../src/index.js';
+import { observeTranspose } from '../src/cli/observe.js';
+import { readImage } from '../src/cli/image-io.js';
+import { toPlanes, toRgba } from '../src/cli/raster.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic'];
+
+// web/*.mjs are plain JavaScript (the page's own build and server); typed here by what is used
+const { buildWebDemo } = (await import(join(root, 'web', 'build.mjs'))) as { buildWebDemo(outDir?: string): { outDir: string; library: string } };
+const { serveStatic } = (await import(join(root, 'web', 'serve.mjs'))) as { serveStatic(dir: string, port?: number): Promise<{ server: Server; url: string }> };
+
+let outDir: string;
+let server: Server;
+let url: string;
+let browser: Browser;
+let cs: Convcs;
+const pageErrors: string[] = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
+  outDir = mkdtempSync(join(tmpdir(), 'convcs-web-'));
+  buildWebDemo(outDir);
+  ({ server, url } = await serveStatic(outDir, 0));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  cs = await load();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('ready'), null, { timeout: 30_000 });
+  return page;
+}
+
+/** Fill the form and press Reconstruct; resolves when the page reports done or an error. */
+async function runOnPage(page: Page, settings: Record<string, string>): Promise<string> {
+  for (const [id, value] of Object.entries(settings)) {
+    if (await page.$eval(`#${id}`, (el) => el.tagName === 'SELECT')) await page.selectOption(`#${id}`, value);
+    else await page.fill(`#${id}`, value);
+  }
+  await page.click('#run');
+  await page.waitForFunction(() => {
+    const s = document.getElementById('status')!;
+    return s.textContent === 'done' || s.classList.contains('error');
+  }, null, { timeout: 50_000 });
+  return (await page.textContent('#status'))!;
+}
+
+test('observeTranspose: cs.iht through the observed operator is bit for bit cs.iht on the layer', () => {
+  const x = toPlanes(readImage(join(root, 'data', 'astronaut-256.png')), 32);
+  const W = cs.conv2d({ inChannels: 3, outChannels: 12, kernelSize: 3, height: 32, width: 32, padding: 'same' }).randomize({ seed: 4 });
+  const opts = { pool: 2, density: 0.1, iterations: 25 } as const;
+  const plain = cs.iht(W, x.data, opts);
+  const watched = observeTranspose(W);
+  const seen: Float32Array[] = [];
+  const r = cs.iht(watched.op, x.data, { ...opts, onIteration: () => void seen.push(watched.latest()!.slice()) });
+  const one = cs.iht(W, x.data, { ...opts, iterations: 1 });
+  W.dispose();
+  assert.deepEqual(Array.from(r.history), Array.from(plain.history));
+  assert.deepEqual(Array.from(r.xHat), Array.from(plain.xHat));
+  assert.equal(seen.length, plain.iterations);
+  assert.deepEqual(Array.from(seen[seen.length - 1]!), Array.from(plain.xHat), 'the last observed iterate is the result');
+  assert.deepEqual(Array.from(seen[0]!), Array.from(one.xHat), 'the first observed iterate is the one-step reconstruction');
+});
+
+test('the page reconstructs the built-in photograph with the same error as the library in Node', async () => {
+  const settings = { size: '64', filters: '16', kernel: '3', stride: '1', pool: '2', seed: '7', density: '0.15', iterations: '30', ripTrials: '150' };
+  const page = await openPage();
+  const status = await runOnPage(page, settings);
+  assert.equal(status, 'done', `page status: ${status}`);
+  const pageError = Number(await page.getAttribute('#final-error', 'data-error'));
+  const pageIterations = Number(await page.getAttribute('#final-error', 'data-iterations'));
+
+  // the same experiment in Node
+  const x = toPlanes(readImage(join(root, 'data', 'astronaut-256.png')), 64);
+  assert.deepEqual([x.channels, x.height, x.width], [3, 64, 64]);
+  const W = cs.conv2d({ inChannels: 3, outChannels: 16, kernelSize: 3, height: 64, width: 64, padding: 'same' }).randomize({ seed: 7 });
+  const r = cs.iht(W, x.data, { pool: 2, density: 0.15, iterations: 30 });
+  W.dispose();
+  assert.equal(pageIterations, r.iterations);
+  assert.ok(Math.abs(pageError - r.relativeError) <= 1e-6 * r.relativeError,
+    `page ${pageError} vs Node ${r.relativeError} (relative difference ${Math.abs(pageError - r.relativeError) / r.relativeError})`);
+  assert.ok(r.relativeError < 0.2, `IHT reconstructs the photograph (error ${r.relativeError})`);
+
+  // the reconstruction canvas: not blank, and exactly the pixels of Node's result
+  const drawn = await page.$eval('#reconstruction', (c) => {
+    const canvas = c as HTMLCanvasElement;
+    return { width: canvas.width, height: canvas.height, data: Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data) };
+  });
+  assert.deepEqual([drawn.width, drawn.height], [64, 64]);
+  let sum = 0;
+  let sum2 = 0;
+  for (let i = 0; i < drawn.data.length; i += 4) {
+    sum += drawn.data[i]!;
+    sum2 += drawn.data[i]! ** 2;
+  }
+  const n = drawn.data.length / 4;
+  assert.ok(sum2 / n - (sum / n) ** 2 > 100, 'the reconstruction canvas has structure (pixel variance)');
+  const expected = toRgba(x, r.xHat).data;
+  let differing = 0;
+  for (let i = 0; i < expected.length; i++) if (expected[i] !== drawn.data[i]) differing++;
+  assert.equal(differing, 0, 'the canvas shows the library result');
+
+  // the error curve and the model-RIP histogram were drawn
+  for (const id of ['curve', 'histogram']) {
+    const painted = await page.$eval(`#${id}`, (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let blue = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && d[i + 2]! > 150 && d[i]! < 120) blue++;
+      return blue;
+    });
+    assert.ok(painted > 50, `#${id} has its blue line or bars (${painted} px)`);
+  }
+  assert.match((await page.textContent('#ripInfo'))!, /150 codes, median (0\.9|1\.0)\d\d/);
+
+  mkdirSync(join(root, 'convcs-out'), { recursive: true });
+  await page.screenshot({ path: join(root, 'convcs-out', 'web-demo.png'), fullPage: true });
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the page reports a layer that cannot exist on one line, and keeps working', async () => {
+  const page = await openPage();
+  const status = await runOnPage(page, { size: '64', kernel: '99', iterations: '2', ripTrials: '0' });
+  assert.match(status, /^the kernel \(99x99\) is larger than the image \(64x64\)$/);
+  assert.equal(await page.$eval('#status', (s) => s.classList.contains('error')), true);
+  const again = await runOnPage(page, { kernel: '3', iterations: '2', ripTrials: '0', density: '0.05' });
+  assert.equal(again, 'done');
+  assert.ok(Number(await page.getAttribute('#final-error', 'data-error')) > 0);
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
