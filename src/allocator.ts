@@ -10,9 +10,11 @@ export class LinearAllocator {
   private readonly base: number;
   private top: number; // first byte never handed out
   private readonly limit: number;
-  private readonly sizes = new Map<number, number>();
+  private sizes = new Map<number, number>();
   /** Free blocks as [start, size], sorted by start, never adjacent (coalesced). */
   private free: Array<[number, number]> = [];
+  /** Inside atomically(): blocks are placed, memory grows only at the end. */
+  private deferGrowth = false;
 
   constructor(memory: WebAssembly.Memory, heapBase: number, limitBytes: number) {
     this.memory = memory;
@@ -29,43 +31,80 @@ export class LinearAllocator {
   }
 
   alloc(bytes: number): number {
-    const size = roundUp(Math.max(bytes, 1));
-    for (let i = 0; i < this.free.length; i++) {
-      const [start, s] = this.free[i]!;
-      if (s >= size) {
-        if (s === size) this.free.splice(i, 1);
-        else this.free[i] = [start + size, s - size];
-        this.sizes.set(start, size);
-        return start;
+    return this.allocMany([bytes])[0]!;
+  }
+
+  /**
+   * Allocate several blocks at once: all of them, or none. The placement is planned on a copy of
+   * the free list first, so a request that would pass the cap is refused before memory grows at
+   * all (allocating one block at a time could grow memory for the first blocks and only then
+   * fail on a later one, leaving the instance larger after a refused call). Memory then grows
+   * at most once.
+   */
+  allocMany(sizes: readonly number[]): number[] {
+    for (const bytes of sizes) {
+      // Sizes come from validated shapes; anything else would poison `top` (NaN) for good.
+      if (!Number.isSafeInteger(bytes) || bytes < 0) {
+        throw new RangeError(`convcs: cannot allocate ${bytes} bytes of WebAssembly memory (not a size)`);
       }
     }
-    // Extend: reuse a free block that touches the top, then grow the top.
-    let start = this.top;
-    const last = this.free[this.free.length - 1];
-    if (last && last[0] + last[1] === this.top) {
-      start = last[0];
-      this.free.pop();
+    const free = this.free.map(([start, size]): [number, number] => [start, size]);
+    let top = this.top;
+    const starts: number[] = [];
+    for (const bytes of sizes) {
+      const size = roundUp(Math.max(bytes, 1));
+      const start = place(free, top, size);
+      top = Math.max(top, start + size);
+      starts.push(start);
     }
-    const end = start + size;
-    if (end > this.limit) {
-      if (start !== this.top) this.free.push([start, this.top - start]);
+    if (top > this.limit) {
+      const needed = top - this.top;
       throw new RangeError(
-        `convcs: this needs ${size} more bytes of WebAssembly memory, beyond the cap of ${this.limit} bytes ` +
+        `convcs: this needs ${needed} more bytes of WebAssembly memory, beyond the cap of ${this.limit} bytes ` +
         `(maxMemoryBytes; ${this.inUse} bytes in use). Use smaller sizes, dispose operators, or load({ maxMemoryBytes }).`,
       );
     }
+    if (!this.deferGrowth) this.growTo(top);
+    this.free = free;
+    this.top = top;
+    sizes.forEach((bytes, i) => this.sizes.set(starts[i]!, roundUp(Math.max(bytes, 1))));
+    return starts;
+  }
+
+  /**
+   * Run `allocate`, which only allocates (it must not touch memory), as one all-or-nothing
+   * allocation: if any of its blocks would pass the cap, or memory cannot grow, every block it
+   * took is given back and memory has not grown. For work whose scratch comes from several
+   * places (a projector, then buffers), so that a refused call leaves the instance as it was.
+   */
+  atomically<T>(allocate: () => T): T {
+    if (this.deferGrowth) return allocate();
+    const saved = { free: this.free.map(([a, b]): [number, number] => [a, b]), top: this.top, sizes: new Map(this.sizes) };
+    this.deferGrowth = true;
+    try {
+      const result = allocate();
+      this.deferGrowth = false;
+      this.growTo(this.top);
+      return result;
+    } catch (e) {
+      this.free = saved.free;
+      this.top = saved.top;
+      this.sizes = saved.sizes;
+      throw e;
+    } finally {
+      this.deferGrowth = false;
+    }
+  }
+
+  private growTo(top: number): void {
     const have = this.memory.buffer.byteLength;
-    if (end > have) {
+    if (top > have) {
       try {
-        this.memory.grow(Math.ceil((end - have) / PAGE));
+        this.memory.grow(Math.ceil((top - have) / PAGE));
       } catch {
-        if (start !== this.top) this.free.push([start, this.top - start]);
-        throw new RangeError(`convcs: the engine refused to grow WebAssembly memory to ${end} bytes`);
+        throw new RangeError(`convcs: the engine refused to grow WebAssembly memory to ${top} bytes`);
       }
     }
-    this.top = Math.max(this.top, end);
-    this.sizes.set(start, size);
-    return start;
   }
 
   release(ptr: number): void {
@@ -85,6 +124,27 @@ export class LinearAllocator {
       this.free.splice(i, 1);
     }
   }
+}
+
+/**
+ * First fit of `size` bytes in `free` (edited in place), else at the top of the heap: from a
+ * free block that ends at `top`, or from `top` itself. Returns the start.
+ */
+function place(free: Array<[number, number]>, top: number, size: number): number {
+  for (let i = 0; i < free.length; i++) {
+    const [start, s] = free[i]!;
+    if (s >= size) {
+      if (s === size) free.splice(i, 1);
+      else free[i] = [start + size, s - size];
+      return start;
+    }
+  }
+  const last = free[free.length - 1];
+  if (last && last[0] + last[1] === top) {
+    free.pop();
+    return last[0];
+  }
+  return top;
 }
 
 function roundUp(n: number): number {

@@ -23,6 +23,13 @@ import type { NormOptions } from './algorithms/power.js';
 import { crelu, CReluOperator } from './algorithms/crelu.js';
 import { Stack } from './algorithms/stack.js';
 import type { LinearOperator } from './operator.js';
+import { ripWithWorkers, ihtBatch, ihtBatchWithWorkers, mergeRipReports, closePool, setWorkerFactory } from './parallel/index.js';
+import type { IhtBatchOptions, RipShardReport, WorkerFactory } from './parallel/index.js';
+
+/** True when a call asks for worker threads (and so returns a Promise). */
+function withWorkers(options: unknown): boolean {
+  return options !== null && typeof options === 'object' && (options as { workers?: unknown }).workers !== undefined;
+}
 import { loadWeights } from './loaders/index.js';
 import type { WeightsSource, LoadWeightsOptions, LoadedWeights } from './loaders/index.js';
 
@@ -136,8 +143,55 @@ export class Convcs {
    * const r = cs.rip(W, { pool: 'global', k: 10, trials: 10000, seed: 1 });
    * console.log(r.summary.forward.median, r.deltaK, r.bound);
    */
-  rip(W: LinearOperator, options: RipOptions): RipReport {
+  rip(W: LinearOperator, options: RipOptions & { workers: number }): Promise<RipReport>;
+  rip(W: LinearOperator, options: RipOptions): RipReport;
+  rip(W: LinearOperator, options: RipOptions): RipReport | Promise<RipReport> {
+    // With `workers` the trials run on the instance's worker pool, and the report comes as a Promise.
+    if (withWorkers(options)) return ripWithWorkers(this.engine, W, options);
     return rip(this.engine, W, options);
+  }
+
+  /**
+   * Model-based IHT on many inputs: `xs` holds them end to end (a Float32Array) or as an array.
+   * With `workers` they run on the instance's worker pool and the results come as a Promise; the
+   * bits are the same either way, and the same as cs.iht on each input.
+   * @example
+   * const results = await cs.ihtBatch(W, xs, { pool: 'global', k: 10, iterations: 50, workers: 2 });
+   */
+  ihtBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options: IhtBatchOptions & { workers: number }): Promise<IhtResult[]>;
+  ihtBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options?: IhtBatchOptions): IhtResult[];
+  ihtBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options?: IhtBatchOptions): IhtResult[] | Promise<IhtResult[]> {
+    if (withWorkers(options)) return ihtBatchWithWorkers(this.engine, W, xs, options!);
+    return ihtBatch(this.engine, W, xs, options);
+  }
+
+  /**
+   * The reports of every shard of a study (`rip(W, { ..., shard })`) joined into the unsharded report.
+   * @example
+   * const parts = [0, 1, 2].map((index) => cs.rip(W, { k: 10, trials: 30_000, seed: 2, shard: { index, count: 3 } }));
+   * const report = cs.mergeRipReports(parts);
+   */
+  mergeRipReports(reports: readonly RipShardReport[]): RipReport {
+    return mergeRipReports(reports);
+  }
+
+  /**
+   * Where the pool's workers come from: a function returning a Web Worker whose script calls
+   * `serveWorker()` (for bundled browser apps), or undefined for the built-in way. Stops the
+   * current workers.
+   * @example
+   * await cs.setWorkerFactory(() => new Worker(new URL('./convcs.worker.js', import.meta.url), { type: 'module' }));
+   */
+  setWorkerFactory(factory: WorkerFactory | undefined): Promise<void> {
+    if (factory !== undefined && typeof factory !== 'function') {
+      return Promise.reject(new TypeError('convcs.setWorkerFactory: factory must be a function or undefined'));
+    }
+    return setWorkerFactory(this.engine, factory);
+  }
+
+  /** Stop this instance's worker threads (the next call with `workers` starts new ones). */
+  closeWorkers(): Promise<void> {
+    return closePool(this.engine);
   }
 
   /** Equal-width histogram of values. */

@@ -25,7 +25,9 @@ export type {
 } from './projection.js';
 export type { RandomOptions, UniformOptions, ModelSparseOptions } from './random.js';
 export type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
-export type { RipOptions, RipReport, RipValues } from './algorithms/rip.js';
+export type { RipOptions, RipReport, RipValues, RipShard, RipShardInfo } from './algorithms/rip.js';
+export { mergeRipReports, serveWorker } from './parallel/index.js';
+export type { IhtBatchOptions, RipShardReport, WorkerFactory, WorkerLike, WorkerEventLike } from './parallel/index.js';
 export { theorem33Bound } from './algorithms/rip.js';
 export type { HistogramOptions, Histogram, Summary } from './algorithms/stats.js';
 export type { CoherenceOptions, CoherenceResult } from './algorithms/coherence.js';

@@ -148,16 +148,12 @@ export class Engine {
     return new Int32Array(this.k.memory.buffer, ptr, length);
   }
 
-  /** Allocate several buffers (sizes in bytes) at once: all of them, or none. */
+  /**
+   * Allocate several buffers (sizes in bytes) at once: all of them, or none, and linear memory
+   * grows at most once, after every block fits under the cap (a refused call leaves it as it was).
+   */
   allocAll(sizes: readonly number[]): number[] {
-    const ptrs: number[] = [];
-    try {
-      for (const s of sizes) ptrs.push(this.heap.alloc(s));
-    } catch (e) {
-      for (const p of ptrs) this.heap.release(p);
-      throw e;
-    }
-    return ptrs;
+    return this.heap.allocMany(sizes);
   }
 
   /** Run `fn` with temporary buffers that are released afterwards, whatever happens. */

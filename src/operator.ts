@@ -213,7 +213,8 @@ export class ConvOperator implements LinearOperator {
       g.M * g.Hp * g.Wp * 4,
       this.outputSize * 4,
     ];
-    const ptrs = engine.allocAll(sizes);
+    // allocMany: all or nothing, and refused before memory grows when the layer passes the cap.
+    const ptrs = engine.heap.allocMany(sizes);
     this.owned = ptrs;
     [this.ptrWeights, this.ptrPacked, this.ptrPackedT, this.ptrPackedT32, this.ptrChannelLast, this.ptrColOff, this.ptrTapOff,
       this.ptrRowStart, this.ptrIn, this.ptrPad, this.ptrCode] = ptrs as [number, number, number, number, number, number, number, number, number, number, number];
@@ -424,7 +425,7 @@ export class ConvOperator implements LinearOperator {
     if (nnz <= this.sparseCapacity) return;
     const capacity = Math.max(nnz, 64);
     const old = [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGroupedK, this.ptrGroupedV];
-    const fresh = this.engine.allocAll([capacity * 4, capacity * 4, capacity * 4, capacity * 4]) as [number, number, number, number];
+    const fresh = this.engine.heap.allocMany([capacity * 4, capacity * 4, capacity * 4, capacity * 4]) as [number, number, number, number];
     if (this.sparseCapacity > 0) {
       for (const p of old) this.engine.heap.release(p);
       this.owned = this.owned.filter((p) => !old.includes(p));

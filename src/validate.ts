@@ -141,3 +141,21 @@ export function seedWords(where: string, name: string, v: unknown): [number, num
   }
   return [v % 2 ** 32, Math.floor(v / 2 ** 32)];
 }
+
+/**
+ * The sizes an algorithm reads from an operator must agree: buffers are sized by inputSize and
+ * outputSize while the projection walks outputShape, so a LinearOperator whose outputShape holds
+ * more values than outputSize would make the kernels read and write past its buffers.
+ */
+export function operatorSizes(where: string, inputSize: number, outputSize: number, outputShape: readonly number[]): void {
+  for (const [name, v] of [['inputSize', inputSize], ['outputSize', outputSize]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > MAX_ELEMENTS) {
+      throw rangeError(where, `the operator's ${name} must be an integer in [1, ${MAX_ELEMENTS}], got ${describe(v)}`);
+    }
+  }
+  let n = 1;
+  for (const d of outputShape) n *= typeof d === 'number' ? d : NaN;
+  if (n !== outputSize) {
+    throw rangeError(where, `the operator's outputShape [${outputShape.map(describe).join(', ')}] does not hold outputSize = ${outputSize} values`);
+  }
+}

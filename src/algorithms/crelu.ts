@@ -25,6 +25,7 @@ export class CReluOperator implements EngineOperator {
   private sparseCap = 0;
   private sparseIdx = 0;
   private sparseVal = 0;
+  private readonly token = {};
 
   /** @internal use cs.crelu */
   constructor(base: ConvOperator) {
@@ -43,8 +44,18 @@ export class CReluOperator implements EngineOperator {
   }
 
   private halfScratch(): number {
-    if (this.scratch === 0) [this.scratch] = this.engine.allocAll([this.half * 4]) as [number];
+    if (this.scratch === 0) {
+      [this.scratch] = this.engine.allocAll([this.half * 4]) as [number];
+      this.track();
+    }
     return this.scratch;
+  }
+
+  /** Keep the registry's list of this view's scratch current (freed if the view is collected). */
+  private track(): void {
+    creluRegistry?.unregister(this.token);
+    const ptrs = [this.scratch, this.sparseIdx, this.sparseVal].filter((p) => p !== 0);
+    if (ptrs.length > 0) creluRegistry?.register(this, { engine: this.engine, ptrs }, this.token);
   }
 
   /** @internal */
@@ -71,6 +82,7 @@ export class CReluOperator implements EngineOperator {
       }
       this.sparseCap = Math.max(nnz, 64);
       [this.sparseIdx, this.sparseVal] = this.engine.allocAll([this.sparseCap * 4, this.sparseCap * 4]) as [number, number];
+      this.track();
     }
     const si = this.engine.i32(idxPtr, nnz);
     const sv = this.engine.f32(valPtr, nnz);
@@ -123,6 +135,7 @@ export class CReluOperator implements EngineOperator {
 
   /** Free the scratch of this view (the base operator is not disposed). */
   dispose(): void {
+    creluRegistry?.unregister(this.token);
     for (const p of [this.scratch, this.sparseIdx, this.sparseVal]) if (p) this.engine.heap.release(p);
     this.scratch = this.sparseIdx = this.sparseVal = 0;
     this.sparseCap = 0;
@@ -133,6 +146,13 @@ export class CReluOperator implements EngineOperator {
     this.dispose();
   }
 }
+
+// As for ConvOperator: scratch of views nobody disposed goes back when they are collected.
+const creluRegistry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<{ engine: Engine; ptrs: number[] }>(({ engine, ptrs }) => {
+    for (const p of ptrs) engine.heap.release(p);
+  })
+  : undefined;
 
 export function crelu(W: unknown): CReluOperator {
   const op = W as ConvOperator;

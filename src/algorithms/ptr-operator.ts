@@ -5,7 +5,7 @@
 
 import type { Engine } from '../instance.js';
 import type { LinearOperator } from '../operator.js';
-import { typeError } from '../validate.js';
+import { operatorSizes, typeError } from '../validate.js';
 
 export interface PtrOperator {
   readonly inputSize: number;
@@ -49,6 +49,9 @@ export function ptrOperator(engine: Engine, where: string, op: unknown): PtrOper
     throw typeError(where, 'the operator', 'a LinearOperator (forward, transpose, inputSize, outputSize, outputShape)', op);
   }
   const lin = o as LinearOperator;
+  // The kernels size their buffers from these numbers: a shape that does not hold outputSize
+  // values would make them read and write past the end.
+  operatorSizes(where, lin.inputSize, lin.outputSize, lin.outputShape);
   const [dense] = engine.allocAll([lin.outputSize * 4]) as [number];
   const check = (name: string, got: Float32Array, n: number): Float32Array => {
     if (!(got instanceof Float32Array) || got.length !== n) throw typeError(where, `the operator's ${name} result`, `a Float32Array of length ${n}`, got);

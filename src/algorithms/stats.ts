@@ -20,7 +20,19 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/** Non-finite values are refused, as everywhere in convcs: they would poison every statistic. */
+function checkFiniteValues(where: string, v: ArrayLike<number>): void {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw rangeError(where, `values[${i}] is ${x}; values must be finite numbers`);
+  }
+}
+
 export function summarize(values: ArrayLike<number>): Summary {
+  if (values === null || typeof values !== 'object' || typeof (values as ArrayLike<number>).length !== 'number') {
+    throw typeError('summarize', 'values', 'an array or typed array of numbers', values);
+  }
+  checkFiniteValues('summarize', values);
   const s = Float64Array.from(values).sort();
   let sum = 0;
   for (const v of s) sum += v;
@@ -55,6 +67,7 @@ export function histogram(values: unknown, options?: HistogramOptions): Histogra
     throw typeError(where, 'values', 'a Float64Array, Float32Array or number array', values);
   }
   const v = values as ArrayLike<number>;
+  checkFiniteValues(where, v);
   const bins = o.bins === undefined ? 50 : positiveInt(where, 'bins', o.bins, 1e6);
   let lo: number, hi: number;
   if (o.range !== undefined) {
@@ -66,10 +79,8 @@ export function histogram(values: unknown, options?: HistogramOptions): Histogra
     lo = Infinity;
     hi = -Infinity;
     for (let i = 0; i < v.length; i++) {
-      const x = v[i]!;
-      if (!Number.isFinite(x)) throw rangeError(where, `values[${i}] is ${x}; values must be finite`);
-      lo = Math.min(lo, x);
-      hi = Math.max(hi, x);
+      lo = Math.min(lo, v[i]!);
+      hi = Math.max(hi, v[i]!);
     }
     if (v.length === 0) { lo = 0; hi = 1; }
     if (hi === lo) { lo -= 0.5; hi += 0.5; }
@@ -89,6 +100,10 @@ export function sparsity(h: unknown): number {
   if (!(h instanceof Float32Array || h instanceof Float64Array)) throw typeError('sparsity', 'h', 'a Float32Array or Float64Array', h);
   if (h.length === 0) throw rangeError('sparsity', 'h must not be empty');
   let nz = 0;
-  for (let i = 0; i < h.length; i++) if (h[i] !== 0) nz++;
+  for (let i = 0; i < h.length; i++) {
+    const x = h[i]!;
+    if (x - x !== 0) throw rangeError('sparsity', `h[${i}] is ${x}; inputs must be finite (NaN and Infinity are refused)`);
+    if (x !== 0) nz++;
+  }
   return nz / h.length;
 }

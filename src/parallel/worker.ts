@@ -1,0 +1,186 @@
+// The worker side: serveWorker() answers a pool's messages with its own wasm instance. A worker
+// started by convcs runs this module (the package's file, or this source) as its entry and
+// serves by itself (the check at the end); a Web Worker script for cs.setWorkerFactory is just:
+//     import { serveWorker } from 'convcs';
+//     serveWorker();
+
+import { createEngine } from '../instance.js';
+import type { Engine } from '../instance.js';
+import type { LinearOperator } from '../operator.js';
+import { planRip, ripRange } from '../algorithms/rip.js';
+import type { RipPartial } from '../algorithms/rip.js';
+import { iht } from '../algorithms/iht.js';
+import type { IhtOptions, IhtResult } from '../algorithms/iht.js';
+import { buildOperator } from './spec.js';
+import { serializeError } from './messages.js';
+import type { FromWorker, InjectedFault, ToWorker } from './messages.js';
+import { WEB_WORKER_NAME, WORKER_MARK, isNodeLike, nodeProcess, workerThreads } from './host.js';
+
+/**
+ * This module's URL: the entry of the workers convcs starts. In the built package it is the
+ * bundle's own file, from the sources this file; either way it holds the check at the end.
+ */
+export const workerModuleUrl: string = import.meta.url;
+
+/** Resolve a package from here (tsx's API, when the worker must load TypeScript sources). */
+export const resolveFromWorkerModule: ((specifier: string) => string) | undefined =
+  (import.meta as { resolve?: (specifier: string) => string }).resolve;
+
+interface Port {
+  listen(fn: (m: ToWorker) => void): void;
+  post(m: FromWorker, transfer?: Transferable[]): void;
+}
+
+function connect(): Port {
+  const wt = workerThreads();
+  if (wt?.parentPort) {
+    const port = wt.parentPort;
+    return {
+      listen: (fn) => port.on('message', (m) => fn(m as ToWorker)),
+      post: (m, transfer) => port.postMessage(m, transfer),
+    };
+  }
+  const scope = globalThis as unknown as {
+    addEventListener?(type: 'message', fn: (e: MessageEvent) => void): void;
+    postMessage?(m: unknown, transfer?: Transferable[]): void;
+    document?: unknown;
+  };
+  if (typeof scope.addEventListener === 'function' && typeof scope.postMessage === 'function' && scope.document === undefined) {
+    return {
+      listen: (fn) => scope.addEventListener!('message', (e) => fn(e.data as ToWorker)),
+      post: (m, transfer) => scope.postMessage!(m, transfer ?? []),
+    };
+  }
+  throw new Error('convcs.serveWorker: not inside a worker (no parentPort or worker global scope)');
+}
+
+/** Stop this worker at once, as a crash would (test-only faults). */
+function exitNow(): void {
+  const proc = nodeProcess();
+  if (isNodeLike() && proc?.exit) proc.exit(70);
+  (globalThis as { close?(): void }).close?.();
+}
+
+/** Run the part of a task before an injected fault, then fail as asked. */
+function faultAt(fault: InjectedFault | undefined, start: number, end: number): number {
+  return fault !== undefined && fault.at >= start && fault.at < end ? fault.at : end;
+}
+
+function fail(fault: InjectedFault): never {
+  if (fault.mode === 'exit') exitNow();
+  throw new Error(`convcs: injected failure at ${fault.at} (test)`);
+}
+
+class Server {
+  private engine: Engine | undefined;
+  private startError: unknown;
+  private readonly ops = new Map<number, { op: LinearOperator; dispose(): void }>();
+  private readonly opErrors = new Map<number, unknown>();
+
+  constructor(private readonly port: Port) {}
+
+  async handle(m: ToWorker): Promise<void> {
+    switch (m.type) {
+      case 'init':
+        try {
+          this.engine = await createEngine({ backend: m.backend, maxMemoryBytes: m.maxMemoryBytes });
+        } catch (e) {
+          this.startError = e;
+          this.port.post({ type: 'fatal', error: serializeError(e) });
+        }
+        return;
+      case 'op':
+        try {
+          this.ops.set(m.id, buildOperator(this.need(), m.spec));
+        } catch (e) {
+          this.opErrors.set(m.id, e); // reported by the tasks that use it
+        }
+        return;
+      case 'drop':
+        this.ops.get(m.id)?.dispose();
+        this.ops.delete(m.id);
+        this.opErrors.delete(m.id);
+        return;
+      case 'rip':
+      case 'iht':
+        try {
+          if (m.type === 'rip') {
+            const partial = this.rip(m);
+            this.port.post({ type: 'result', task: m.task, rip: partial },
+              [partial.forward.buffer, partial.gram.buffer, partial.reconstruction.buffer] as Transferable[]);
+          } else {
+            const results = this.iht(m);
+            this.port.post({ type: 'result', task: m.task, iht: results },
+              results.flatMap((r) => [r.z.buffer, r.support.buffer, r.xHat.buffer, r.history.buffer]) as Transferable[]);
+          }
+        } catch (e) {
+          this.port.post({ type: 'error', task: m.task, error: serializeError(e) });
+        }
+    }
+  }
+
+  private need(): Engine {
+    if (!this.engine) throw this.startError ?? new Error('convcs: the worker was not initialised');
+    return this.engine;
+  }
+
+  private op(id: number): LinearOperator {
+    const op = this.ops.get(id);
+    if (op) return op.op;
+    throw this.opErrors.get(id) ?? new Error(`convcs: the worker has no operator ${id}`);
+  }
+
+  private rip(m: Extract<ToWorker, { type: 'rip' }>): RipPartial {
+    const engine = this.need();
+    const { plan, op } = planRip(engine, 'rip', this.op(m.op), m.options);
+    try {
+      const stop = faultAt(m.fault, m.start, m.end);
+      const partial = ripRange(engine, op, plan, m.start, stop);
+      if (stop < m.end) fail(m.fault!);
+      return partial;
+    } finally {
+      op.release();
+    }
+  }
+
+  private iht(m: Extract<ToWorker, { type: 'iht' }>): IhtResult[] {
+    const engine = this.need();
+    const W = this.op(m.op);
+    const n = m.xs.length / m.count;
+    const stop = faultAt(m.fault, m.first, m.first + m.count);
+    const out: IhtResult[] = [];
+    for (let i = 0; i < stop - m.first; i++) out.push(iht(engine, W, m.xs.subarray(i * n, (i + 1) * n), m.options as IhtOptions));
+    if (stop < m.first + m.count) fail(m.fault!);
+    return out;
+  }
+}
+
+let serving = false;
+
+/**
+ * Serve a convcs worker pool from this worker: the entry of a Web Worker made for
+ * cs.setWorkerFactory. Workers started by convcs itself serve without being told.
+ */
+export function serveWorker(): void {
+  if (serving) return;
+  const port = connect();
+  serving = true;
+  const server = new Server(port);
+  // One message at a time, in order: init finishes before the first operator is built.
+  let queue = Promise.resolve();
+  port.listen((m) => {
+    queue = queue.then(() => server.handle(m)).catch(() => {});
+  });
+}
+
+/** Whether this thread is a worker that convcs started on this module (and must serve). */
+function startedByConvcs(): boolean {
+  const wt = workerThreads();
+  if (wt) return !wt.isMainThread && (wt.workerData as Record<string, unknown> | null)?.[WORKER_MARK] === true;
+  const scope = globalThis as { WorkerGlobalScope?: unknown; name?: unknown };
+  return !isNodeLike() && scope.WorkerGlobalScope !== undefined && scope.name === WEB_WORKER_NAME;
+}
+
+// The one thing this module does when loaded: in a worker convcs started, serve. Anywhere else
+// (every normal import of the package) the check is false and nothing happens.
+if (startedByConvcs()) serveWorker();
