@@ -240,7 +240,7 @@ md.push('## Figure 3(a) with random filters: 512 → 512, 3x3, 15x15, 2x2 poolin
     'zero padding, so their norm is below 1, and ceil-mode 2x2 pooling of an odd-sized map over-represents the last row and column (its edge ' +
     'blocks are smaller). Second experiment: the same filters on a 17x17 input with no padding (a 15x15 code, every column of Wᵀ a full filter): ' +
     `median ${f3(rv.summary.forward.median)}, p05–p95 ${f3(rv.summary.forward.p05)}–${f3(rv.summary.forward.p95)} over ${nv} codes, centred at 1 as the paper shows. ` +
-    'The learned-filter panels (b, c) need real weights: see the learned-filters issue.', '');
+    'Panels (b) and (c), and (a) with learned filters, are in [learned-filters.md](learned-filters.md).', '');
 }
 
 // ---------------------------------------------------------------- Proposition 1
