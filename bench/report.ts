@@ -96,14 +96,14 @@ export function readmeTable(header: Header, rows: readonly Row[]): string {
   out.push(`Measured by \`${header.command}\` on ${header.date}, ${header.cpu} (${header.cores} cores, shared), Node ${header.node}; ` +
     `full table with p75, MAD and the scalar module: [bench/results/latest.md](bench/results/latest.md). ${header.ceiling}`);
   out.push('');
-  out.push('| benchmark | operation | convcs simd | rate | × tfjs-wasm | % of SIMD ceiling |');
-  out.push('| --- | --- | ---: | ---: | ---: | ---: |');
+  out.push('| benchmark | operation | contender | median | rate | × tfjs-wasm | % of SIMD ceiling |');
+  out.push('| --- | --- | --- | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    if (r.contender !== 'convcs simd') continue;
+    if (r.contender !== 'convcs simd' && r.contender !== 'convcs relaxed') continue;
     const rate = r.gflops !== undefined ? `${fmtNum(r.gflops)} GFLOP/s` : r.rate ? `${fmtNum(r.rate.value)} ${r.rate.unit}` : '';
     const vs = r.vsTfjs !== undefined ? `${r.vsTfjs.toFixed(2)}×` : '';
     const ceil = r.ofSimdCeiling !== undefined ? `${(100 * r.ofSimdCeiling).toFixed(0)}%` : '';
-    out.push(`| ${r.bench} | ${r.op} | ${fmtMs(r.stats.median)} ms | ${rate} | ${vs} | ${ceil} |`);
+    out.push(`| ${r.bench} | ${r.op} | ${r.contender} | ${fmtMs(r.stats.median)} ms | ${rate} | ${vs} | ${ceil} |`);
   }
   return out.join('\n');
 }

@@ -255,6 +255,39 @@ async function main(): Promise<void> {
       `the first load() of this run took ${firstLoadSimdMs.toFixed(1)} ms (simd) and ${firstLoadScalarMs.toFixed(1)} ms (scalar).`);
   }
 
+  // ---- the relaxed-SIMD module: Node 20 needs a flag, so it runs in a child process ----
+  {
+    log('relaxed SIMD (child process with --experimental-wasm-relaxed-simd)');
+    const child = path.join(here, 'relaxed-child.ts');
+    try {
+      const out = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', child], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+      const parsed = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { backend: string; times: Record<string, Record<string, number[]>> };
+      const titles: Record<string, string> = {
+        '64-64-56': 'conv2d 64→64, 56×56, 3×3 same', '256-256-28': 'conv2d 256→256, 28×28, 3×3 same', '512-512-15': 'conv2d 512→512, 15×15, 3×3 same',
+      };
+      const sizes: Record<string, [number, number, number]> = { '64-64-56': [64, 64, 56], '256-256-28': [256, 256, 28], '512-512-15': [512, 512, 15] };
+      for (const [key, times] of Object.entries(parsed.times)) {
+        const [M, K, H] = sizes[key]!;
+        const flops = 2 * K * M * 9 * H * H;
+        for (const op of ['forward', 'transpose'] as const) {
+          for (const name of ['relaxed', 'simd'] as const) {
+            const samples = times[`${op} ${name}`]!;
+            const st = stats(samples);
+            rows.push({
+              bench: `${titles[key]} (relaxed SIMD, child process)`, op: op === 'forward' ? 'forward' : 'transpose (dense)',
+              contender: name === 'relaxed' ? 'convcs relaxed' : 'convcs simd', stats: st, roundMedians: samples, warmupMs: [],
+              flops, gflops: flops / st.median / 1e6,
+            });
+          }
+        }
+      }
+      notes.push('Relaxed SIMD rows come from a child Node started with --experimental-wasm-relaxed-simd (bench/relaxed-child.ts), ' +
+        'relaxed and baseline SIMD modules alternating call by call, 12 calls each after 2 warm-up rounds; compare the two within a group only.');
+    } catch (e) {
+      notes.push(`The relaxed-SIMD module could not be measured: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
   // ---- the ceiling again; every row's fraction is taken of the better of the two runs ----
   log('WASM f32 ceiling, second run');
   const ceilingEnd = await measureCeiling();

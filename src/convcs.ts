@@ -25,13 +25,13 @@ import { Stack } from './algorithms/stack.js';
 import type { LinearOperator } from './operator.js';
 import { ripWithWorkers, ihtBatch, ihtBatchWithWorkers, mergeRipReports, closePool, setWorkerFactory } from './parallel/index.js';
 import type { IhtBatchOptions, RipShardReport, WorkerFactory } from './parallel/index.js';
+import { loadWeights } from './loaders/index.js';
+import type { WeightsSource, LoadWeightsOptions, LoadedWeights } from './loaders/index.js';
 
 /** True when a call asks for worker threads (and so returns a Promise). */
 function withWorkers(options: unknown): boolean {
   return options !== null && typeof options === 'object' && (options as { workers?: unknown }).workers !== undefined;
 }
-import { loadWeights } from './loaders/index.js';
-import type { WeightsSource, LoadWeightsOptions, LoadedWeights } from './loaders/index.js';
 
 export class Convcs {
   /** @internal */
