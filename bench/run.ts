@@ -11,6 +11,8 @@ import type { Convcs, ConvOperator } from '../src/index.js';
 import { bestCeiling, measureCeiling } from './ceiling.js';
 import type { CeilingResult } from './ceiling.js';
 import { measureGroup, stats } from './harness.js';
+// The same max-relative-difference metric and test-data generator as the test suite.
+import { relErr, mulberry32 } from '../tests/helpers.js';
 import type { Contender, Measurement, Plan } from './harness.js';
 import { jsBoxMuller, jsConvForward, jsConvTranspose } from './peers/js-conv.js';
 import type { JsGeometry } from './peers/js-conv.js';
@@ -43,30 +45,6 @@ function pkgVersion(name: string): string {
   } catch {
     return 'not installed';
   }
-}
-
-/** max |a - b| / max |b|: how far a contender's result is from convcs SIMD's. */
-function relDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
-
-/** mulberry32: a tiny seeded generator for the random 1% supports. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `count` distinct indices in [0, n), ascending (partial Fisher-Yates). */
@@ -418,10 +396,10 @@ async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | u
   const val1 = csSimd.randn(n1, { seed: 4 });
 
   // Checks: every contender computes the same thing.
-  checks.push({ bench: L.title, what: 'convcs scalar forward vs simd', relDiff: relDiff(Wc.forward(x), h) });
-  checks.push({ bench: L.title, what: 'convcs scalar transpose vs simd', relDiff: relDiff(Wc.transpose(h), xT) });
-  checks.push({ bench: L.title, what: 'convcs simd transposeSparse (25%) vs dense transpose of the same code', relDiff: relDiff(Ws.transposeSparse(idx25, val25), Ws.transpose(p25.z)) });
-  checks.push({ bench: L.title, what: 'convcs scalar transposeSparse (1%) vs simd', relDiff: relDiff(Wc.transposeSparse(idx1, val1), Ws.transposeSparse(idx1, val1)) });
+  checks.push({ bench: L.title, what: 'convcs scalar forward vs simd', relDiff: relErr(Wc.forward(x), h) });
+  checks.push({ bench: L.title, what: 'convcs scalar transpose vs simd', relDiff: relErr(Wc.transpose(h), xT) });
+  checks.push({ bench: L.title, what: 'convcs simd transposeSparse (25%) vs dense transpose of the same code', relDiff: relErr(Ws.transposeSparse(idx25, val25), Ws.transpose(p25.z)) });
+  checks.push({ bench: L.title, what: 'convcs scalar transposeSparse (1%) vs simd', relDiff: relErr(Wc.transposeSparse(idx1, val1), Ws.transposeSparse(idx1, val1)) });
 
   const g: JsGeometry = {
     M: L.M, K: L.K, H: L.H, W: L.W, kh: L.kh, kw: L.kw, sh: 1, sw: 1,
@@ -430,8 +408,8 @@ async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | u
   const jsOutF = new Float32Array(Ws.outputSize);
   const jsOutT = new Float32Array(Ws.inputSize);
   if (L.js) {
-    checks.push({ bench: L.title, what: 'plain JS forward vs convcs simd', relDiff: relDiff(jsConvForward(g, weights, x, jsOutF), h) });
-    checks.push({ bench: L.title, what: 'plain JS transpose vs convcs simd', relDiff: relDiff(jsConvTranspose(g, weights, h, jsOutT), xT) });
+    checks.push({ bench: L.title, what: 'plain JS forward vs convcs simd', relDiff: relErr(jsConvForward(g, weights, x, jsOutF), h) });
+    checks.push({ bench: L.title, what: 'plain JS transpose vs convcs simd', relDiff: relErr(jsConvTranspose(g, weights, h, jsOutT), xT) });
   }
 
   // tfjs: NHWC input, HWIO filter; the 1-D layer as height 1.
@@ -467,8 +445,8 @@ async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | u
       y.dispose();
       return d;
     };
-    checks.push({ bench: L.title, what: 'tfjs-wasm forward vs convcs simd', relDiff: relDiff(hwcToChw(tfForward(), L.K, Ho, Wo), h) });
-    checks.push({ bench: L.title, what: 'tfjs-wasm transpose vs convcs simd', relDiff: relDiff(hwcToChw(tfTranspose(), L.M, L.H, L.W), xT) });
+    checks.push({ bench: L.title, what: 'tfjs-wasm forward vs convcs simd', relDiff: relErr(hwcToChw(tfForward(), L.K, Ho, Wo), h) });
+    checks.push({ bench: L.title, what: 'tfjs-wasm transpose vs convcs simd', relDiff: relErr(hwcToChw(tfTranspose(), L.M, L.H, L.W), xT) });
   }
   for (const c of checks.filter((c) => c.bench === L.title)) {
     if (!(c.relDiff < 1e-4)) log(`  CHECK FAILED: ${c.what}: relative difference ${c.relDiff}`);
