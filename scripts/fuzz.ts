@@ -19,7 +19,7 @@ import fc from 'fast-check';
 import { pathToFileURL } from 'node:url';
 import { load } from '../src/index.js';
 import type { Convcs, ConvOperator, LinearOperator, Conv1dOptions, Conv2dOptions } from '../src/index.js';
-import { bitsEqual, convReference, projectReference, randomArray } from '../tests/helpers.js';
+import { bitsEqual, convReference, projectReference, randomArray, transposeReference } from '../tests/helpers.js';
 
 /** The cap of the fuzzed instances: small, so that huge but legal sizes meet it. */
 export const FUZZ_MEMORY_CAP = 48 * 1024 * 1024;
@@ -296,31 +296,6 @@ const weird = fc.oneof(
 );
 
 // ---------------------------------------------------------------- references
-
-/** x = W^T z in f64 straight from the definition of the adjoint. */
-function transposeReference(z: Float32Array, w: Float32Array, g: ConvOperator['geometry']): Float64Array {
-  const x = new Float64Array(g.M * g.H * g.W);
-  for (let k = 0; k < g.K; k++) {
-    for (let oy = 0; oy < g.Ho; oy++) {
-      for (let ox = 0; ox < g.Wo; ox++) {
-        const zv = z[(k * g.Ho + oy) * g.Wo + ox]!;
-        if (zv === 0) continue;
-        for (let m = 0; m < g.M; m++) {
-          for (let ky = 0; ky < g.kh; ky++) {
-            const iy = oy * g.sh - g.pt + ky;
-            if (iy < 0 || iy >= g.H) continue;
-            for (let kx = 0; kx < g.kw; kx++) {
-              const ix = ox * g.sw - g.pl + kx;
-              if (ix < 0 || ix >= g.W) continue;
-              x[(m * g.H + iy) * g.W + ix]! += w[((k * g.M + m) * g.kh + ky) * g.kw + kx]! * zv;
-            }
-          }
-        }
-      }
-    }
-  }
-  return x;
-}
 
 /**
  * got = want within f32 rounding: |got - want| <= 1e-5 max|want|, where `magnitude` (the same

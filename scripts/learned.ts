@@ -15,11 +15,11 @@ import Module from 'node:module';
 import { cpus } from 'node:os';
 import { PNG } from 'pngjs';
 import { load } from '../src/index.js';
+import { f3, log, textHistogram, timed } from './report-kit.js';
 import type { Convcs, ConvOperator, Summary, TfjsWeightsSource } from '../src/index.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const log = (s: string) => process.stderr.write(s + '\n');
 const root = new URL('../', import.meta.url);
 const started = performance.now();
 
@@ -46,25 +46,7 @@ if (argv.includes('--make-data')) {
 const cs: Convcs = await load();
 const md: string[] = [];
 const json: Record<string, unknown> = {};
-const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
 const pct = (v: number) => (100 * v).toFixed(1);
-
-function timed<T>(label: string, fn: () => T): [T, number] {
-  const t0 = performance.now();
-  const r = fn();
-  const ms = performance.now() - t0;
-  log(`  ${label}: ${(ms / 1000).toFixed(1)} s`);
-  return [r, ms];
-}
-
-/** A histogram as text bars (the same layout as scripts/paper.ts). */
-function textHistogram(values: ArrayLike<number>, lo: number, hi: number, bins = 24): string {
-  const h = cs.histogram(values, { bins, range: [lo, hi] });
-  const max = Math.max(...h.counts);
-  const rows = Array.from(h.counts, (c, i) => `${h.edges[i]!.toFixed(3).padStart(7)} | ${'#'.repeat(Math.round((40 * c) / Math.max(max, 1)))} ${c}`);
-  const outside = values.length - h.counts.reduce((a, b) => a + b, 0);
-  return '```\n' + rows.join('\n') + (outside ? `\n(${outside} values outside [${lo}, ${hi}])` : '') + '\n```';
-}
 
 const summaryHeader = ['| | n | median | mean | p05 | p95 | min | max |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
 const summaryRow = (name: string, n: number, s: Summary) =>
@@ -749,9 +731,9 @@ for (const key of ['learned/same', 'random/same', 'learned/valid', 'random/valid
   md.push(`| ${kind === 'learned' ? 'learned' : 'Gaussian'} | ${geometry === 'same' ? `'same', ${D2}x${D2} input` : `'valid', ${D2 + 2}x${D2 + 2} input`} | ${r.k} | ` +
     `${f3(r.summary.median)} | ${f3(r.summary.mean)} | ${f3(r.summary.p05)} | ${f3(r.summary.p95)} | ${f3(r.summary.min)} | ${f3(r.summary.max)} | ${f3(r.deltaK)} |`);
 }
-md.push('', `Learned filters, 'same' (as in the network), ‖Wᵀz‖/‖z‖:`, '', textHistogram(s('learned/same').raw, 0.85, 1.1, 25), '');
-md.push(`Learned filters, 'valid' (no border truncation):`, '', textHistogram(s('learned/valid').raw, 0.85, 1.1, 25), '');
-md.push(`Gaussian filters, 'valid':`, '', textHistogram(s('random/valid').raw, 0.85, 1.1, 25), '');
+md.push('', `Learned filters, 'same' (as in the network), ‖Wᵀz‖/‖z‖:`, '', textHistogram(cs, s('learned/same').raw, 0.85, 1.1, 25), '');
+md.push(`Learned filters, 'valid' (no border truncation):`, '', textHistogram(cs, s('learned/valid').raw, 0.85, 1.1, 25), '');
+md.push(`Gaussian filters, 'valid':`, '', textHistogram(cs, s('random/valid').raw, 0.85, 1.1, 25), '');
 const lv = s('learned/valid').summary;
 const rv = s('random/valid').summary;
 md.push(`**Agreement, once the border is accounted for.** With 'same' padding both filter banks centre at ${f3(s('learned/same').summary.median)} ` +
@@ -779,8 +761,8 @@ for (const key of ['learned/before', 'learned/after', 'random/before', 'random/a
   md.push(`| ${kind === 'learned' ? 'learned' : 'Gaussian'} | ${when} ReLU | ${rows.length} | ${f3(su.median)} | ${f3(su.p05)} | ${f3(su.p95)} | ${f3(su.min)} | ${f3(su.max)} | ` +
     `${f3(med(rows.map((r) => r.relativeError)))} | ${pct(med(rows.map((r) => r.density)))}% |`);
 }
-md.push('', '(b) learned filters, x before ReLU, ‖Wᵀz‖/‖z‖ per input:', '', textHistogram(col('learned/before', (r) => r.ratio), 0.5, 1.6, 22), '');
-md.push('(c) learned filters, x after ReLU:', '', textHistogram(col('learned/after', (r) => r.ratio), 0.5, 1.6, 22), '');
+md.push('', '(b) learned filters, x before ReLU, ‖Wᵀz‖/‖z‖ per input:', '', textHistogram(cs, col('learned/before', (r) => r.ratio), 0.5, 1.6, 22), '');
+md.push('(c) learned filters, x after ReLU:', '', textHistogram(cs, col('learned/after', (r) => r.ratio), 0.5, 1.6, 22), '');
 const lb = med(col('learned/before', (r) => r.ratio));
 const la = med(col('learned/after', (r) => r.ratio));
 const rb = med(col('random/before', (r) => r.ratio));

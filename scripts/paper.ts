@@ -5,35 +5,14 @@
 import { writeFileSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { load } from '../src/index.js';
+import { f3, log, textHistogram, timed } from './report-kit.js';
 import type { Convcs, ConvOperator, RipReport, Summary } from '../src/index.js';
 
 const cs: Convcs = await load();
 const quick = process.argv.includes('--quick'); // smaller runs, for a smoke test
-const log = (s: string) => process.stderr.write(s + '\n');
 const md: string[] = [];
 const json: Record<string, unknown> = {};
-const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
 const started = performance.now();
-
-function timed<T>(label: string, fn: () => T): [T, number] {
-  const t0 = performance.now();
-  const r = fn();
-  const ms = performance.now() - t0;
-  log(`  ${label}: ${(ms / 1000).toFixed(1)} s`);
-  return [r, ms];
-}
-
-/** A histogram as a block of text bars, 24 bins over [lo, hi]. */
-function textHistogram(values: Float64Array, lo: number, hi: number): string {
-  const h = cs.histogram(values, { bins: 24, range: [lo, hi] });
-  const max = Math.max(...h.counts);
-  const rows = Array.from(h.counts, (c, i) => {
-    const bar = '#'.repeat(Math.round((40 * c) / Math.max(max, 1)));
-    return `${h.edges[i]!.toFixed(3).padStart(7)} | ${bar} ${c}`;
-  });
-  const outside = values.length - h.counts.reduce((a, b) => a + b, 0);
-  return '```\n' + rows.join('\n') + (outside ? `\n(${outside} values outside [${lo}, ${hi}])` : '') + '\n```';
-}
 
 function summaryRow(name: string, s: Summary): string {
   return `| ${name} | ${f3(s.median)} | ${f3(s.mean)} | ${f3(s.p05)} | ${f3(s.p95)} | ${f3(s.min)} | ${f3(s.max)} |`;
@@ -69,9 +48,9 @@ for (const padding of ['valid', 'same'] as const) {
   md.push(summaryRow('(a) ‖Wᵀz‖/‖z‖', r.summary.forward), summaryRow('(b) ‖WWᵀz‖/‖z‖', r.summary.gram), summaryRow('(c) ‖x̂−x‖/‖x‖', r.summary.reconstruction), '');
   md.push(`Empirical distortion: δ_k = ${f3(r.deltaK)}, δ_2k = ${f3(r.delta2K)} (maxima over the sampled codes and sums of two codes: ` +
     `lower estimates of the true constants); Theorem 3.3 bound 5δ_2k/(1−δ_k)·√((1+δ_2k)/(1−δ_2k)) = ${f3(r.bound)}.`, '');
-  md.push('(a) ‖Wᵀz‖/‖z‖:', '', textHistogram(r.forward, 0.6, 1.4), '');
-  md.push('(b) ‖WWᵀz‖/‖z‖:', '', textHistogram(r.gram, 1.2, 2.8), '');
-  md.push('(c) ‖x̂−x‖/‖x‖:', '', textHistogram(r.reconstruction, 0, 0.8), '');
+  md.push('(a) ‖Wᵀz‖/‖z‖:', '', textHistogram(cs, r.forward, 0.6, 1.4), '');
+  md.push('(b) ‖WWᵀz‖/‖z‖:', '', textHistogram(cs, r.gram, 1.2, 2.8), '');
+  md.push('(c) ‖x̂−x‖/‖x‖:', '', textHistogram(cs, r.reconstruction, 0, 0.8), '');
   W.dispose();
 }
 json.figure2 = fig2;
@@ -226,7 +205,7 @@ md.push('## Figure 3(a) with random filters: 512 → 512, 3x3, 15x15, 2x2 poolin
   md.push(`Gaussian filters N(0, 1)/√(9·512) (seed 1), 'same' padding as in VGG, codes with k = ${r.k.toLocaleString('en')} non-zeros ` +
     `(23.9% of 512·15·15, the conv(5,1) sparsity of Table 2; at most one per 2x2 block), values U[-1, 1), ${n3} codes, ${(ms / 1000).toFixed(1)} s.`, '');
   md.push('| ratio | median | mean | p05 | p95 | min | max |', '| --- | --- | --- | --- | --- | --- | --- |', summaryRow('‖Wᵀz‖/‖z‖', r.summary.forward), '');
-  md.push(textHistogram(r.forward, 0.9, 1.1), '');
+  md.push(textHistogram(cs, r.forward, 0.9, 1.1), '');
   W.dispose();
   // Second experiment: the same filters without border truncation (17x17 input, 'valid', 15x15 code).
   const V = cs.conv2d({ inChannels: 512, outChannels: 512, kernelSize: 3, height: 17, width: 17 }).randomize({ seed: 1 });

@@ -108,6 +108,35 @@ export function convReference(
   return out;
 }
 
+/** x = W^T z in f64 straight from the definition of the adjoint. */
+export function transposeReference(
+  z: Float32Array, w: Float32Array,
+  g: { M: number; K: number; H: number; W: number; kh: number; kw: number; sh: number; sw: number; pt: number; pl: number; Ho: number; Wo: number },
+): Float64Array {
+  const x = new Float64Array(g.M * g.H * g.W);
+  for (let k = 0; k < g.K; k++) {
+    for (let oy = 0; oy < g.Ho; oy++) {
+      for (let ox = 0; ox < g.Wo; ox++) {
+        const zv = z[(k * g.Ho + oy) * g.Wo + ox]!;
+        if (zv === 0) continue;
+        for (let m = 0; m < g.M; m++) {
+          for (let ky = 0; ky < g.kh; ky++) {
+            const iy = oy * g.sh - g.pt + ky;
+            if (iy < 0 || iy >= g.H) continue;
+            for (let kx = 0; kx < g.kw; kx++) {
+              const ix = ox * g.sw - g.pl + kx;
+              if (ix < 0 || ix >= g.W) continue;
+              x[(m * g.H + iy) * g.W + ix] = x[(m * g.H + iy) * g.W + ix]! + w[((k * g.M + m) * g.kh + ky) * g.kw + kx]! * zv;
+            }
+          }
+        }
+      }
+    }
+  }
+  return x;
+}
+
+
 export interface Geo { K: number; Ho: number; Wo: number; ph: number; pw: number }
 
 /** Block index of each flat position (ceil-mode blocks, block order k, by, bx). */

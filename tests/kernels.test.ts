@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from './assert.js';
 import fc from 'fast-check';
+import type { Convcs, ConvOperator } from '../src/index.js';
 import { instance, randomArray, relErr, bitsEqual, convReference, dot64 } from './helpers.js';
 
 const shape = fc.record({
@@ -25,12 +26,17 @@ const shape = fc.record({
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 }).filter((s) => s.H + 2 * s.ph >= s.kh && s.W + 2 * s.pw >= s.kw);
 
+/** The layer a shape record describes, with seeded test weights. */
+function layer(cs: Convcs, s: { M: number; K: number; H: number; W: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; seed: number }): ConvOperator {
+  const W = cs.conv2d({ inChannels: s.M, outChannels: s.K, kernelSize: [s.kh, s.kw], height: s.H, width: s.W, stride: [s.sh, s.sw], padding: [s.ph, s.pw] });
+  return W.setWeights(randomArray(W.weightShape.reduce((a, b) => a * b), s.seed));
+}
+
 test('f32-conv2d-4x8-simd equals f32-conv2d-scalar bit for bit, and a float64 oracle within 1e-5', async () => {
   const cs = await instance('simd');
   fc.assert(fc.property(shape, (s) => {
-    const W = cs.conv2d({ inChannels: s.M, outChannels: s.K, kernelSize: [s.kh, s.kw], height: s.H, width: s.W, stride: [s.sh, s.sw], padding: [s.ph, s.pw] });
+    const W = layer(cs, s);
     try {
-      W.setWeights(randomArray(W.weightShape.reduce((a, b) => a * b), s.seed));
       const x = randomArray(W.inputSize, s.seed + 1);
       const simd = W.forward(x);
       // Same padded input through the scalar reference, inside the same instance.
@@ -52,9 +58,8 @@ test('f32-conv2d-4x8-simd equals f32-conv2d-scalar bit for bit, and a float64 or
 test('f32-conv2d-transpose-4x8-simd matches f32-conv2d-transpose-scalar within 1e-5', async () => {
   const cs = await instance('simd');
   fc.assert(fc.property(shape, (s) => {
-    const W = cs.conv2d({ inChannels: s.M, outChannels: s.K, kernelSize: [s.kh, s.kw], height: s.H, width: s.W, stride: [s.sh, s.sw], padding: [s.ph, s.pw] });
+    const W = layer(cs, s);
     try {
-      W.setWeights(randomArray(W.weightShape.reduce((a, b) => a * b), s.seed));
       const z = randomArray(W.outputSize, s.seed + 2);
       const simd = W.transpose(z);
       const e = cs.engine;
@@ -74,9 +79,8 @@ test('f32-conv2d-transpose-4x8-simd matches f32-conv2d-transpose-scalar within 1
 test('f32-conv2d-transpose-sparse-1x32-simd matches the sparse scalar reference and the dense SIMD kernel within 1e-5', async () => {
   const cs = await instance('simd');
   fc.assert(fc.property(shape, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.boolean(), (s, density, shuffled) => {
-    const W = cs.conv2d({ inChannels: s.M, outChannels: s.K, kernelSize: [s.kh, s.kw], height: s.H, width: s.W, stride: [s.sh, s.sw], padding: [s.ph, s.pw] });
+    const W = layer(cs, s);
     try {
-      W.setWeights(randomArray(W.weightShape.reduce((a, b) => a * b), s.seed));
       const z = randomArray(W.outputSize, s.seed + 3);
       const idx: number[] = [];
       for (let i = 0; i < z.length; i++) if (Math.abs(z[i]!) < density) idx.push(i);

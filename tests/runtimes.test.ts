@@ -22,6 +22,7 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { Miniflare } from 'miniflare';
 import { conformanceOutputs, digest } from './conformance/conformance.mjs';
+import { relErr } from './helpers.js';
 import type { ConformanceOutputs, ConformanceResult } from './conformance/conformance.mjs';
 
 const fileStart = performance.now();
@@ -344,17 +345,6 @@ test('same bits in every runtime: one SIMD hash, one scalar hash, SIMD by defaul
   }
 });
 
-/** ||a - b||_inf / ||b||_inf (absolute when b is all zeros). */
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
-
 function bitsEqual(a: ConformanceOutputs[number][1], b: ConformanceOutputs[number][1]): boolean {
   if (typeof a === 'number' || typeof b === 'number') return Object.is(a, b);
   if (a.constructor !== b.constructor || a.length !== b.length) return false;
@@ -384,7 +374,7 @@ test('SIMD and scalar modules agree within 1e-5 (Node), and their hashes match e
       assert.equal(a.length, b.length, `${name}: different lengths`);
       // Indices (supports) are decisions, not rounding: they must agree exactly.
       assert.ok(!(a instanceof Int32Array), `${name}: the two modules chose different indices`);
-      const err = maxRelErr(a, b);
+      const err = relErr(a, b);
       assert.ok(err <= 1e-5, `${name}: simd and scalar differ by ${err} (relative, max norm)`);
       differing.push(`${name} (${err.toExponential(1)})`);
     }
