@@ -14,6 +14,13 @@ import { f32_conv2d_4x8_simd, f32_conv2d_tap_offsets } from "./conv/f32-conv2d-4
 import { f32_conv2d_transpose_4x8_simd } from "./conv/f32-conv2d-transpose-4x8-simd";
 import { f32_conv2d_transpose_sparse_1x32_simd } from "./conv/f32-conv2d-transpose-sparse-1x32-simd";
 import { f32_conv2d_transpose_sparse_axpy16_simd } from "./conv/f32-conv2d-transpose-sparse-axpy16-simd";
+import { f32_winograd_2x2_3x3_filter_transform } from "./conv/f32-winograd-2x2-3x3-filter-transform-scalar";
+import { f32_winograd_2x2_3x3_input_transform_scalar } from "./conv/f32-winograd-2x2-3x3-input-transform-scalar";
+import { f32_winograd_2x2_3x3_input_transform_4x_simd } from "./conv/f32-winograd-2x2-3x3-input-transform-4x-simd";
+import { f32_winograd_gemm_scalar } from "./conv/f32-winograd-gemm-scalar";
+import { f32_winograd_gemm_4x8_simd } from "./conv/f32-winograd-gemm-4x8-simd";
+import { f32_winograd_2x2_3x3_output_transform_scalar } from "./conv/f32-winograd-2x2-3x3-output-transform-scalar";
+import { f32_winograd_2x2_3x3_output_transform_4x_simd } from "./conv/f32-winograd-2x2-3x3-output-transform-4x-simd";
 import { i32_sparse_code_by_pixel_scalar } from "./conv/i32-sparse-code-by-pixel-scalar";
 import { f32_block_max_scalar } from "./project/f32-block-max-scalar";
 import { u32_top_k_radix_scalar } from "./project/u32-top-k-radix-scalar";
@@ -39,12 +46,15 @@ export function heapBase(): usize {
 // ---- layout helpers (same code in both modules) ----
 export { f32_pad2d_chw as pad2dChw, f32_crop2d_chw as crop2dChw, f32_crop2d_hwc_to_chw as crop2dHwcToChw };
 export { f32_pack_conv2d_8 as packConv2d8, f32_pack_conv2d_hwc as packConv2dHwc, f32_conv2d_tap_offsets as conv2dTapOffsets };
+export { f32_winograd_2x2_3x3_filter_transform as winogradFilterTransform };
 export { f32_pack_conv2d_transpose_8 as packConv2dTranspose8, f32_pack_conv2d_transpose_32 as packConv2dTranspose32, f32_conv2d_transpose_offsets as conv2dTransposeOffsets };
 
 // ---- scalar references, exported from both modules ----
 export { f32_conv2d_scalar as conv2dScalar };
 export { f32_conv2d_transpose_scalar as conv2dTransposeScalar };
 export { f32_conv2d_transpose_sparse_scalar as conv2dTransposeSparseScalar };
+export { f32_winograd_2x2_3x3_input_transform_scalar as winogradInputTransformScalar, f32_winograd_gemm_scalar as winogradGemmScalar };
+export { f32_winograd_2x2_3x3_output_transform_scalar as winogradOutputTransformScalar };
 export { f32_dot_scalar as dotScalar, f32_sumsq_scalar as sumsqScalar };
 
 // ---- projection and sampling (scalar in both modules) ----
@@ -79,6 +89,28 @@ export function conv2d(
     f32_conv2d_4x8_simd(xp, Wp, tapOff, M * kh * kw, w, K, sh, sw, Ho, Wo, out);
   } else {
     f32_conv2d_scalar(xp, Hp, Wp, M, w, K, kh, kw, sh, sw, Ho, Wo, out);
+  }
+}
+
+/**
+ * Winograd F(2x2, 3x3) convolution (stride 1) of a zero-padded channel-first input P[I][Hq][Wq]
+ * into out[O][Ho][Wo]: input transform into V[16][I][Tp], 16 GEMMs against the transformed filters
+ * U[16][Op/4][I][4] (winogradFilterTransform) into Om[16][Op][Tp], output transform. TY x TX tiles
+ * of 2x2 outputs, Tp = TY TX rounded up to 8, Hq >= 2 TY + 2, Wq >= 2 TX + 2. Both modules run the
+ * same f32 operations in the same order (SIMD four or eight tiles at a time), so their bits agree.
+ */
+export function conv2dWinograd3x3(
+  P: usize, I: i32, Hq: i32, Wq: i32, TY: i32, TX: i32, Tp: i32,
+  U: usize, O: i32, Op: i32, V: usize, Om: usize, Ho: i32, Wo: i32, out: usize,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    f32_winograd_2x2_3x3_input_transform_4x_simd(P, I, Hq, Wq, TY, TX, Tp, V);
+    f32_winograd_gemm_4x8_simd(U, V, Om, I, Op, Tp);
+    f32_winograd_2x2_3x3_output_transform_4x_simd(Om, O, Tp, TY, TX, Ho, Wo, out, Op);
+  } else {
+    f32_winograd_2x2_3x3_input_transform_scalar(P, I, Hq, Wq, TY, TX, Tp, V);
+    f32_winograd_gemm_scalar(U, V, Om, I, Op, Tp);
+    f32_winograd_2x2_3x3_output_transform_scalar(Om, O, Tp, TY, TX, Ho, Wo, out, Op);
   }
 }
 

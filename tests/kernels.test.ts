@@ -3,6 +3,8 @@
 //   conv/f32-conv2d-4x8-simd              vs conv/f32-conv2d-scalar
 //   conv/f32-conv2d-transpose-4x8-simd    vs conv/f32-conv2d-transpose-scalar
 //   conv/f32-conv2d-transpose-sparse-1x32-simd (+ i32-sparse-code-by-pixel) vs the sparse scalar reference and the dense SIMD kernel
+//   conv/f32-winograd-2x2-3x3-input-transform-4x-simd, f32-winograd-gemm-4x8-simd,
+//   f32-winograd-2x2-3x3-output-transform-4x-simd vs their -scalar references (forward and transpose)
 //   blas/f32-blas1-simd                   vs blas/f32-blas1-scalar
 //   random/f32-randn-boxmuller-simd       vs random/f32-randn-boxmuller-scalar
 //   project/*                             vs plain JavaScript
@@ -10,7 +12,7 @@ import { test } from 'node:test';
 import assert from './assert.js';
 import fc from 'fast-check';
 import type { Convcs, ConvOperator } from '../src/index.js';
-import { instance, randomArray, relErr, bitsEqual, convReference, dot64 } from './helpers.js';
+import { instance, randomArray, relErr, bitsEqual, convReference, transposeReference, dot64 } from './helpers.js';
 
 const shape = fc.record({
   M: fc.integer({ min: 1, max: 11 }),
@@ -26,9 +28,9 @@ const shape = fc.record({
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 }).filter((s) => s.H + 2 * s.ph >= s.kh && s.W + 2 * s.pw >= s.kw);
 
-/** The layer a shape record describes, with seeded test weights. */
-function layer(cs: Convcs, s: { M: number; K: number; H: number; W: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; seed: number }): ConvOperator {
-  const W = cs.conv2d({ inChannels: s.M, outChannels: s.K, kernelSize: [s.kh, s.kw], height: s.H, width: s.W, stride: [s.sh, s.sw], padding: [s.ph, s.pw] });
+/** The layer a shape record describes, with seeded test weights (direct kernels unless asked). */
+function layer(cs: Convcs, s: { M: number; K: number; H: number; W: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; seed: number }, algorithm: 'direct' | 'winograd' = 'direct'): ConvOperator {
+  const W = cs.conv2d({ inChannels: s.M, outChannels: s.K, kernelSize: [s.kh, s.kw], height: s.H, width: s.W, stride: [s.sh, s.sw], padding: [s.ph, s.pw], algorithm });
   return W.setWeights(randomArray(W.weightShape.reduce((a, b) => a * b), s.seed));
 }
 
@@ -108,6 +110,90 @@ test('f32-conv2d-transpose-sparse-1x32-simd matches the sparse scalar reference 
       W.dispose();
     }
   }), { numRuns: 150, seed: 9 });
+});
+
+const winogradShape = fc.record({
+  M: fc.integer({ min: 1, max: 13 }),
+  K: fc.integer({ min: 1, max: 13 }),
+  H: fc.integer({ min: 1, max: 19 }),
+  W: fc.integer({ min: 1, max: 19 }),
+  kh: fc.constant(3), kw: fc.constant(3), sh: fc.constant(1), sw: fc.constant(1),
+  ph: fc.integer({ min: 0, max: 2 }),
+  pw: fc.integer({ min: 0, max: 2 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
+
+/**
+ * The Winograd F(2x2, 3x3) chain run through the scalar references in the given instance:
+ * input (I channels, h x w, padded by (py, px) in front) to out (O channels, ho x wo).
+ */
+function winogradScalarChain(cs: Convcs, w: Float32Array, K: number, M: number, transpose: 0 | 1,
+  input: Float32Array, I: number, h: number, wd: number, py: number, px: number, O: number, ho: number, wo: number): Float32Array {
+  const e = cs.engine;
+  const TY = Math.ceil(ho / 2), TX = Math.ceil(wo / 2);
+  const Tp = Math.ceil((TY * TX) / 8) * 8, Hq = 2 * TY + 2, Wq = 2 * TX + 2, Op = Math.ceil(O / 4) * 4;
+  const sizes = [w.length, 16 * Op * I, input.length, I * Hq * Wq, 16 * I * Tp, 16 * Op * Tp, O * ho * wo].map((n) => Math.max(1, n) * 4);
+  return e.withScratch(sizes, (pw, pu, pin, pp, pv, po, pout) => {
+    e.f32(pw!, w.length).set(w);
+    e.f32(pin!, input.length).set(input);
+    e.k.winogradFilterTransform(pw!, K, M, transpose, pu!);
+    e.k.pad2dChw(pin!, pp!, I, h, wd, Hq, Wq, py, px);
+    e.k.winogradInputTransformScalar(pp!, I, Hq, Wq, TY, TX, Tp, pv!);
+    e.k.winogradGemmScalar(pu!, pv!, po!, I, Op, Tp);
+    e.k.winogradOutputTransformScalar(po!, O, Tp, TY, TX, ho, wo, pout!, Op);
+    return e.f32(pout!, O * ho * wo).slice();
+  });
+}
+
+test('f32-winograd-2x2-3x3 SIMD kernels (input transform 4x, GEMM 4x8, output transform 4x) equal their scalar references bit for bit, forward and transpose, and a float64 oracle within 1e-5', async () => {
+  const cs = await instance('simd');
+  fc.assert(fc.property(winogradShape, (s) => {
+    const W = layer(cs, s, 'winograd');
+    try {
+      const g = W.geometry;
+      assert.equal(g.algorithm, 'winograd');
+      const w = W.getWeights();
+      const x = randomArray(W.inputSize, s.seed + 1);
+      const y = W.forward(x);
+      const yRef = winogradScalarChain(cs, w, g.K, g.M, 0, x, g.M, g.H, g.W, g.pt, g.pl, g.K, g.Ho, g.Wo);
+      assert.ok(bitsEqual(y, yRef), 'Winograd SIMD forward differs from the scalar chain');
+      const eF = relErr(y, convReference(x, w, g));
+      assert.ok(eF <= 1e-5, `forward vs float64 oracle: ${eF}`);
+      const z = randomArray(W.outputSize, s.seed + 2);
+      const xt = W.transpose(z);
+      const xtRef = winogradScalarChain(cs, w, g.K, g.M, 1, z, g.K, g.Ho, g.Wo, 2 - g.pt, 2 - g.pl, g.M, g.H, g.W);
+      assert.ok(bitsEqual(xt, xtRef), 'Winograd SIMD transpose differs from the scalar chain');
+      const eT = relErr(xt, transposeReference(z, w, g));
+      assert.ok(eT <= 1e-5, `transpose vs float64 oracle: ${eT}`);
+    } finally {
+      W.dispose();
+    }
+  }), { numRuns: 150, seed: 10 });
+});
+
+test('Winograd: the scalar module computes the same bits as the SIMD one; large layers stay within 1e-5 of float64', async () => {
+  const simd = await instance('simd');
+  const scalar = await instance('scalar');
+  for (const [M, K, H, Wd, padding] of [[64, 64, 20, 17, 'same'], [96, 40, 9, 12, 'valid'], [8, 8, 33, 2, 1]] as const) {
+    const opts = { inChannels: M, outChannels: K, kernelSize: 3, height: H, width: Wd, padding };
+    const a = simd.conv2d(opts).randomize({ seed: 11 });
+    const b = scalar.conv2d(opts).randomize({ seed: 11 });
+    try {
+      assert.equal(a.geometry.algorithm, 'winograd', 'auto picks Winograd from 8 channels on');
+      const x = randomArray(a.inputSize, 12);
+      const z = randomArray(a.outputSize, 13);
+      const y = a.forward(x);
+      const xt = a.transpose(z);
+      assert.ok(bitsEqual(y, b.forward(x)), `${M}->${K}: forward bits differ between modules`);
+      assert.ok(bitsEqual(xt, b.transpose(z)), `${M}->${K}: transpose bits differ between modules`);
+      const w = a.getWeights();
+      assert.ok(relErr(y, convReference(x, w, a.geometry)) <= 1e-5, `${M}->${K}: forward error`);
+      assert.ok(relErr(xt, transposeReference(z, w, a.geometry)) <= 1e-5, `${M}->${K}: transpose error`);
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  }
 });
 
 test('f32-blas1-simd: dot and sumsq match the scalar kernels and float64 JavaScript', async () => {

@@ -67,7 +67,7 @@ function shiftedCoherence(engine: Engine, W: ConvOperator, unit: Float32Array, l
   const probe = new ConvOperator(engine, {
     M: g.M, K: g.K, H: g.kh, W: g.kw, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw,
     pt: py, pb: py, pl: px, pr: px, Hp: g.kh + 2 * py, Wp: g.kw + 2 * px,
-    Ho: (2 * py) / g.sh + 1, Wo: (2 * px) / g.sw + 1,
+    Ho: (2 * py) / g.sh + 1, Wo: (2 * px) / g.sw + 1, algorithm: 'direct',
   }, 2);
   try {
     probe.setWeights(unit);
