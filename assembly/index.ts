@@ -94,23 +94,29 @@ export function conv2d(
 
 /**
  * Winograd F(2x2, 3x3) convolution (stride 1) of a zero-padded channel-first input P[I][Hq][Wq]
- * into out[O][Ho][Wo]: input transform into V[16][I][Tp], 16 GEMMs against the transformed filters
- * U[16][Op/4][I][4] (winogradFilterTransform) into Om[16][Op][Tp], output transform. TY x TX tiles
- * of 2x2 outputs, Tp = TY TX rounded up to 8, Hq >= 2 TY + 2, Wq >= 2 TX + 2. Both modules run the
- * same f32 operations in the same order (SIMD four or eight tiles at a time), so their bits agree.
+ * into out[O][Ho][Wo], TY x TX tiles of 2x2 outputs (Hq >= 2 TY + 2, Wq >= 2 TX + 2), Tb tiles
+ * (a multiple of 8) at a time: input transform into V[16][I][Tb], 16 GEMMs against the
+ * transformed filters U[16][Op/4][I][4] (winogradFilterTransform) into Om[16][Op][Tb], output
+ * transform. Blocks of tiles bound the scratch and keep it in cache. Both modules run the same
+ * f32 operations in the same order (SIMD four or eight tiles at a time), so their bits agree.
  */
 export function conv2dWinograd3x3(
-  P: usize, I: i32, Hq: i32, Wq: i32, TY: i32, TX: i32, Tp: i32,
+  P: usize, I: i32, Hq: i32, Wq: i32, TY: i32, TX: i32, Tb: i32,
   U: usize, O: i32, Op: i32, V: usize, Om: usize, Ho: i32, Wo: i32, out: usize,
 ): void {
-  if (ASC_FEATURE_SIMD) {
-    f32_winograd_2x2_3x3_input_transform_4x_simd(P, I, Hq, Wq, TY, TX, Tp, V);
-    f32_winograd_gemm_4x8_simd(U, V, Om, I, Op, Tp);
-    f32_winograd_2x2_3x3_output_transform_4x_simd(Om, O, Tp, TY, TX, Ho, Wo, out, Op);
-  } else {
-    f32_winograd_2x2_3x3_input_transform_scalar(P, I, Hq, Wq, TY, TX, Tp, V);
-    f32_winograd_gemm_scalar(U, V, Om, I, Op, Tp);
-    f32_winograd_2x2_3x3_output_transform_scalar(Om, O, Tp, TY, TX, Ho, Wo, out, Op);
+  const T = TY * TX;
+  for (let t0 = 0; t0 < T; t0 += Tb) {
+    const n = min(Tb, T - t0);
+    const Tn = (n + 7) & ~7;
+    if (ASC_FEATURE_SIMD) {
+      f32_winograd_2x2_3x3_input_transform_4x_simd(P, I, Hq, Wq, TX, t0, n, Tb, V);
+      f32_winograd_gemm_4x8_simd(U, V, Om, I, Op, Tb, Tn);
+      f32_winograd_2x2_3x3_output_transform_4x_simd(Om, O, Op, Tb, TX, t0, n, Ho, Wo, out);
+    } else {
+      f32_winograd_2x2_3x3_input_transform_scalar(P, I, Hq, Wq, TX, t0, n, Tb, V);
+      f32_winograd_gemm_scalar(U, V, Om, I, Op, Tb, Tn);
+      f32_winograd_2x2_3x3_output_transform_scalar(Om, O, Op, Tb, TX, t0, n, Ho, Wo, out);
+    }
   }
 }
 

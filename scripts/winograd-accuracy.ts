@@ -3,7 +3,8 @@
 import { load } from '../src/index.js';
 import { convReference, transposeReference, relErr } from '../tests/helpers.js';
 const cs = await load({ backend: 'simd' });
-for (const [M, K, H] of [[8, 8, 56], [64, 64, 56], [256, 256, 28], [512, 512, 15]]) {
+const layers: Array<[number, number, number]> = [[8, 8, 56], [64, 64, 56], [256, 256, 28], [512, 512, 15]];
+for (const [M, K, H] of layers) {
   const o = { inChannels: M, outChannels: K, kernelSize: 3, height: H, width: H, padding: 'same' as const };
   const Wn = cs.conv2d({ ...o, algorithm: 'winograd' }).randomize({ seed: 1 });
   const Wd = cs.conv2d({ ...o, algorithm: 'direct' }).randomize({ seed: 1 });

@@ -22,11 +22,11 @@ export interface KernelExports {
   conv2d(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
     sh: number, sw: number, Ho: number, Wo: number, out: number, tapOff: number): void;
   winogradFilterTransform(w: number, K: number, M: number, transpose: number, U: number): void;
-  conv2dWinograd3x3(P: number, I: number, Hq: number, Wq: number, TY: number, TX: number, Tp: number,
+  conv2dWinograd3x3(P: number, I: number, Hq: number, Wq: number, TY: number, TX: number, Tb: number,
     U: number, O: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number): void;
-  winogradInputTransformScalar(P: number, C: number, Hq: number, Wq: number, TY: number, TX: number, Tp: number, V: number): void;
-  winogradGemmScalar(U: number, V: number, O: number, I: number, Op: number, Tp: number): void;
-  winogradOutputTransformScalar(Om: number, O: number, Tp: number, TY: number, TX: number, Ho: number, Wo: number, out: number, Op: number): void;
+  winogradInputTransformScalar(P: number, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number, V: number): void;
+  winogradGemmScalar(U: number, V: number, O: number, I: number, Op: number, Tb: number, Tn: number): void;
+  winogradOutputTransformScalar(Om: number, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number, out: number): void;
   conv2dTapOffsets(M: number, kh: number, kw: number, Hp: number, Wp: number, out: number): void;
   conv2dScalar(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
     sh: number, sw: number, Ho: number, Wo: number, out: number): void;

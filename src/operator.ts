@@ -178,33 +178,47 @@ function checkSizes(where: string, g: ConvGeometry): ConvGeometry {
  * transpose is the correlation of the code, padded by 2 - padding, with the flipped filters, so
  * it runs on Winograd too when every padding is at most 2 (always so for 'same' and 'valid').
  */
+interface WinogradTiling {
+  /** tiles of 2x2 outputs, tiles per block (a multiple of 8), padded input rows and columns */
+  TY: number; TX: number; Tb: number; Hq: number; Wq: number;
+  /** input channels, output channels rounded up to 4 */
+  I: number; Op: number;
+}
+
 interface WinogradPlan {
   transposed: boolean;
-  fwd: { TY: number; TX: number; Tp: number; Hq: number; Wq: number };
-  tr: { TY: number; TX: number; Tp: number; Hq: number; Wq: number };
+  fwd: WinogradTiling;
+  tr: WinogradTiling;
   /** floats: forward and transposed filters, padded input, transformed tiles, GEMM products */
   U: number; UT: number; P: number; V: number; O: number;
 }
 
-function tiling(Ho: number, Wo: number): { TY: number; TX: number; Tp: number; Hq: number; Wq: number } {
+/**
+ * Bytes of transformed tiles and GEMM products per block of tiles: blocks this size keep both in
+ * L2 while the filters stream past, and bound the scratch whatever the image size.
+ */
+export const WINOGRAD_BLOCK_BYTES = 2 << 20;
+
+function tiling(Ho: number, Wo: number, I: number, O: number): WinogradTiling {
   const TY = Math.ceil(Ho / 2);
   const TX = Math.ceil(Wo / 2);
-  return { TY, TX, Tp: Math.ceil((TY * TX) / 8) * 8, Hq: 2 * TY + 2, Wq: 2 * TX + 2 };
+  const Op = Math.ceil(O / 4) * 4;
+  const all = Math.ceil((TY * TX) / 8) * 8;
+  const fit = Math.floor(WINOGRAD_BLOCK_BYTES / (16 * (I + Op) * 4) / 8) * 8;
+  return { TY, TX, Tb: Math.min(all, Math.max(8, fit)), Hq: 2 * TY + 2, Wq: 2 * TX + 2, I, Op };
 }
 
 function winogradPlan(g: ConvGeometry): WinogradPlan {
   const transposed = Math.max(g.pt, g.pb, g.pl, g.pr) <= 2;
-  const fwd = tiling(g.Ho, g.Wo);
-  const tr = tiling(g.H, g.W);
-  const K4 = Math.ceil(g.K / 4) * 4;
-  const M4 = Math.ceil(g.M / 4) * 4;
+  const fwd = tiling(g.Ho, g.Wo, g.M, g.K);
+  const tr = tiling(g.H, g.W, g.K, g.M);
   return {
     transposed, fwd, tr,
-    U: 16 * K4 * g.M,
-    UT: transposed ? 16 * M4 * g.K : 0,
+    U: 16 * fwd.Op * g.M,
+    UT: transposed ? 16 * tr.Op * g.K : 0,
     P: Math.max(g.M * fwd.Hq * fwd.Wq, transposed ? g.K * tr.Hq * tr.Wq : 0),
-    V: 16 * Math.max(g.M * fwd.Tp, transposed ? g.K * tr.Tp : 0),
-    O: 16 * Math.max(K4 * fwd.Tp, transposed ? M4 * tr.Tp : 0),
+    V: 16 * Math.max(fwd.I * fwd.Tb, transposed ? tr.I * tr.Tb : 0),
+    O: 16 * Math.max(fwd.Op * fwd.Tb, transposed ? tr.Op * tr.Tb : 0),
   };
 }
 
@@ -391,7 +405,7 @@ export class ConvOperator implements LinearOperator {
     if (this.wino) {
       const t = this.wino.fwd;
       k.pad2dChw(inPtr, this.ptrWinoP, g.M, g.H, g.W, t.Hq, t.Wq, g.pt, g.pl);
-      k.conv2dWinograd3x3(this.ptrWinoP, g.M, t.Hq, t.Wq, t.TY, t.TX, t.Tp, this.ptrWinoU, g.K, Math.ceil(g.K / 4) * 4,
+      k.conv2dWinograd3x3(this.ptrWinoP, g.M, t.Hq, t.Wq, t.TY, t.TX, t.Tb, this.ptrWinoU, g.K, t.Op,
         this.ptrWinoV, this.ptrWinoO, g.Ho, g.Wo, outPtr);
       return;
     }
@@ -408,7 +422,7 @@ export class ConvOperator implements LinearOperator {
     if (this.wino?.transposed) {
       const t = this.wino.tr;
       k.pad2dChw(codePtr, this.ptrWinoP, g.K, g.Ho, g.Wo, t.Hq, t.Wq, 2 - g.pt, 2 - g.pl);
-      k.conv2dWinograd3x3(this.ptrWinoP, g.K, t.Hq, t.Wq, t.TY, t.TX, t.Tp, this.ptrWinoUT, g.M, Math.ceil(g.M / 4) * 4,
+      k.conv2dWinograd3x3(this.ptrWinoP, g.K, t.Hq, t.Wq, t.TY, t.TX, t.Tb, this.ptrWinoUT, g.M, t.Op,
         this.ptrWinoV, this.ptrWinoO, g.H, g.W, outPtr);
       return;
     }

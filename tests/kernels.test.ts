@@ -124,24 +124,28 @@ const winogradShape = fc.record({
 }).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
 
 /**
- * The Winograd F(2x2, 3x3) chain run through the scalar references in the given instance:
- * input (I channels, h x w, padded by (py, px) in front) to out (O channels, ho x wo).
+ * The Winograd F(2x2, 3x3) chain in the given instance, input (I channels, h x w, padded by
+ * (py, px) in front) to O channels of ho x wo: `ref` through the scalar references with every
+ * tile in one block, `blocked` through the module's own entry point with blocks of 8 tiles.
  */
-function winogradScalarChain(cs: Convcs, w: Float32Array, K: number, M: number, transpose: 0 | 1,
-  input: Float32Array, I: number, h: number, wd: number, py: number, px: number, O: number, ho: number, wo: number): Float32Array {
+function winogradChains(cs: Convcs, w: Float32Array, K: number, M: number, transpose: 0 | 1,
+  input: Float32Array, I: number, h: number, wd: number, py: number, px: number, O: number, ho: number, wo: number): { ref: Float32Array; blocked: Float32Array } {
   const e = cs.engine;
-  const TY = Math.ceil(ho / 2), TX = Math.ceil(wo / 2);
-  const Tp = Math.ceil((TY * TX) / 8) * 8, Hq = 2 * TY + 2, Wq = 2 * TX + 2, Op = Math.ceil(O / 4) * 4;
-  const sizes = [w.length, 16 * Op * I, input.length, I * Hq * Wq, 16 * I * Tp, 16 * Op * Tp, O * ho * wo].map((n) => Math.max(1, n) * 4);
+  const TY = Math.ceil(ho / 2), TX = Math.ceil(wo / 2), T = TY * TX;
+  const Tb = Math.ceil(T / 8) * 8, Hq = 2 * TY + 2, Wq = 2 * TX + 2, Op = Math.ceil(O / 4) * 4;
+  const sizes = [w.length, 16 * Op * I, input.length, I * Hq * Wq, 16 * I * Tb, 16 * Op * Tb, O * ho * wo].map((n) => Math.max(1, n) * 4);
   return e.withScratch(sizes, (pw, pu, pin, pp, pv, po, pout) => {
     e.f32(pw!, w.length).set(w);
     e.f32(pin!, input.length).set(input);
     e.k.winogradFilterTransform(pw!, K, M, transpose, pu!);
     e.k.pad2dChw(pin!, pp!, I, h, wd, Hq, Wq, py, px);
-    e.k.winogradInputTransformScalar(pp!, I, Hq, Wq, TY, TX, Tp, pv!);
-    e.k.winogradGemmScalar(pu!, pv!, po!, I, Op, Tp);
-    e.k.winogradOutputTransformScalar(po!, O, Tp, TY, TX, ho, wo, pout!, Op);
-    return e.f32(pout!, O * ho * wo).slice();
+    e.k.winogradInputTransformScalar(pp!, I, Hq, Wq, TX, 0, T, Tb, pv!);
+    e.k.winogradGemmScalar(pu!, pv!, po!, I, Op, Tb, Tb);
+    e.k.winogradOutputTransformScalar(po!, O, Op, Tb, TX, 0, T, ho, wo, pout!);
+    const ref = e.f32(pout!, O * ho * wo).slice();
+    e.f32(pout!, O * ho * wo).fill(Number.NaN);
+    e.k.conv2dWinograd3x3(pp!, I, Hq, Wq, TY, TX, 8, pu!, O, Op, pv!, po!, ho, wo, pout!);
+    return { ref, blocked: e.f32(pout!, O * ho * wo).slice() };
   });
 }
 
@@ -155,14 +159,16 @@ test('f32-winograd-2x2-3x3 SIMD kernels (input transform 4x, GEMM 4x8, output tr
       const w = W.getWeights();
       const x = randomArray(W.inputSize, s.seed + 1);
       const y = W.forward(x);
-      const yRef = winogradScalarChain(cs, w, g.K, g.M, 0, x, g.M, g.H, g.W, g.pt, g.pl, g.K, g.Ho, g.Wo);
-      assert.ok(bitsEqual(y, yRef), 'Winograd SIMD forward differs from the scalar chain');
+      const yRef = winogradChains(cs, w, g.K, g.M, 0, x, g.M, g.H, g.W, g.pt, g.pl, g.K, g.Ho, g.Wo);
+      assert.ok(bitsEqual(y, yRef.ref), 'Winograd SIMD forward differs from the scalar chain');
+      assert.ok(bitsEqual(yRef.blocked, yRef.ref), 'Winograd forward in blocks of 8 tiles differs from one block');
       const eF = relErr(y, convReference(x, w, g));
       assert.ok(eF <= 1e-5, `forward vs float64 oracle: ${eF}`);
       const z = randomArray(W.outputSize, s.seed + 2);
       const xt = W.transpose(z);
-      const xtRef = winogradScalarChain(cs, w, g.K, g.M, 1, z, g.K, g.Ho, g.Wo, 2 - g.pt, 2 - g.pl, g.M, g.H, g.W);
-      assert.ok(bitsEqual(xt, xtRef), 'Winograd SIMD transpose differs from the scalar chain');
+      const xtRef = winogradChains(cs, w, g.K, g.M, 1, z, g.K, g.Ho, g.Wo, 2 - g.pt, 2 - g.pl, g.M, g.H, g.W);
+      assert.ok(bitsEqual(xt, xtRef.ref), 'Winograd SIMD transpose differs from the scalar chain');
+      assert.ok(bitsEqual(xtRef.blocked, xtRef.ref), 'Winograd transpose in blocks of 8 tiles differs from one block');
       const eT = relErr(xt, transposeReference(z, w, g));
       assert.ok(eT <= 1e-5, `transpose vs float64 oracle: ${eT}`);
     } finally {

@@ -6,21 +6,27 @@
 import { f32_winograd_2x2_3x3_input_tile_scalar } from "./f32-winograd-2x2-3x3-input-transform-scalar";
 
 export function f32_winograd_2x2_3x3_input_transform_4x_simd(
-  P: usize, C: i32, Hq: i32, Wq: i32, TY: i32, TX: i32, Tp: i32, V: usize,
+  P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
-  const T = TY * TX;
-  const planeXi = <usize>(C * Tp) << 2;
+  const planeXi = <usize>(C * Tb) << 2;
   const rowBytes = <usize>Wq << 2;
+  const nPad = (n + 7) & ~7;
+  const t1 = t0 + n;
+  const tyFirst = t0 / TX;
+  const tyLast = (t1 - 1) / TX;
   for (let c = 0; c < C; c++) {
     const plane = P + (<usize>(c * Hq * Wq) << 2);
-    const vc = V + (<usize>(c * Tp) << 2);
-    for (let ty = 0; ty < TY; ty++) {
+    const vc = V + (<usize>(c * Tb) << 2);
+    // The block's tiles, row by row of tiles: four at a time along a row, then one at a time.
+    for (let ty = tyFirst; ty <= tyLast; ty++) {
       const row = plane + (<usize>(2 * ty * Wq) << 2);
-      let tx = 0;
+      const rowT = ty * TX;
+      let tx = max(0, t0 - rowT);
+      const txEnd = min(TX, t1 - rowT);
       // Four tiles read columns 2 tx .. 2 tx + 9, inside Wq >= 2 TX + 2 while tx + 4 <= TX.
-      for (; tx + 4 <= TX; tx += 4) {
+      for (; tx + 4 <= txEnd; tx += 4) {
         const src = row + (<usize>(2 * tx) << 2);
-        const dst = vc + (<usize>(ty * TX + tx) << 2);
+        const dst = vc + (<usize>(rowT + tx - t0) << 2);
         let s = src;
         let a = v128.load(s), b = v128.load(s, 16), a2 = v128.load(s, 8), b2 = v128.load(s, 24);
         let d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
@@ -50,12 +56,12 @@ export function f32_winograd_2x2_3x3_input_transform_4x_simd(
         v128.store(dst + 12 * planeXi, f32x4.sub(e10, e30)); v128.store(dst + 13 * planeXi, f32x4.sub(e11, e31));
         v128.store(dst + 14 * planeXi, f32x4.sub(e12, e32)); v128.store(dst + 15 * planeXi, f32x4.sub(e13, e33));
       }
-      for (; tx < TX; tx++) {
-        f32_winograd_2x2_3x3_input_tile_scalar(row + (<usize>(2 * tx) << 2), rowBytes, vc + (<usize>(ty * TX + tx) << 2), planeXi);
+      for (; tx < txEnd; tx++) {
+        f32_winograd_2x2_3x3_input_tile_scalar(row + (<usize>(2 * tx) << 2), rowBytes, vc + (<usize>(rowT + tx - t0) << 2), planeXi);
       }
     }
-    for (let t = T; t < Tp; t++) {
-      for (let xi = 0; xi < 16; xi++) store<f32>(vc + <usize>xi * planeXi + (<usize>t << 2), 0);
+    for (let j = n; j < nPad; j++) {
+      for (let xi = 0; xi < 16; xi++) store<f32>(vc + <usize>xi * planeXi + (<usize>j << 2), 0);
     }
   }
 }

@@ -5,27 +5,29 @@
 // operations in the same order four tiles at a time, so the two agree bit for bit.
 //
 // P is a zero-padded channel-first input P[C][Hq][Wq] whose tile (ty, tx) starts at row 2 ty,
-// column 2 tx, with Hq >= 2 TY + 2 and Wq >= 2 TX + 2. V[xi][c][t] (xi = 4 row + col of the
-// transform, t = ty TX + tx) is what the GEMM reads; columns T..Tp-1 are zeroed so that the GEMM
-// may run over whole groups of 8 tiles.
+// column 2 tx, with Hq >= 2 TY + 2 and Wq >= 2 TX + 2. Tiles are numbered t = ty TX + tx; one call
+// transforms the block t0 .. t0 + n - 1 into V[xi][c][j] (xi = 4 row + col of the transform,
+// j = t - t0, row stride Tb), the block layout the GEMM reads. Columns n .. (n rounded up to 8) - 1
+// are zeroed so that the GEMM may run over whole groups of 8 tiles.
 
 export function f32_winograd_2x2_3x3_input_transform_scalar(
-  P: usize, C: i32, Hq: i32, Wq: i32, TY: i32, TX: i32, Tp: i32, V: usize,
+  P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
-  const T = TY * TX;
-  const planeXi = <usize>(C * Tp) << 2;
+  const planeXi = <usize>(C * Tb) << 2;
   const rowBytes = <usize>Wq << 2;
+  const nPad = (n + 7) & ~7;
   for (let c = 0; c < C; c++) {
     const plane = P + (<usize>(c * Hq * Wq) << 2);
-    const vc = V + (<usize>(c * Tp) << 2);
-    for (let ty = 0; ty < TY; ty++) {
-      for (let tx = 0; tx < TX; tx++) {
-        const src = plane + (<usize>(2 * ty * Wq + 2 * tx) << 2);
-        f32_winograd_2x2_3x3_input_tile_scalar(src, rowBytes, vc + (<usize>(ty * TX + tx) << 2), planeXi);
-      }
+    const vc = V + (<usize>(c * Tb) << 2);
+    for (let j = 0; j < n; j++) {
+      const t = t0 + j;
+      const ty = t / TX;
+      const tx = t - ty * TX;
+      const src = plane + (<usize>(2 * ty * Wq + 2 * tx) << 2);
+      f32_winograd_2x2_3x3_input_tile_scalar(src, rowBytes, vc + (<usize>j << 2), planeXi);
     }
-    for (let t = T; t < Tp; t++) {
-      for (let xi = 0; xi < 16; xi++) store<f32>(vc + <usize>xi * planeXi + (<usize>t << 2), 0);
+    for (let j = n; j < nPad; j++) {
+      for (let xi = 0; xi < 16; xi++) store<f32>(vc + <usize>xi * planeXi + (<usize>j << 2), 0);
     }
   }
 }

@@ -6,19 +6,24 @@
 import { f32_winograd_2x2_3x3_output_tile_scalar } from "./f32-winograd-2x2-3x3-output-transform-scalar";
 
 export function f32_winograd_2x2_3x3_output_transform_4x_simd(
-  Om: usize, O: i32, Tp: i32, TY: i32, TX: i32, Ho: i32, Wo: i32, out: usize, Op: i32,
+  Om: usize, O: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
-  const planeXi = <usize>(Op * Tp) << 2;
+  const planeXi = <usize>(Op * Tb) << 2;
   const rowBytes = <usize>Wo << 2;
+  const t1 = t0 + n;
+  const tyFirst = t0 / TX;
+  const tyLast = (t1 - 1) / TX;
   for (let o = 0; o < O; o++) {
-    const srcO = Om + (<usize>(o * Tp) << 2);
+    const srcO = Om + (<usize>(o * Tb) << 2);
     const dstO = out + (<usize>(o * Ho * Wo) << 2);
-    for (let ty = 0; ty < TY; ty++) {
+    for (let ty = tyFirst; ty <= tyLast; ty++) {
       const y = 2 * ty;
       const twoRows = y + 1 < Ho;
-      let tx = 0;
-      for (; tx + 4 <= TX && 2 * tx + 8 <= Wo; tx += 4) {
-        const s = srcO + (<usize>(ty * TX + tx) << 2);
+      const rowT = ty * TX;
+      let tx = max(0, t0 - rowT);
+      const txEnd = min(TX, t1 - rowT);
+      for (; tx + 4 <= txEnd && 2 * tx + 8 <= Wo; tx += 4) {
+        const s = srcO + (<usize>(rowT + tx - t0) << 2);
         const m00 = v128.load(s), m01 = v128.load(s + planeXi), m02 = v128.load(s + 2 * planeXi), m03 = v128.load(s + 3 * planeXi);
         const m10 = v128.load(s + 4 * planeXi), m11 = v128.load(s + 5 * planeXi), m12 = v128.load(s + 6 * planeXi), m13 = v128.load(s + 7 * planeXi);
         const m20 = v128.load(s + 8 * planeXi), m21 = v128.load(s + 9 * planeXi), m22 = v128.load(s + 10 * planeXi), m23 = v128.load(s + 11 * planeXi);
@@ -38,8 +43,8 @@ export function f32_winograd_2x2_3x3_output_transform_4x_simd(
           v128.store(q, v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), 16);
         }
       }
-      for (; tx < TX; tx++) {
-        f32_winograd_2x2_3x3_output_tile_scalar(srcO + (<usize>(ty * TX + tx) << 2), planeXi, dstO, y, 2 * tx, Ho, Wo);
+      for (; tx < txEnd; tx++) {
+        f32_winograd_2x2_3x3_output_tile_scalar(srcO + (<usize>(rowT + tx - t0) << 2), planeXi, dstO, y, 2 * tx, Ho, Wo);
       }
     }
   }

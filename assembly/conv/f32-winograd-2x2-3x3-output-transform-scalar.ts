@@ -3,19 +3,21 @@
 // channel-first result out[O][Ho][Wo] (the second row or column is dropped at an odd edge).
 // The reference for f32-winograd-2x2-3x3-output-transform-4x-simd (same operations, same order).
 //
-// Om[xi][o][t] comes from the GEMM (Tp columns per row); t = ty TX + tx.
+// Om[xi][o][j] comes from the GEMM for the block of tiles t0 .. t0 + n - 1 (j = t - t0, rows Tb
+// floats apart); tile t = ty TX + tx covers outputs (2 ty .. 2 ty + 1, 2 tx .. 2 tx + 1).
 
 export function f32_winograd_2x2_3x3_output_transform_scalar(
-  Om: usize, O: i32, Tp: i32, TY: i32, TX: i32, Ho: i32, Wo: i32, out: usize, Op: i32,
+  Om: usize, O: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
-  const planeXi = <usize>(Op * Tp) << 2;
+  const planeXi = <usize>(Op * Tb) << 2;
   for (let o = 0; o < O; o++) {
-    const src = Om + (<usize>(o * Tp) << 2);
+    const src = Om + (<usize>(o * Tb) << 2);
     const dst = out + (<usize>(o * Ho * Wo) << 2);
-    for (let ty = 0; ty < TY; ty++) {
-      for (let tx = 0; tx < TX; tx++) {
-        f32_winograd_2x2_3x3_output_tile_scalar(src + (<usize>(ty * TX + tx) << 2), planeXi, dst, 2 * ty, 2 * tx, Ho, Wo);
-      }
+    for (let j = 0; j < n; j++) {
+      const t = t0 + j;
+      const ty = t / TX;
+      const tx = t - ty * TX;
+      f32_winograd_2x2_3x3_output_tile_scalar(src + (<usize>j << 2), planeXi, dst, 2 * ty, 2 * tx, Ho, Wo);
     }
   }
 }

@@ -8,19 +8,19 @@
 
 import { madd4 } from "./f32x4-madd";
 
-export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32, Op: i32, Tp: i32): void {
-  const vStride = <usize>Tp << 2;
-  const oStride = <usize>Tp << 2;
+export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32): void {
+  const vStride = <usize>Tb << 2;
+  const oStride = <usize>Tb << 2;
   const panelBytes = <usize>(I * 4) << 2;
   for (let xi = 0; xi < 16; xi++) {
     const Ux = U + (<usize>(xi * Op * I) << 2);
-    const Vx = V + (<usize>(xi * I * Tp) << 2);
-    const Ox = O + (<usize>(xi * Op * Tp) << 2);
+    const Vx = V + (<usize>(xi * I * Tb) << 2);
+    const Ox = O + (<usize>(xi * Op * Tb) << 2);
     for (let ob = 0; ob < (Op >> 2); ob++) {
       const panel = Ux + <usize>ob * panelBytes;
       const panelEnd = panel + panelBytes;
       const out = Ox + <usize>(ob * 4) * oStride;
-      for (let t = 0; t < Tp; t += 8) {
+      for (let t = 0; t < Tn; t += 8) {
         let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
         let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
         let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
