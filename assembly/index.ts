@@ -31,6 +31,8 @@ import { f32_randn_simd } from "./random/f32-randn-boxmuller-simd";
 import { f32_dot_scalar, f32_sumsq_scalar, f32_axpy_scalar, f32_scal_scalar } from "./blas/f32-blas1-scalar";
 import { i32_sample_model_sparse_scalar } from "./random/model-sparse-sampler-scalar";
 import { f32_fista_update_scalar, f32_scatter_add_scalar, f32_scatter_zero_scalar, f32_distsq_scalar, f32_sub_scalar } from "./blas/f32-sparse-ops-scalar";
+import { i32_first_outside_scalar, f32_first_nonfinite_scalar } from "./blas/x32-first-invalid-scalar";
+import { i32_first_outside_simd, f32_first_nonfinite_simd } from "./blas/x32-first-invalid-simd";
 import { f32_dot_simd, f32_sumsq_simd, f32_axpy_simd, f32_scal_simd } from "./blas/f32-blas1-simd";
 
 /** 0 in the scalar module, 1 in the SIMD one, 2 in the relaxed-SIMD one. */
@@ -56,6 +58,7 @@ export { f32_conv2d_transpose_sparse_scalar as conv2dTransposeSparseScalar };
 export { f32_winograd_2x2_3x3_input_transform_scalar as winogradInputTransformScalar, f32_winograd_gemm_scalar as winogradGemmScalar };
 export { f32_winograd_2x2_3x3_output_transform_scalar as winogradOutputTransformScalar };
 export { f32_dot_scalar as dotScalar, f32_sumsq_scalar as sumsqScalar };
+export { i32_first_outside_scalar as firstOutsideScalar, f32_first_nonfinite_scalar as firstNonFiniteScalar };
 
 // ---- projection and sampling (scalar in both modules) ----
 export { f32_block_max_scalar as blockMax, u32_top_k_radix_scalar as topKRadix };
@@ -140,24 +143,26 @@ export function conv2dTranspose(
 /**
  * Sparse transposed convolution of `nnz` (index, value) pairs into the zeroed accumulator.
  * SIMD, acc channel-last: below 5% density each pair adds its whole filter from the channel-last
- *   filters wcl (axpy16); from 5% on, the pairs are regrouped by code pixel into (rowStart, kIdx,
- *   vals), scratch the caller provides (P + 1, nnz and nnz entries), and reduced against the
- *   32-column transposed panels w with column offsets colOff (a sparse GEMM), which keeps partial
- *   sums in registers.
+ *   filters wcl (axpy16); from 5% on, the pairs are regrouped by code pixel into (rowStart,
+ *   grouped), scratch the caller provides (P + 1 ints and nnz (k, v) pairs, 8 bytes each), and
+ *   reduced against the 32-column transposed panels w with column offsets colOff (a sparse GEMM),
+ *   which keeps partial sums in registers; pixels that only reach the padding (the crop of the
+ *   H x W interior at (pt, pl) drops it) are skipped.
  * Scalar: acc channel-first, w the plain weights, each pair scattered in turn; the rest unused.
  */
 export function conv2dTransposeSparse(
   idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32,
   w: usize, colOff: usize, K: i32, M: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, Hp: i32, Wp: i32, acc: usize,
-  wcl: usize, rowStart: usize, kIdx: usize, vals: usize,
+  wcl: usize, rowStart: usize, grouped: usize,
+  pt: i32, pl: i32, H: i32, W: i32,
 ): void {
   if (ASC_FEATURE_SIMD) {
     if (<i64>nnz * 20 < <i64>K * <i64>(Ho * Wo)) {
       f32_conv2d_transpose_sparse_axpy16_simd(idx, val, nnz, Ho, Wo, wcl, M, kh, kw, sh, sw, Wp, acc);
     } else {
-      i32_sparse_code_by_pixel_scalar(idx, val, nnz, Ho * Wo, rowStart, kIdx, vals);
-      f32_conv2d_transpose_sparse_1x32_simd(rowStart, kIdx, vals, Ho, Wo, w, K, M * kh * kw, colOff, M, sh, sw, Wp, acc);
+      i32_sparse_code_by_pixel_scalar(idx, val, nnz, Ho * Wo, rowStart, grouped);
+      f32_conv2d_transpose_sparse_1x32_simd(rowStart, grouped, Ho, Wo, w, K, M * kh * kw, colOff, M, kw, sh, sw, Wp, pt, pl, H, W, acc);
     }
   } else {
     f32_conv2d_transpose_sparse_scalar(idx, val, nnz, Ho, Wo, w, M, kh, kw, sh, sw, Hp, Wp, acc);
@@ -184,4 +189,14 @@ export function axpy(a: f32, x: usize, y: usize, n: i32): void {
 
 export function scal(a: f32, x: usize, n: i32): void {
   if (ASC_FEATURE_SIMD) f32_scal_simd(a, x, n); else f32_scal_scalar(a, x, n);
+}
+
+/** The first of n indices outside [0, limit), or -1 (input checks of a sparse code). */
+export function firstOutside(idx: usize, n: i32, limit: i32): i32 {
+  return ASC_FEATURE_SIMD ? i32_first_outside_simd(idx, n, limit) : i32_first_outside_scalar(idx, n, limit);
+}
+
+/** The first of n floats that is NaN or infinite, or -1. */
+export function firstNonFinite(x: usize, n: i32): i32 {
+  return ASC_FEATURE_SIMD ? f32_first_nonfinite_simd(x, n) : f32_first_nonfinite_scalar(x, n);
 }

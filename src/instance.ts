@@ -36,7 +36,11 @@ export interface KernelExports {
     kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
   conv2dTransposeSparse(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, colOff: number, K: number,
     M: number, kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number,
-    wcl: number, rowStart: number, kIdx: number, vals: number): void;
+    wcl: number, rowStart: number, grouped: number, pt: number, pl: number, H: number, W: number): void;
+  firstOutside(idx: number, n: number, limit: number): number;
+  firstOutsideScalar(idx: number, n: number, limit: number): number;
+  firstNonFinite(x: number, n: number): number;
+  firstNonFiniteScalar(x: number, n: number): number;
   conv2dTransposeSparseScalar(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, M: number,
     kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
   blockMax(h: number, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: number,

@@ -261,9 +261,8 @@ export class ConvOperator implements LinearOperator {
   private sparseCapacity = 0;
   private ptrSparseIdx = 0;
   private ptrSparseVal = 0;
-  /** SIMD module: a sparse code regrouped by pixel (filter indices and values), same capacity. */
-  private ptrGroupedK = 0;
-  private ptrGroupedV = 0;
+  /** SIMD module: a sparse code regrouped by pixel, (filter index, value) pairs, same capacity. */
+  private ptrGrouped = 0;
   private owned: number[];
   private isDisposed = false;
   private readonly token = {};
@@ -446,7 +445,8 @@ export class ConvOperator implements LinearOperator {
     if (this.engine.simd) this.reserveSparse(nnz);
     this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
     k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrPackedT32 : this.ptrWeights, this.ptrColOff,
-      g.K, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad, this.ptrChannelLast, this.ptrRowStart, this.ptrGroupedK, this.ptrGroupedV);
+      g.K, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad, this.ptrChannelLast, this.ptrRowStart, this.ptrGrouped,
+      g.pt, g.pl, g.H, g.W);
     this.cropInto(outPtr);
   }
 
@@ -508,18 +508,35 @@ export class ConvOperator implements LinearOperator {
     this.live(where);
     if (!(indices instanceof Int32Array)) throw typeError(where, 'indices', 'an Int32Array', indices);
     float32Exact(where, 'values', values, indices.length);
-    checkFinite(where, 'values', values);
-    for (let i = 0; i < indices.length; i++) {
-      const v = indices[i]!;
-      if (v < 0 || v >= this.outputSize) {
-        throw rangeError(where, `indices[${i}] = ${v} is outside [0, ${this.outputSize}) (outputShape ${this.outputShape.join('x')})`);
+    const nnz = indices.length;
+    const outside = (i: number): RangeError =>
+      rangeError(where, `indices[${i}] = ${indices[i]} is outside [0, ${this.outputSize}) (outputShape ${this.outputShape.join('x')})`);
+    const fits = nnz <= this.sparseCapacity;
+    if (fits) {
+      // The usual case, a code no larger than an earlier one: check the copies in linear memory
+      // (f32x4 / i32x4 scans in the SIMD module); as JavaScript loops the checks cost as much as
+      // the sparse transpose itself on large codes. The scratch is the operator's own, so a
+      // refused call leaves no trace.
+      this.engine.i32(this.ptrSparseIdx, nnz).set(indices);
+      this.engine.f32(this.ptrSparseVal, nnz).set(values);
+      const badValue = this.engine.k.firstNonFinite(this.ptrSparseVal, nnz);
+      if (badValue >= 0) checkFinite(where, 'values', values);
+      const badIndex = this.engine.k.firstOutside(this.ptrSparseIdx, nnz, this.outputSize);
+      if (badIndex >= 0) throw outside(badIndex);
+    } else {
+      // A larger code than any before: check in JavaScript, before the scratch grows.
+      checkFinite(where, 'values', values);
+      for (let i = 0; i < nnz; i++) {
+        const v = indices[i]!;
+        if (v < 0 || v >= this.outputSize) throw outside(i);
       }
     }
     const result = outputBuffer(where, out, this.inputSize);
-    const nnz = indices.length;
-    this.reserveSparse(nnz);
-    this.engine.i32(this.ptrSparseIdx, nnz).set(indices);
-    this.engine.f32(this.ptrSparseVal, nnz).set(values);
+    if (!fits) {
+      this.reserveSparse(nnz);
+      this.engine.i32(this.ptrSparseIdx, nnz).set(indices);
+      this.engine.f32(this.ptrSparseVal, nnz).set(values);
+    }
     this.transposeSparsePtr(this.ptrSparseIdx, this.ptrSparseVal, nnz, this.ptrIn);
     result.set(this.engine.f32(this.ptrIn, this.inputSize));
     return result;
@@ -529,13 +546,13 @@ export class ConvOperator implements LinearOperator {
   private reserveSparse(nnz: number): void {
     if (nnz <= this.sparseCapacity) return;
     const capacity = Math.max(nnz, 64);
-    const old = [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGroupedK, this.ptrGroupedV];
-    const fresh = this.engine.heap.allocMany([capacity * 4, capacity * 4, capacity * 4, capacity * 4]) as [number, number, number, number];
+    const old = [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGrouped];
+    const fresh = this.engine.heap.allocMany([capacity * 4, capacity * 4, capacity * 8]) as [number, number, number];
     if (this.sparseCapacity > 0) {
       for (const p of old) this.engine.heap.release(p);
       this.owned = this.owned.filter((p) => !old.includes(p));
     }
-    [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGroupedK, this.ptrGroupedV] = fresh;
+    [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGrouped] = fresh;
     this.sparseCapacity = capacity;
     this.owned.push(...fresh);
     operatorRegistry?.unregister(this.token);

@@ -6,6 +6,7 @@
 //   conv/f32-winograd-2x2-3x3-input-transform-4x-simd, f32-winograd-gemm-4x8-simd,
 //   f32-winograd-2x2-3x3-output-transform-4x-simd vs their -scalar references (forward and transpose)
 //   blas/f32-blas1-simd                   vs blas/f32-blas1-scalar
+//   blas/x32-first-invalid-simd           vs blas/x32-first-invalid-scalar
 //   random/f32-randn-boxmuller-simd       vs random/f32-randn-boxmuller-scalar
 //   project/*                             vs plain JavaScript
 import { test } from 'node:test';
@@ -198,6 +199,82 @@ test('Winograd: the scalar module computes the same bits as the SIMD one; large 
     } finally {
       a.dispose();
       b.dispose();
+    }
+  }
+});
+
+test('f32-conv2d-transpose-sparse-1x32-simd: empty codes, one non-zero, 100% density, strides 1 and 2, odd sizes and padding', async () => {
+  const cs = await instance('simd');
+  const e = cs.engine;
+  const shapes = [
+    { M: 3, K: 64, H: 9, W: 11, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, seed: 1 },
+    { M: 64, K: 5, H: 7, W: 5, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, seed: 2 },
+    { M: 33, K: 7, H: 6, W: 9, kh: 2, kw: 3, sh: 1, sw: 2, ph: 0, pw: 2, seed: 3 },
+    { M: 32, K: 40, H: 5, W: 5, kh: 3, kw: 3, sh: 2, sw: 1, ph: 2, pw: 0, seed: 4 },
+    { M: 5, K: 3, H: 13, W: 1, kh: 5, kw: 1, sh: 1, sw: 1, ph: 3, pw: 0, seed: 5 },
+  ];
+  for (const s of shapes) {
+    const W = layer(cs, s);
+    try {
+      const g = W.geometry;
+      const z = randomArray(W.outputSize, s.seed + 40);
+      const codes: Array<[string, number[]]> = [
+        ['empty', []],
+        ['first entry', [0]],
+        ['last entry', [W.outputSize - 1]],
+        ['a middle entry', [Math.floor(W.outputSize / 2)]],
+        ['100% density', [...z.keys()]],
+        ['every third entry', [...z.keys()].filter((i) => i % 3 === 0)],
+      ];
+      for (const [what, idx] of codes) {
+        const indices = Int32Array.from(idx);
+        const values = Float32Array.from(idx, (i) => z[i]!);
+        const simd = W.transposeSparse(indices, values);
+        e.withScratch([Math.max(1, idx.length) * 4, Math.max(1, idx.length) * 4], (ip, vp) => {
+          e.i32(ip!, idx.length).set(indices);
+          e.f32(vp!, idx.length).set(values);
+          e.f32(W.ptrPad, g.M * g.Hp * g.Wp).fill(0);
+          e.k.conv2dTransposeSparseScalar(ip!, vp!, idx.length, g.Ho, g.Wo, W.ptrWeights, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, W.ptrPad);
+        });
+        e.k.crop2dChw(W.ptrPad, W.ptrIn, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+        const ref = e.f32(W.ptrIn, W.inputSize).slice();
+        if (idx.length === 0) assert.ok(simd.every((v) => v === 0), `${JSON.stringify(s)} ${what}: not all zero`);
+        assert.ok(relErr(simd, ref) <= 1e-5, `${JSON.stringify(s)} ${what}: relative error ${relErr(simd, ref)}`);
+      }
+    } finally {
+      W.dispose();
+    }
+  }
+});
+
+test('x32-first-invalid-simd: the first bad index or value, as the scalar reference finds it', async () => {
+  const cs = await instance('simd');
+  const e = cs.engine;
+  for (const n of [0, 1, 5, 15, 16, 17, 33, 100, 1000]) {
+    const spots = n === 0 ? [-1] : [-1, 0, n - 1, n >> 1, Math.min(n - 1, 16)];
+    for (const at of spots) {
+      for (const [badIdx, badVal] of [[-1, NaN], [100, Infinity], [2 ** 31 - 1, -Infinity]] as const) {
+        e.withScratch([Math.max(1, n) * 4, Math.max(1, n) * 4], (ip, vp) => {
+          const idx = e.i32(ip!, n);
+          const val = e.f32(vp!, n);
+          for (let i = 0; i < n; i++) {
+            idx[i] = (i * 7) % 100;
+            val[i] = i % 2 ? -3.4e38 : 1e-45; // the largest finite magnitude and a denormal
+          }
+          if (at >= 0) {
+            idx[at] = badIdx;
+            val[at] = badVal;
+            if (at + 1 < n) {
+              idx[at + 1] = -5;
+              val[at + 1] = NaN;
+            }
+          }
+          assert.equal(e.k.firstOutside(ip!, n, 100), at);
+          assert.equal(e.k.firstOutsideScalar(ip!, n, 100), at);
+          assert.equal(e.k.firstNonFinite(vp!, n), at);
+          assert.equal(e.k.firstNonFiniteScalar(vp!, n), at);
+        });
+      }
     }
   }
 });
