@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import assert from './assert.js';
 import fc from 'fast-check';
 import type { Convcs, ConvOperator } from '../src/index.js';
+import { WINOGRAD_DENSE_FROM } from '../src/operator.js';
 import { instance, randomArray, relErr, bitsEqual, convReference, transposeReference, dot64 } from './helpers.js';
 
 const shape = fc.record({
@@ -172,6 +173,17 @@ test('f32-winograd-2x2-3x3 SIMD kernels (input transform 4x, GEMM 4x8, output tr
       assert.ok(bitsEqual(xtRef.blocked, xtRef.ref), 'Winograd transpose in blocks of 8 tiles differs from one block');
       const eT = relErr(xt, transposeReference(z, w, g));
       assert.ok(eT <= 1e-5, `transpose vs float64 oracle: ${eT}`);
+      // transposeSparse: sparse kernels below WINOGRAD_DENSE_FROM, the dense Winograd path above.
+      for (const density of [0.1, 0.6]) {
+        const idx: number[] = [];
+        for (let i = 0; i < z.length; i++) if ((i * 0.618034) % 1 < density) idx.push(i);
+        const code = new Float32Array(z.length);
+        for (const i of idx) code[i] = z[i]!;
+        const xs = W.transposeSparse(Int32Array.from(idx), Float32Array.from(idx, (i) => z[i]!));
+        const eS = relErr(xs, transposeReference(code, w, g));
+        assert.ok(eS <= 1e-5, `transposeSparse at ${density} vs float64 oracle: ${eS}`);
+        if (idx.length > WINOGRAD_DENSE_FROM * z.length) assert.ok(bitsEqual(xs, W.transpose(code)), 'dense route differs from transpose');
+      }
     } finally {
       W.dispose();
     }
