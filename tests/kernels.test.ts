@@ -326,4 +326,15 @@ test('f32-randn-boxmuller-simd equals f32-randn-boxmuller-scalar bit for bit, fo
         assert.ok(bitsEqual(e.f32(a!, count).slice(), e.f32(b!, count).slice()), `start ${start} count ${count}`);
       });
     }), { numRuns: 300, seed: 10 });
+  // Every split of a short slice between the scalar head, the 16-normal SIMD steps and the scalar
+  // tail, also at counters past 2^52 (the u64 arithmetic of the vector counters).
+  e.withScratch([64 * 4, 64 * 4], (a, b) => {
+    for (const start of [0, 1, 2, 3, 2 ** 52, 2 ** 52 + 1]) {
+      for (let count = 0; count <= 64; count++) {
+        e.k.randn(99, 7, 3, start, count, a!);
+        e.k.randnScalar(99, 7, 3, start, count, b!);
+        assert.ok(bitsEqual(e.f32(a!, count).slice(), e.f32(b!, count).slice()), `start ${start} count ${count}`);
+      }
+    }
+  });
 });
