@@ -11,6 +11,8 @@ import { f32_conv2d_scalar } from "./conv/f32-conv2d-scalar";
 import { f32_conv2d_transpose_scalar, f32_conv2d_transpose_sparse_scalar } from "./conv/f32-conv2d-transpose-scalar";
 import { f32_pack_conv2d_8, f32_pack_conv2d_hwc, f32_pack_conv2d_transpose_8, f32_pack_conv2d_transpose_32, f32_conv2d_transpose_offsets } from "./conv/f32-conv2d-pack-8";
 import { f32_conv2d_4x8_simd, f32_conv2d_tap_offsets } from "./conv/f32-conv2d-4x8-simd";
+import { f32_conv2d_s1_3x8_simd } from "./conv/f32-conv2d-s1-3x8-simd";
+import { f32_pack_conv2d_3 } from "./conv/f32-conv2d-pack-3";
 import { f32_conv2d_transpose_4x8_simd } from "./conv/f32-conv2d-transpose-4x8-simd";
 import { f32_conv2d_transpose_sparse_1x32_simd } from "./conv/f32-conv2d-transpose-sparse-1x32-simd";
 import { f32_conv2d_transpose_sparse_axpy16_simd } from "./conv/f32-conv2d-transpose-sparse-axpy16-simd";
@@ -49,6 +51,7 @@ export function heapBase(): usize {
 export { f32_pad2d_chw as pad2dChw, f32_crop2d_chw as crop2dChw, f32_crop2d_hwc_to_chw as crop2dHwcToChw };
 export { f32_pack_conv2d_8 as packConv2d8, f32_pack_conv2d_hwc as packConv2dHwc, f32_conv2d_tap_offsets as conv2dTapOffsets };
 export { f32_winograd_2x2_3x3_filter_transform as winogradFilterTransform };
+export { f32_pack_conv2d_3 as packConv2d3 };
 export { f32_pack_conv2d_transpose_8 as packConv2dTranspose8, f32_pack_conv2d_transpose_32 as packConv2dTranspose32, f32_conv2d_transpose_offsets as conv2dTransposeOffsets };
 
 // ---- scalar references, exported from both modules ----
@@ -93,6 +96,17 @@ export function conv2d(
   } else {
     f32_conv2d_scalar(xp, Hp, Wp, M, w, K, kh, kw, sh, sw, Ho, Wo, out);
   }
+}
+
+/**
+ * Stride-1 convolution vectorized over output pixels, for a few output channels (SIMD module
+ * only): xp the padded channel-first input, tapOff its tap offsets, w the packConv2d3 weights.
+ */
+export function conv2dS1Pixels(
+  xp: usize, Wp: i32, tapOff: usize, taps: i32, w: usize, O: i32, Ho: i32, Wo: i32, out: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_conv2d_s1_3x8_simd(xp, Wp, tapOff, taps, w, O, Ho, Wo, out);
+  else unreachable();
 }
 
 /**

@@ -21,6 +21,8 @@ export interface KernelExports {
   conv2dTransposeOffsets(M: number, kh: number, kw: number, Wp: number, colOff: number, Lpad: number): void;
   conv2d(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
     sh: number, sw: number, Ho: number, Wo: number, out: number, tapOff: number): void;
+  packConv2d3(w: number, K: number, M: number, kh: number, kw: number, transpose: number, packed: number): void;
+  conv2dS1Pixels(xp: number, Wp: number, tapOff: number, taps: number, w: number, O: number, Ho: number, Wo: number, out: number): void;
   winogradFilterTransform(w: number, K: number, M: number, transpose: number, U: number): void;
   conv2dWinograd3x3(P: number, I: number, Hq: number, Wq: number, TY: number, TX: number, Tb: number,
     U: number, O: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number): void;

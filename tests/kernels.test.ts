@@ -3,6 +3,7 @@
 //   conv/f32-conv2d-4x8-simd              vs conv/f32-conv2d-scalar
 //   conv/f32-conv2d-transpose-4x8-simd    vs conv/f32-conv2d-transpose-scalar
 //   conv/f32-conv2d-transpose-sparse-1x32-simd (+ i32-sparse-code-by-pixel) vs the sparse scalar reference and the dense SIMD kernel
+//   conv/f32-conv2d-s1-3x8-simd          vs conv/f32-conv2d-scalar (forward), and as the transpose vs float64
 //   conv/f32-winograd-2x2-3x3-input-transform-4x-simd, f32-winograd-gemm-4x8-simd,
 //   f32-winograd-2x2-3x3-output-transform-4x-simd vs their -scalar references (forward and transpose)
 //   blas/f32-blas1-simd                   vs blas/f32-blas1-scalar
@@ -112,6 +113,44 @@ test('f32-conv2d-transpose-sparse-1x32-simd matches the sparse scalar reference 
       W.dispose();
     }
   }), { numRuns: 150, seed: 9 });
+});
+
+const fewChannels = fc.record({
+  M: fc.integer({ min: 1, max: 9 }),
+  K: fc.integer({ min: 1, max: 6 }),
+  H: fc.integer({ min: 1, max: 7 }),
+  W: fc.integer({ min: 1, max: 31 }),
+  kh: fc.integer({ min: 1, max: 4 }),
+  kw: fc.integer({ min: 1, max: 5 }),
+  sh: fc.constant(1), sw: fc.constant(1),
+  ph: fc.integer({ min: 0, max: 3 }),
+  pw: fc.integer({ min: 0, max: 4 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).filter((s) => s.ph <= s.kh - 1 && s.pw <= s.kw - 1 && s.H + 2 * s.ph >= s.kh && s.W + 2 * s.pw >= s.kw);
+
+test('f32-conv2d-s1-3x8-simd (1-6 output channels) equals f32-conv2d-scalar bit for bit, and as the transpose (flipped filters) a float64 oracle within 1e-5', async () => {
+  const cs = await instance('simd');
+  fc.assert(fc.property(fewChannels, (s) => {
+    const W = layer(cs, s);
+    try {
+      const paths = W as unknown as { pixelForward: boolean; pixelTranspose: boolean };
+      assert.ok(paths.pixelForward, 'the forward should take the pixel kernel');
+      assert.equal(paths.pixelTranspose, s.M % 3 === 0 && s.M <= 6, 'the transpose takes the pixel kernel for 3 or 6 input channels');
+      const x = randomArray(W.inputSize, s.seed + 1);
+      const y = W.forward(x);
+      const e = cs.engine;
+      const g = W.geometry;
+      e.f32(W.ptrIn, W.inputSize).set(x);
+      e.k.pad2dChw(W.ptrIn, W.ptrPad, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+      e.k.conv2dScalar(W.ptrPad, g.Hp, g.Wp, g.M, W.ptrWeights, g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, W.ptrCode);
+      assert.ok(bitsEqual(y, e.f32(W.ptrCode, W.outputSize).slice()), 'pixel forward differs from the scalar reference');
+      const z = randomArray(W.outputSize, s.seed + 2);
+      const eT = relErr(W.transpose(z), transposeReference(z, W.getWeights(), g));
+      assert.ok(eT <= 1e-5, `transpose vs float64 oracle: ${eT}`);
+    } finally {
+      W.dispose();
+    }
+  }), { numRuns: 150, seed: 12 });
 });
 
 const winogradShape = fc.record({
