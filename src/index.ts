@@ -18,7 +18,7 @@ export async function load(options?: LoadOptions): Promise<Convcs> {
 
 export { Convcs, simdSupported, relaxedSimdSupported, wasmBytes };
 export type { LoadOptions, Backend };
-export { ConvOperator } from './operator.js';
+export { ConvOperator, WINOGRAD_MIN_CHANNELS, WINOGRAD_BLOCK_BYTES, WINOGRAD_DENSE_FROM, PIXEL_FORWARD_MAX } from './operator.js';
 export type { LinearOperator, Conv1dOptions, Conv2dOptions, RandomizeOptions, Padding, ConvGeometry } from './operator.js';
 export type {
   Pool, ProjectMode, ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions, BlockGeometry,
