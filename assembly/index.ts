@@ -9,12 +9,13 @@
 import { f32_pad2d_chw, f32_crop2d_chw, f32_crop2d_hwc_to_chw } from "./conv/f32-conv2d-pad-scalar";
 import { f32_conv2d_scalar } from "./conv/f32-conv2d-scalar";
 import { f32_conv2d_transpose_scalar, f32_conv2d_transpose_sparse_scalar } from "./conv/f32-conv2d-transpose-scalar";
-import { f32_pack_conv2d_8, f32_pack_conv2d_hwc, f32_pack_conv2d_transpose_8, f32_pack_conv2d_transpose_32, f32_conv2d_transpose_offsets } from "./conv/f32-conv2d-pack-8";
+import { f32_pack_conv2d_8, f32_pack_conv2d_hwc, f32_pack_conv2d_transpose_8, f32_pack_conv2d_transpose_24, f32_pack_conv2d_transpose_32, f32_conv2d_transpose_offsets } from "./conv/f32-conv2d-pack-8";
 import { f32_conv2d_4x8_simd, f32_conv2d_tap_offsets } from "./conv/f32-conv2d-4x8-simd";
 import { f32_conv2d_s1_3x8_simd } from "./conv/f32-conv2d-s1-3x8-simd";
 import { f32_pack_conv2d_3 } from "./conv/f32-conv2d-pack-3";
 import { f32_conv2d_transpose_4x8_simd } from "./conv/f32-conv2d-transpose-4x8-simd";
 import { f32_conv2d_transpose_sparse_1x32_simd } from "./conv/f32-conv2d-transpose-sparse-1x32-simd";
+import { f32_conv2d_transpose_sparse_1x24_kblock_simd } from "./conv/f32-conv2d-transpose-sparse-1x24-kblock-simd";
 import { f32_conv2d_transpose_sparse_axpy16_simd } from "./conv/f32-conv2d-transpose-sparse-axpy16-simd";
 import { f32_winograd_2x2_3x3_filter_transform } from "./conv/f32-winograd-2x2-3x3-filter-transform-scalar";
 import { f32_winograd_2x2_3x3_input_transform_scalar } from "./conv/f32-winograd-2x2-3x3-input-transform-scalar";
@@ -23,7 +24,7 @@ import { f32_winograd_gemm_scalar } from "./conv/f32-winograd-gemm-scalar";
 import { f32_winograd_gemm_4x8_simd } from "./conv/f32-winograd-gemm-4x8-simd";
 import { f32_winograd_2x2_3x3_output_transform_scalar } from "./conv/f32-winograd-2x2-3x3-output-transform-scalar";
 import { f32_winograd_2x2_3x3_output_transform_4x_simd } from "./conv/f32-winograd-2x2-3x3-output-transform-4x-simd";
-import { i32_sparse_code_by_pixel_scalar } from "./conv/i32-sparse-code-by-pixel-scalar";
+import { i32_sparse_code_by_kblock_pixel_scalar } from "./conv/i32-sparse-code-by-kblock-pixel-scalar";
 import { f32_block_max_scalar } from "./project/f32-block-max-scalar";
 import { u32_top_k_radix_scalar } from "./project/u32-top-k-radix-scalar";
 import { f32_block_scatter_scalar, f32_gather_scalar, f32_unpool_scalar, i32_block_first_scalar } from "./project/f32-block-scatter-scalar";
@@ -52,7 +53,7 @@ export { f32_pad2d_chw as pad2dChw, f32_crop2d_chw as crop2dChw, f32_crop2d_hwc_
 export { f32_pack_conv2d_8 as packConv2d8, f32_pack_conv2d_hwc as packConv2dHwc, f32_conv2d_tap_offsets as conv2dTapOffsets };
 export { f32_winograd_2x2_3x3_filter_transform as winogradFilterTransform };
 export { f32_pack_conv2d_3 as packConv2d3 };
-export { f32_pack_conv2d_transpose_8 as packConv2dTranspose8, f32_pack_conv2d_transpose_32 as packConv2dTranspose32, f32_conv2d_transpose_offsets as conv2dTransposeOffsets };
+export { f32_pack_conv2d_transpose_8 as packConv2dTranspose8, f32_pack_conv2d_transpose_24 as packConv2dTranspose24, f32_pack_conv2d_transpose_32 as packConv2dTranspose32, f32_conv2d_transpose_offsets as conv2dTransposeOffsets };
 
 // ---- scalar references, exported from both modules ----
 export { f32_conv2d_scalar as conv2dScalar };
@@ -157,11 +158,7 @@ export function conv2dTranspose(
 /**
  * Sparse transposed convolution of `nnz` (index, value) pairs into the zeroed accumulator.
  * SIMD, acc channel-last: below 5% density each pair adds its whole filter from the channel-last
- *   filters wcl (axpy16); from 5% on, the pairs are regrouped by code pixel into (rowStart,
- *   grouped), scratch the caller provides (P + 1 ints and nnz (k, v) pairs, 8 bytes each), and
- *   reduced against the 32-column transposed panels w with column offsets colOff (a sparse GEMM),
- *   which keeps partial sums in registers; pixels that only reach the padding (the crop of the
- *   H x W interior at (pt, pl) drops it) are skipped.
+ *   filters wcl (axpy16); from 5% on, conv2dTransposeSparseGrouped.
  * Scalar: acc channel-first, w the plain weights, each pair scattered in turn; the rest unused.
  */
 export function conv2dTransposeSparse(
@@ -169,17 +166,44 @@ export function conv2dTransposeSparse(
   w: usize, colOff: usize, K: i32, M: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, Hp: i32, Wp: i32, acc: usize,
   wcl: usize, rowStart: usize, grouped: usize,
-  pt: i32, pl: i32, H: i32, W: i32,
+  pt: i32, pl: i32, H: i32, W: i32, tile: i32, kbShift: i32, groupTile: i32,
 ): void {
   if (ASC_FEATURE_SIMD) {
     if (<i64>nnz * 20 < <i64>K * <i64>(Ho * Wo)) {
       f32_conv2d_transpose_sparse_axpy16_simd(idx, val, nnz, Ho, Wo, wcl, M, kh, kw, sh, sw, Wp, acc);
     } else {
-      i32_sparse_code_by_pixel_scalar(idx, val, nnz, Ho * Wo, rowStart, grouped);
-      f32_conv2d_transpose_sparse_1x32_simd(rowStart, grouped, Ho, Wo, w, K, M * kh * kw, colOff, M, kw, sh, sw, Wp, pt, pl, H, W, acc);
+      conv2dTransposeSparseGrouped(idx, val, nnz, Ho, Wo, w, colOff, K, M, kh, kw, sh, sw, Wp, acc,
+        rowStart, grouped, pt, pl, H, W, tile, kbShift, groupTile);
     }
   } else {
     f32_conv2d_transpose_sparse_scalar(idx, val, nnz, Ho, Wo, w, M, kh, kw, sh, sw, Hp, Wp, acc);
+  }
+}
+
+/**
+ * SIMD module (a no-op in the scalar one): the sparse transposed GEMM at any density. The pairs
+ * are regrouped by block of 2^kbShift filters and code pixel into (rowStart, grouped), scratch
+ * the caller provides ((((K - 1) >> kbShift) + 1) * Ho * Wo + 1 ints, and nnz (k * 4 * tile, v)
+ * pairs of 8 bytes), and reduced against the `tile`-column transposed panels w (24: packed by
+ * packConv2dTranspose24, groupTile column groups per pixel; 32: packConv2dTranspose32) with
+ * column offsets colOff (conv2dTransposeOffsets, covering the last group), keeping partial sums
+ * in registers; pixels that only reach the padding (the crop of the H x W interior at (pt, pl)
+ * drops it) are skipped. acc is channel-last [Hp][Wp][M].
+ */
+export function conv2dTransposeSparseGrouped(
+  idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32,
+  w: usize, colOff: usize, K: i32, M: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, Wp: i32, acc: usize, rowStart: usize, grouped: usize,
+  pt: i32, pl: i32, H: i32, W: i32, tile: i32, kbShift: i32, groupTile: i32,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    const nKB = ((K - 1) >> kbShift) + 1;
+    i32_sparse_code_by_kblock_pixel_scalar(idx, val, nnz, Ho * Wo, nKB * Ho * Wo, kbShift, tile << 2, rowStart, grouped);
+    if (tile == 24) {
+      f32_conv2d_transpose_sparse_1x24_kblock_simd(rowStart, grouped, nKB, groupTile, Ho, Wo, w, K, M * kh * kw, colOff, M, kw, sh, sw, Wp, pt, pl, H, W, acc);
+    } else {
+      f32_conv2d_transpose_sparse_1x32_simd(rowStart, grouped, nKB, Ho, Wo, w, K, M * kh * kw, colOff, M, kw, sh, sw, Wp, pt, pl, H, W, acc);
+    }
   }
 }
 

@@ -17,6 +17,7 @@ export interface KernelExports {
   packConv2d8(w: number, K: number, taps: number, packed: number): void;
   packConv2dHwc(w: number, K: number, M: number, kh: number, kw: number, wcl: number): void;
   packConv2dTranspose8(wcl: number, K: number, L: number, packed: number): void;
+  packConv2dTranspose24(wcl: number, K: number, L: number, packed: number): void;
   packConv2dTranspose32(wcl: number, K: number, L: number, packed: number): void;
   conv2dTransposeOffsets(M: number, kh: number, kw: number, Wp: number, colOff: number, Lpad: number): void;
   conv2d(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
@@ -38,7 +39,10 @@ export interface KernelExports {
     kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
   conv2dTransposeSparse(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, colOff: number, K: number,
     M: number, kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number,
-    wcl: number, rowStart: number, grouped: number, pt: number, pl: number, H: number, W: number): void;
+    wcl: number, rowStart: number, grouped: number, pt: number, pl: number, H: number, W: number, tile: number, kbShift: number, groupTile: number): void;
+  conv2dTransposeSparseGrouped(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, colOff: number,
+    K: number, M: number, kh: number, kw: number, sh: number, sw: number, Wp: number, acc: number, rowStart: number,
+    grouped: number, pt: number, pl: number, H: number, W: number, tile: number, kbShift: number, groupTile: number): void;
   firstOutside(idx: number, n: number, limit: number): number;
   firstOutsideScalar(idx: number, n: number, limit: number): number;
   firstNonFinite(x: number, n: number): number;

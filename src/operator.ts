@@ -214,6 +214,43 @@ export const WINOGRAD_DENSE_FROM = 0.35;
  */
 export const PIXEL_FORWARD_MAX = 6;
 
+/** The sparse transpose's kernel plan (SIMD module): its column tile and block of filters. */
+export interface SparsePlan {
+  /** 24 (f32-conv2d-transpose-sparse-1x24-kblock-simd) or 32 (the two-pass 1x32 kernel). */
+  tile: 24 | 32;
+  /** Filters are taken 2^kbShift at a time (the code regrouped by block and pixel). */
+  kbShift: number;
+  /** Number of blocks of filters. */
+  blocks: number;
+  /** Column groups taken together per pixel (1x24 kernel). */
+  groupTile: number;
+}
+
+/**
+ * Bytes of panel rows (filters x tile columns) that the sparse transpose keeps in L1 (32 KB on
+ * the machines measured, beside the pixels' pairs and the accumulator): a layer whose panel is
+ * larger takes its filters in blocks of 2^kbShift (512 filters: 2 blocks of 256, 24 KB each),
+ * and one whose panel is smaller takes several column groups per pixel while the pairs are hot
+ * (64 filters: 4 groups of 6 KB).
+ */
+export const SPARSE_L1_BYTES = 24 << 10;
+
+/**
+ * The sparse transpose's tile and blocking for K filters of L = M*kh*kw columns. One pass of 24
+ * columns costs about 0.9 of two passes of 16 per column, so 32 is taken only when 24 would pad
+ * much more (L = 27 for M = 3, 3x3, takes one group of 32 instead of two of 24).
+ */
+export function sparsePlan(K: number, L: number): SparsePlan {
+  const tile = Math.ceil(L / 24) * 24 * 0.9 <= Math.ceil(L / 32) * 32 ? 24 : 32;
+  const rowBytes = tile * 4;
+  let kbShift = 30;
+  if (K * rowBytes > SPARSE_L1_BYTES) kbShift = Math.floor(Math.log2(SPARSE_L1_BYTES / rowBytes));
+  const blocks = ((K - 1) >> kbShift) + 1;
+  const rows = Math.min(K, 2 ** kbShift);
+  const groupTile = tile === 24 ? Math.max(1, Math.min(16, Math.floor(SPARSE_L1_BYTES / (rows * rowBytes)))) : 1;
+  return { tile, kbShift, blocks, groupTile };
+}
+
 function tiling(Ho: number, Wo: number, I: number, O: number): WinogradTiling {
   const TY = Math.ceil(Ho / 2);
   const TX = Math.ceil(Wo / 2);
@@ -253,11 +290,11 @@ export class ConvOperator implements LinearOperator {
 
   /** Plain weights [K][M][kh][kw]. */
   readonly ptrWeights: number;
-  /** SIMD module: forward panels, transposed panels, column offsets, tap offsets, and the
-   * per-pixel row starts of a regrouped sparse code. */
+  /** SIMD module: forward panels, transposed panels (dense, sparse), column offsets, tap offsets,
+   * and the per-(block, pixel) row starts of a regrouped sparse code. */
   readonly ptrPacked: number;
   readonly ptrPackedT: number;
-  readonly ptrPackedT32: number;
+  readonly ptrPackedSparse: number;
   readonly ptrChannelLast: number;
   readonly ptrColOff: number;
   readonly ptrTapOff: number;
@@ -268,6 +305,9 @@ export class ConvOperator implements LinearOperator {
   readonly ptrCode: number;
   /** Winograd layers: the plan, transformed filters (forward, transposed) and tile scratch. */
   private readonly wino: WinogradPlan | undefined;
+  /** SIMD module: the sparse transpose's tile, blocks of filters and column groups per pixel.
+   * @internal */
+  readonly sparse: Readonly<SparsePlan>;
   private readonly ptrWinoU: number;
   private readonly ptrWinoUT: number;
   private readonly ptrWinoP: number;
@@ -302,17 +342,21 @@ export class ConvOperator implements LinearOperator {
     this.outputSize = g.K * g.Ho * g.Wo;
     const taps = g.M * g.kh * g.kw;
     const Lpad = Math.ceil(taps / 8) * 8;
-    const Lpad32 = Math.ceil(taps / 32) * 32; // the column offsets cover the 32-column groups too
+    const sparse = sparsePlan(g.K, taps);
+    this.sparse = Object.freeze(sparse);
+    const LpadS = Math.ceil(taps / sparse.tile) * sparse.tile;
+    // The column offsets cover the sparse kernel's groups too.
+    const LpadOff = Math.max(Lpad, LpadS);
     const simd = engine.simd;
     const sizes = [
       g.K * taps * 4,
       simd ? Math.ceil(g.K / 8) * 8 * taps * 4 : 0,
       simd ? Lpad * g.K * 4 : 0,
-      simd ? Lpad32 * g.K * 4 : 0,
+      simd ? LpadS * g.K * 4 + 48 : 0, // aligned to 64 below
       simd ? g.K * taps * 4 : 0,
-      simd ? Lpad32 * 4 : 0,
+      simd ? LpadOff * 4 : 0,
       simd ? taps * 4 : 0,
-      simd ? (g.Ho * g.Wo + 1) * 4 : 0,
+      simd ? (sparse.blocks * g.Ho * g.Wo + 1) * 4 : 0,
       this.inputSize * 4,
       g.M * g.Hp * g.Wp * 4,
       this.outputSize * 4,
@@ -337,13 +381,15 @@ export class ConvOperator implements LinearOperator {
     // allocMany: all or nothing, and refused before memory grows when the layer passes the cap.
     const ptrs = engine.heap.allocMany(sizes);
     this.owned = ptrs;
-    [this.ptrWeights, this.ptrPacked, this.ptrPackedT, this.ptrPackedT32, this.ptrChannelLast, this.ptrColOff, this.ptrTapOff,
+    [this.ptrWeights, this.ptrPacked, this.ptrPackedT, this.ptrPackedSparse, this.ptrChannelLast, this.ptrColOff, this.ptrTapOff,
       this.ptrRowStart, this.ptrIn, this.ptrPad, this.ptrCode, this.ptrWinoU, this.ptrWinoUT, this.ptrWinoP, this.ptrWinoV,
       this.ptrWinoO, this.ptrPixel, this.ptrPixelT, this.ptrPixelTapOffT, this.ptrPixelPadT] = ptrs as [number, number, number,
       number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
       number, number];
+    // Panel rows (96 or 128 bytes) start on cache-line boundaries, so each spans 2 lines, not 3.
+    this.ptrPackedSparse = Math.ceil(this.ptrPackedSparse / 64) * 64;
     if (simd) {
-      engine.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, Lpad32);
+      engine.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, LpadOff);
       engine.k.conv2dTapOffsets(g.M, g.kh, g.kw, g.Hp, g.Wp, this.ptrTapOff);
     }
     if (this.pixelTranspose) engine.k.conv2dTapOffsets(g.K, g.kh, g.kw, g.H + g.kh - 1, g.W + g.kw - 1, this.ptrPixelTapOffT);
@@ -434,7 +480,8 @@ export class ConvOperator implements LinearOperator {
     k.packConv2d8(this.ptrWeights, g.K, taps, this.ptrPacked);
     k.packConv2dHwc(this.ptrWeights, g.K, g.M, g.kh, g.kw, this.ptrChannelLast);
     k.packConv2dTranspose8(this.ptrChannelLast, g.K, taps, this.ptrPackedT);
-    k.packConv2dTranspose32(this.ptrChannelLast, g.K, taps, this.ptrPackedT32);
+    if (this.sparse.tile === 24) k.packConv2dTranspose24(this.ptrChannelLast, g.K, taps, this.ptrPackedSparse);
+    else k.packConv2dTranspose32(this.ptrChannelLast, g.K, taps, this.ptrPackedSparse);
   }
 
   /** h = W x for one sample at inPtr (linear memory) into outPtr. No checks.
@@ -503,9 +550,9 @@ export class ConvOperator implements LinearOperator {
     }
     if (this.engine.simd) this.reserveSparse(nnz);
     this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
-    k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrPackedT32 : this.ptrWeights, this.ptrColOff,
+    k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrPackedSparse : this.ptrWeights, this.ptrColOff,
       g.K, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad, this.ptrChannelLast, this.ptrRowStart, this.ptrGrouped,
-      g.pt, g.pl, g.H, g.W);
+      g.pt, g.pl, g.H, g.W, this.sparse.tile, this.sparse.kbShift, this.sparse.groupTile);
     this.cropInto(outPtr);
   }
 

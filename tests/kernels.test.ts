@@ -2,7 +2,8 @@
 // of one SIMD instance (the references are exported from both modules). Mirrors assembly/:
 //   conv/f32-conv2d-4x8-simd              vs conv/f32-conv2d-scalar
 //   conv/f32-conv2d-transpose-4x8-simd    vs conv/f32-conv2d-transpose-scalar
-//   conv/f32-conv2d-transpose-sparse-1x32-simd (+ i32-sparse-code-by-pixel) vs the sparse scalar reference and the dense SIMD kernel
+//   conv/f32-conv2d-transpose-sparse-1x32-simd, f32-conv2d-transpose-sparse-1x24-kblock-simd
+//     (+ i32-sparse-code-by-kblock-pixel) vs the sparse scalar reference and the dense SIMD kernel
 //   conv/f32-conv2d-s1-3x8-simd          vs conv/f32-conv2d-scalar (forward), and as the transpose vs float64
 //   conv/f32-winograd-2x2-3x3-input-transform-4x-simd, f32-winograd-gemm-4x8-simd,
 //   f32-winograd-2x2-3x3-output-transform-4x-simd vs their -scalar references (forward and transpose)
@@ -14,7 +15,7 @@ import { test } from 'node:test';
 import assert from './assert.js';
 import fc from 'fast-check';
 import type { Convcs, ConvOperator } from '../src/index.js';
-import { WINOGRAD_DENSE_FROM } from '../src/operator.js';
+import { WINOGRAD_DENSE_FROM, sparsePlan } from '../src/operator.js';
 import { instance, randomArray, relErr, bitsEqual, convReference, transposeReference, dot64 } from './helpers.js';
 
 const shape = fc.record({
@@ -291,6 +292,121 @@ test('f32-conv2d-transpose-sparse-1x32-simd: empty codes, one non-zero, 100% den
         const ref = e.f32(W.ptrIn, W.inputSize).slice();
         if (idx.length === 0) assert.ok(simd.every((v) => v === 0), `${JSON.stringify(s)} ${what}: not all zero`);
         assert.ok(relErr(simd, ref) <= 1e-5, `${JSON.stringify(s)} ${what}: relative error ${relErr(simd, ref)}`);
+      }
+    } finally {
+      W.dispose();
+    }
+  }
+});
+
+/**
+ * x = W^T z for the code (indices, values) through conv2dTransposeSparseGrouped (the sparse GEMM
+ * at any density) with the given tile (24 or 32), block of filters (2^kbShift) and column groups
+ * per pixel, on its own freshly packed panels; and through the scalar reference.
+ */
+function sparseGrouped(cs: Convcs, W: ConvOperator, indices: Int32Array, values: Float32Array,
+  tile: 24 | 32, kbShift: number, groupTile: number): { simd: Float32Array; ref: Float32Array } {
+  const e = cs.engine;
+  const g = W.geometry;
+  const L = g.M * g.kh * g.kw;
+  const nnz = indices.length;
+  const Lpad = Math.max(Math.ceil(L / tile) * tile, Math.ceil(L / 32) * 32);
+  const blocks = ((g.K - 1) >> kbShift) + 1;
+  const simd = e.withScratch([Math.max(1, nnz) * 4, Math.max(1, nnz) * 4, Lpad * g.K * 4 + 48, Lpad * 4,
+    (blocks * g.Ho * g.Wo + 1) * 4, Math.max(1, nnz) * 8], (ip, vp, raw, colOff, rowStart, grouped) => {
+    e.i32(ip!, nnz).set(indices);
+    e.f32(vp!, nnz).set(values);
+    const panel = Math.ceil(raw! / 64) * 64;
+    if (tile === 24) e.k.packConv2dTranspose24(W.ptrChannelLast, g.K, L, panel);
+    else e.k.packConv2dTranspose32(W.ptrChannelLast, g.K, L, panel);
+    e.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, colOff!, Lpad);
+    e.f32(W.ptrPad, g.M * g.Hp * g.Wp).fill(0);
+    e.k.conv2dTransposeSparseGrouped(ip!, vp!, nnz, g.Ho, g.Wo, panel, colOff!, g.K, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp,
+      W.ptrPad, rowStart!, grouped!, g.pt, g.pl, g.H, g.W, tile, kbShift, groupTile);
+    e.k.crop2dHwcToChw(W.ptrPad, W.ptrIn, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+    return e.f32(W.ptrIn, W.inputSize).slice();
+  });
+  const ref = e.withScratch([Math.max(1, nnz) * 4, Math.max(1, nnz) * 4], (ip, vp) => {
+    e.i32(ip!, nnz).set(indices);
+    e.f32(vp!, nnz).set(values);
+    e.f32(W.ptrPad, g.M * g.Hp * g.Wp).fill(0);
+    e.k.conv2dTransposeSparseScalar(ip!, vp!, nnz, g.Ho, g.Wo, W.ptrWeights, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, W.ptrPad);
+    e.k.crop2dChw(W.ptrPad, W.ptrIn, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+    return e.f32(W.ptrIn, W.inputSize).slice();
+  });
+  return { simd, ref };
+}
+
+test('f32-conv2d-transpose-sparse-1x24-kblock-simd and -1x32-simd, any blocks of filters and groups per pixel, match the sparse scalar reference within 1e-5', async () => {
+  const cs = await instance('simd');
+  const shapes = [
+    { M: 3, K: 64, H: 9, W: 11, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, seed: 11 },
+    { M: 5, K: 9, H: 7, W: 6, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, seed: 12 },
+    { M: 32, K: 40, H: 5, W: 5, kh: 3, kw: 3, sh: 2, sw: 1, ph: 2, pw: 0, seed: 13 },
+    { M: 33, K: 7, H: 6, W: 9, kh: 2, kw: 3, sh: 1, sw: 2, ph: 0, pw: 2, seed: 14 },
+    { M: 64, K: 70, H: 7, W: 5, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, seed: 15 },
+    { M: 8, K: 33, H: 13, W: 1, kh: 5, kw: 1, sh: 1, sw: 1, ph: 3, pw: 0, seed: 16 },
+    { M: 1, K: 3, H: 1, W: 1, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, seed: 17 },
+  ];
+  // (tile, kbShift, groupTile): no blocks, blocks of 1, 2 and 8 filters, 1 to 16 (and a clamped 40) groups per pixel.
+  const configs: Array<[24 | 32, number, number]> = [
+    [24, 30, 1], [24, 0, 1], [24, 1, 3], [24, 3, 2], [24, 30, 16], [24, 2, 40], [32, 30, 1], [32, 0, 1], [32, 3, 1],
+  ];
+  for (const s of shapes) {
+    const W = layer(cs, s);
+    try {
+      const z = randomArray(W.outputSize, s.seed + 50);
+      const all = [...z.keys()];
+      const quarter = all.filter((i) => Math.abs(z[i]!) < 0.25);
+      const codes: Array<[string, number[]]> = [
+        ['empty', []],
+        ['first entry', [0]],
+        ['last entry', [W.outputSize - 1]],
+        ['a middle entry', [Math.floor(W.outputSize / 2)]],
+        ['100% density', all],
+        ['every third entry', all.filter((i) => i % 3 === 0)],
+        ['25%, descending', [...quarter].reverse()],
+      ];
+      for (const [what, idx] of codes) {
+        const indices = Int32Array.from(idx);
+        const values = Float32Array.from(idx, (i) => z[i]!);
+        for (const [tile, kbShift, gt] of configs) {
+          const { simd, ref } = sparseGrouped(cs, W, indices, values, tile, kbShift, gt);
+          const where = `${JSON.stringify(s)} ${what}, tile ${tile}, kbShift ${kbShift}, groups ${gt}`;
+          if (idx.length === 0) assert.ok(simd.every((v) => v === 0), `${where}: not all zero`);
+          assert.ok(relErr(simd, ref) <= 1e-5, `${where}: relative error ${relErr(simd, ref)}`);
+        }
+      }
+    } finally {
+      W.dispose();
+    }
+  }
+});
+
+test('transposeSparse on many-channel layers (blocks of filters, groups per pixel) matches the sparse scalar reference within 1e-5', async () => {
+  const cs = await instance('simd');
+  // The plan: 24 columns unless 32 pads much less; blocks of filters past 24 KB of panel rows.
+  assert.deepEqual(sparsePlan(512, 512 * 9), { tile: 24, kbShift: 8, blocks: 2, groupTile: 1 });
+  assert.deepEqual(sparsePlan(256, 256 * 9), { tile: 24, kbShift: 30, blocks: 1, groupTile: 1 });
+  assert.deepEqual(sparsePlan(64, 64 * 9), { tile: 24, kbShift: 30, blocks: 1, groupTile: 4 });
+  assert.deepEqual(sparsePlan(64, 27), { tile: 32, kbShift: 30, blocks: 1, groupTile: 1 });
+  const shapes = [
+    { M: 520, K: 600, H: 5, W: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, seed: 21 },
+    { M: 3, K: 1030, H: 6, W: 5, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 0, seed: 22 },
+    { M: 96, K: 300, H: 4, W: 7, kh: 3, kw: 3, sh: 1, sw: 2, ph: 0, pw: 1, seed: 23 },
+  ];
+  for (const s of shapes) {
+    const W = layer(cs, s);
+    try {
+      assert.ok(W.sparse.blocks > 1, `${JSON.stringify(s)}: expected blocks of filters, got ${JSON.stringify(W.sparse)}`);
+      const z = randomArray(W.outputSize, s.seed + 60);
+      for (const density of [0.06, 0.25, 1]) {
+        const idx = [...z.keys()].filter((i) => Math.abs(z[i]!) < density);
+        const indices = Int32Array.from(idx);
+        const values = Float32Array.from(idx, (i) => z[i]!);
+        const got = W.transposeSparse(indices, values);
+        const { ref } = sparseGrouped(cs, W, indices, values, W.sparse.tile, W.sparse.kbShift, W.sparse.groupTile);
+        assert.ok(relErr(got, ref) <= 1e-5, `${JSON.stringify(s)} at ${density}: relative error ${relErr(got, ref)}`);
       }
     } finally {
       W.dispose();

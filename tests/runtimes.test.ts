@@ -95,7 +95,10 @@ function requireDist(): void {
 
 // ---- the package ---------------------------------------------------------------------------
 
-test('size budget: each wasm module <= 64 KB, the browser file <= 150 KB', () => {
+// The browser file embeds all three modules as base64. Its budget was 150 KB until the Winograd,
+// few-channel and blocked sparse kernels (2026-11-26) took the SIMD modules from 14 to 25 KB
+// each: a deliberate trade of 33 KB of base64 for 2x faster layers, so the budget is 192 KB.
+test('size budget: each wasm module <= 64 KB, the browser file <= 192 KB', () => {
   requireDist();
   const wasm = [
     ...readdirSync(join(root, 'build')).filter((f) => f.endsWith('.wasm')).map((f) => join('build', f)),
@@ -114,7 +117,7 @@ test('size budget: each wasm module <= 64 KB, the browser file <= 150 KB', () =>
     rows.push(`${f}: ${size} bytes (${(size / KB).toFixed(1)} KB)`);
   }
   const browser = statSync(join(root, 'dist/convcs.browser.mjs')).size;
-  assert.ok(browser <= 150 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 150 KB budget`);
+  assert.ok(browser <= 192 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 192 KB budget`);
   console.log(`sizes:\n  ${rows.join('\n  ')}`);
 });
 

@@ -2,6 +2,9 @@
 // receptive field starts in the channel-last padded accumulator, and how a tile of 8 columns is
 // added into it.
 
+/** Scratch for one 8-column tile that scatter8 adds column by column. */
+const tile = memory.data(8 * 4, 16);
+
 /** Byte offset, in the channel-last padded accumulator, of the top-left tap of code pixel p. */
 // @ts-ignore: decorator
 @inline
@@ -23,5 +26,25 @@ export function scatterColumns(dst: usize, offs: usize, src: usize): void {
     if (o < 0) break; // padding columns only ever trail the last panel
     const d = dst + (<usize>o << 2);
     store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>c << 2)));
+  }
+}
+
+/**
+ * Add one 8-column sub-block (lo, hi) of a pixel whose receptive field starts at d: one vector
+ * add pair when its columns are consecutive floats (one tap, 8 channels), else column by column.
+ */
+// @ts-ignore: decorator
+@inline
+export function scatter8(d: usize, offs: usize, lo: v128, hi: v128): void {
+  const o0 = load<i32>(offs);
+  const o7 = load<i32>(offs, 28);
+  if (o7 >= 0 && o7 - o0 == 7) { // see f32_conv2d_transpose_4x8_simd
+    const dd = d + (<usize>o0 << 2);
+    v128.store(dd, f32x4.add(v128.load(dd), lo));
+    v128.store(dd, f32x4.add(v128.load(dd, 16), hi), 16);
+  } else if (o0 >= 0) {
+    v128.store(tile, lo);
+    v128.store(tile, hi, 16);
+    scatterColumns(d, offs, tile);
   }
 }

@@ -1,8 +1,8 @@
 // Sparse transposed convolution as a sparse GEMM followed by the col2im scatter-add: for each
 // group of 32 channel-last columns c = (ky*kw + kx)*M + m (f32_pack_conv2d_transpose_32) and each
-// code pixel, the pixel's non-zero filters (grouped by i32_sparse_code_by_pixel_scalar as
-// (k, v) pairs) are reduced into the 32 column sums, and the sums are added into xc[Hp][Wp][M]
-// once. The work is O(nnz * M * kh * kw) like scattering whole filters, but partial sums stay in
+// code pixel, the pixel's non-zero filters (grouped by i32_sparse_code_by_kblock_pixel_scalar
+// as (k * 128, v) pairs, per block of filters) are reduced into the 32 column sums, and the sums
+// are added into xc[Hp][Wp][M] once per block. The work is O(nnz * M * kh * kw) like scattering whole filters, but partial sums stay in
 // registers instead of making a round trip through memory for every non-zero, and the group's
 // weights (K x 32 floats) stay in cache while the pixels stream by.
 //
@@ -10,6 +10,8 @@
 // accumulators each) rather than one pass with eight: measured on V8 11.3 (x64), eight live
 // accumulators in this loop ran at 16-18 GFLOP/s and two passes of four at 23-27 (the pairs are
 // in L1 for the second pass, and the second half of each 128-byte weight row is the next line).
+// f32_conv2d_transpose_sparse_1x24_kblock_simd (one pass of six) is faster per column; this tile
+// remains for rows of at most 32 columns that 24 would split in two (M = 3, 3x3: 27 columns).
 //
 // Pixels whose receptive field, for every column of the group, lies in the padding that the
 // crop discards are skipped: per group the visited pixels are the rectangle that reaches the
@@ -18,26 +20,7 @@
 // still added there (the accumulator covers it), so the result is unchanged.
 
 import { madd4 } from "./f32x4-madd";
-import { scatterColumns } from "./f32-conv2d-col2im-scatter";
-
-const tile = memory.data(8 * 4, 16);
-
-/** Add one 8-column sub-block: a vector add pair when its columns are consecutive floats. */
-// @ts-ignore: decorator
-@inline
-function scatter8(d: usize, offs: usize, lo: v128, hi: v128): void {
-  const o0 = load<i32>(offs);
-  const o7 = load<i32>(offs, 28);
-  if (o7 >= 0 && o7 - o0 == 7) { // see f32_conv2d_transpose_4x8_simd
-    const dd = d + (<usize>o0 << 2);
-    v128.store(dd, f32x4.add(v128.load(dd), lo));
-    v128.store(dd, f32x4.add(v128.load(dd, 16), hi), 16);
-  } else if (o0 >= 0) {
-    v128.store(tile, lo);
-    v128.store(tile, hi, 16);
-    scatterColumns(d, offs, tile);
-  }
-}
+import { scatter8 } from "./f32-conv2d-col2im-scatter";
 
 /** Columns [16h, 16h + 16) of one pixel: w = the group's panel + 64h bytes, offs its offsets. */
 // @ts-ignore: decorator
@@ -47,7 +30,7 @@ function pass16(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usiz
   for (let j = start; j < end; j++) {
     const pair = kv + (<usize>j << 3);
     const v = v128.load32_splat(pair, 4);
-    const w = w0 + (<usize>load<i32>(pair) << 7);
+    const w = w0 + <usize>load<i32>(pair);
     a0 = madd4(a0, v, v128.load(w)); a1 = madd4(a1, v, v128.load(w, 16));
     a2 = madd4(a2, v, v128.load(w, 32)); a3 = madd4(a3, v, v128.load(w, 48));
   }
@@ -55,14 +38,20 @@ function pass16(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usiz
   scatter8(d, offs + 32, a2, a3);
 }
 
+/**
+ * rowStart / kv: the code grouped into nKB * Ho * Wo buckets (block, pixel) as (k * 128, v)
+ * pairs; packed: the 32-column panels, [groups][K][32]; colOff: the columns' accumulator offsets.
+ */
 export function f32_conv2d_transpose_sparse_1x32_simd(
-  rowStart: usize, kv: usize, Ho: i32, Wo: i32,
+  rowStart: usize, kv: usize, nKB: i32, Ho: i32, Wo: i32,
   packed: usize, K: i32, L: i32, colOff: usize,
   M: i32, kw: i32, sh: i32, sw: i32, Wp: i32,
   pt: i32, pl: i32, H: i32, W: i32,
   xc: usize,
 ): void {
   const groups = (L + 31) >> 5;
+  const P = Ho * Wo;
+  const dStep = <usize>(sw * M) << 2;
   for (let g = 0; g < groups; g++) {
     const base = packed + (<usize>(g * K) << 7);
     const offs = colOff + (<usize>(g * 32) << 2);
@@ -85,19 +74,21 @@ export function f32_conv2d_transpose_sparse_1x32_simd(
     const oxEnd = min(Wo, xTop / sw + 1);
     const oyStart = pt - ky1 <= 0 ? 0 : (pt - ky1 + sh - 1) / sh;
     const oxStart = pl - kx1 <= 0 ? 0 : (pl - kx1 + sw - 1) / sw;
-    for (let oy = oyStart; oy < oyEnd; oy++) {
-      let rs = rowStart + (<usize>(oy * Wo + oxStart) << 2);
-      let d = xc + (<usize>((oy * sh * Wp + oxStart * sw) * M) << 2);
-      const dStep = <usize>(sw * M) << 2;
-      for (let ox = oxStart; ox < oxEnd; ox++) {
-        const start = load<i32>(rs);
-        const end = load<i32>(rs, 4);
-        if (end != start) {
-          pass16(base, kv, start, end, d, offs);
-          pass16(base + 64, kv, start, end, d, offs + 64);
+    for (let kb = 0; kb < nKB; kb++) {
+      const rsBlock = rowStart + (<usize>(kb * P) << 2);
+      for (let oy = oyStart; oy < oyEnd; oy++) {
+        let rs = rsBlock + (<usize>(oy * Wo + oxStart) << 2);
+        let d = xc + (<usize>((oy * sh * Wp + oxStart * sw) * M) << 2);
+        for (let ox = oxStart; ox < oxEnd; ox++) {
+          const start = load<i32>(rs);
+          const end = load<i32>(rs, 4);
+          if (end != start) {
+            pass16(base, kv, start, end, d, offs);
+            pass16(base + 64, kv, start, end, d, offs + 64);
+          }
+          rs += 4;
+          d += dStep;
         }
-        rs += 4;
-        d += dStep;
       }
     }
   }
