@@ -26,6 +26,7 @@ import { f32_winograd_2x2_3x3_output_transform_scalar } from "./conv/f32-winogra
 import { f32_winograd_2x2_3x3_output_transform_4x_simd } from "./conv/f32-winograd-2x2-3x3-output-transform-4x-simd";
 import { i32_sparse_code_by_kblock_pixel_scalar } from "./conv/i32-sparse-code-by-kblock-pixel-scalar";
 import { f32_block_max_scalar } from "./project/f32-block-max-scalar";
+import { f32_block_max_2x2_4x_simd } from "./project/f32-block-max-2x2-4x-simd";
 import { u32_top_k_radix_scalar } from "./project/u32-top-k-radix-scalar";
 import { f32_block_scatter_scalar, f32_gather_scalar, f32_unpool_scalar, i32_block_first_scalar } from "./project/f32-block-scatter-scalar";
 import { u64_draws } from "./random/u64-counter-rng";
@@ -65,7 +66,7 @@ export { f32_dot_scalar as dotScalar, f32_sumsq_scalar as sumsqScalar };
 export { i32_first_outside_scalar as firstOutsideScalar, f32_first_nonfinite_scalar as firstNonFiniteScalar };
 
 // ---- projection and sampling (scalar in both modules) ----
-export { f32_block_max_scalar as blockMax, u32_top_k_radix_scalar as topKRadix };
+export { f32_block_max_scalar as blockMaxScalar, u32_top_k_radix_scalar as topKRadix };
 export { f32_block_scatter_scalar as blockScatter, f32_gather_scalar as gather };
 export { f32_unpool_scalar as unpool, i32_block_first_scalar as blockFirst };
 export { u64_draws as draws64, f32_randn_scalar as randnScalar, f32_rand_uniform_scalar as randUniform };
@@ -74,6 +75,19 @@ export { i32_sample_model_sparse_scalar as sampleModelSparse };
 // ---- solver steps (scalar in both modules) ----
 export { f32_fista_update_scalar as fistaUpdate, f32_scatter_add_scalar as scatterAdd, f32_scatter_zero_scalar as scatterZero };
 export { f32_distsq_scalar as distsq, f32_sub_scalar as sub };
+
+/**
+ * Block maxima of h[K][Ho][Wo] (step one of M(h, k)). SIMD module with 2x2 pooling: four blocks
+ * per f32x4, branch-free; otherwise (and in the scalar module) the scalar reference. Both give
+ * the same winners bit for bit.
+ */
+export function blockMax(
+  h: usize, K: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, relu: i32,
+  blockVal: usize, blockMag: usize, blockIdx: usize,
+): void {
+  if (ASC_FEATURE_SIMD && ph == 2 && pw == 2) f32_block_max_2x2_4x_simd(h, K, Ho, Wo, relu, blockVal, blockMag, blockIdx);
+  else f32_block_max_scalar(h, K, Ho, Wo, ph, pw, relu, blockVal, blockMag, blockIdx);
+}
 
 /** memmove within linear memory. */
 export function copy(dst: usize, src: usize, bytes: usize): void {

@@ -51,6 +51,8 @@ export interface KernelExports {
     kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
   blockMax(h: number, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: number,
     blockVal: number, blockMag: number, blockIdx: number): void;
+  blockMaxScalar(h: number, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: number,
+    blockVal: number, blockMag: number, blockIdx: number): void;
   topKRadix(mag: number, B: number, k: number, hist: number, sel: number): number;
   blockScatter(sel: number, count: number, blockVal: number, blockIdx: number, z: number, n: number, support: number): void;
   gather(z: number, support: number, count: number, out: number): void;

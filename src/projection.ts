@@ -135,7 +135,7 @@ export class Projector {
     this.engine = engine;
     this.bg = bg;
     const B = bg.blocks * 4;
-    this.ptrs = engine.allocAll([B, B, B, B, 256 * 4]);
+    this.ptrs = engine.allocAll([B, B, B, B, 1024 * 4]); // histogram scratch: 4 x 256 counters (topKRadix)
     [this.ptrVal, this.ptrMag, this.ptrIdx, this.ptrSel, this.ptrHist] = this.ptrs as [number, number, number, number, number];
   }
 

@@ -10,7 +10,8 @@
 //   blas/f32-blas1-simd                   vs blas/f32-blas1-scalar
 //   blas/x32-first-invalid-simd           vs blas/x32-first-invalid-scalar
 //   random/f32-randn-boxmuller-simd       vs random/f32-randn-boxmuller-scalar
-//   project/*                             vs plain JavaScript
+//   project/f32-block-max-2x2-4x-simd     vs project/f32-block-max-scalar
+//   project/*                             vs plain JavaScript (tests/projection.test.ts)
 import { test } from 'node:test';
 import assert from './assert.js';
 import fc from 'fast-check';
@@ -444,6 +445,32 @@ test('x32-first-invalid-simd: the first bad index or value, as the scalar refere
       }
     }
   }
+});
+
+test('f32-block-max-2x2-4x-simd equals f32-block-max-scalar bit for bit (winners, values, indices), ties, -0 and NaN included', async () => {
+  const cs = await instance('simd');
+  const e = cs.engine;
+  const rec = fc.record({
+    K: fc.integer({ min: 1, max: 3 }), Ho: fc.integer({ min: 1, max: 13 }), Wo: fc.integer({ min: 1, max: 21 }),
+    relu: fc.boolean(), seed: fc.integer({ min: 1, max: 1 << 30 }), specials: fc.boolean(),
+  });
+  fc.assert(fc.property(rec, (s) => {
+    const n = s.K * s.Ho * s.Wo;
+    const Bh = Math.ceil(s.Ho / 2), Bw = Math.ceil(s.Wo / 2), B = s.K * Bh * Bw;
+    const h = randomArray(n, s.seed);
+    // Quantized values make ties common; -0, NaN and infinities check the edge semantics.
+    for (let i = 0; i < n; i++) h[i] = Math.round(h[i]! * 4) / 4;
+    if (s.specials) for (let i = 0; i < n; i += 5) h[i] = [-0, Number.NaN, Number.POSITIVE_INFINITY, -1e-40][(i / 5) % 4]!;
+    const sizes = [n * 4, ...Array(6).fill(Math.max(1, B) * 4)];
+    e.withScratch(sizes, (ph, v1, m1, i1, v2, m2, i2) => {
+      e.f32(ph!, n).set(h);
+      e.k.blockMax(ph!, s.K, s.Ho, s.Wo, 2, 2, s.relu ? 1 : 0, v1!, m1!, i1!);
+      e.k.blockMaxScalar(ph!, s.K, s.Ho, s.Wo, 2, 2, s.relu ? 1 : 0, v2!, m2!, i2!);
+      assert.ok(bitsEqual(e.f32(v1!, B).slice(), e.f32(v2!, B).slice()), 'block values differ');
+      assert.ok(bitsEqual(e.f32(m1!, B).slice(), e.f32(m2!, B).slice()), 'block magnitudes differ');
+      assert.deepEqual(Array.from(e.i32(i1!, B)), Array.from(e.i32(i2!, B)), 'block winners differ');
+    });
+  }), { numRuns: 300, seed: 13 });
 });
 
 test('f32-blas1-simd: dot and sumsq match the scalar kernels and float64 JavaScript', async () => {
