@@ -163,6 +163,10 @@ function checkSizes(where: string, g: ConvGeometry): ConvGeometry {
     ['the output (outChannels x output height x output width)', product(g.K, g.Ho, g.Wo)],
     ['the weights (outChannels x inChannels x kernel)', product(Math.ceil(g.K / 8) * 8, g.M, g.kh, g.kw)],
   ];
+  if (g.sh === 1 && g.sw === 1 && g.M % 3 === 0 && g.M <= PIXEL_FORWARD_MAX) {
+    // The pixel-vectorized transpose's padded code (SIMD module; see the constructor).
+    sizes.push(['the padded code of the transpose', product(g.K, g.H + g.kh - 1, g.W + g.kw - 1)]);
+  }
   if (g.algorithm === 'winograd') {
     const w = winogradPlan(g);
     sizes.push(['the Winograd transformed filters', w.U], ['the Winograd tile buffers', Math.max(w.V, w.O, w.P)]);
