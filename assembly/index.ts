@@ -11,6 +11,7 @@ import { f32_conv2d_scalar } from "./conv/f32-conv2d-scalar";
 import { f32_conv2d_transpose_scalar, f32_conv2d_transpose_sparse_scalar } from "./conv/f32-conv2d-transpose-scalar";
 import { f32_pack_conv2d_8, f32_pack_conv2d_hwc, f32_pack_conv2d_transpose_8, f32_pack_conv2d_transpose_24, f32_pack_conv2d_transpose_32, f32_conv2d_transpose_offsets } from "./conv/f32-conv2d-pack-8";
 import { f32_conv2d_4x8_simd, f32_conv2d_tap_offsets } from "./conv/f32-conv2d-4x8-simd";
+import { f32_crop2d_hwc_to_chw_4x4_simd } from "./conv/f32-crop2d-hwc-to-chw-4x4-simd";
 import { f32_conv2d_s1_3x8_simd } from "./conv/f32-conv2d-s1-3x8-simd";
 import { f32_pack_conv2d_3 } from "./conv/f32-conv2d-pack-3";
 import { f32_conv2d_transpose_4x8_simd } from "./conv/f32-conv2d-transpose-4x8-simd";
@@ -50,7 +51,14 @@ export function heapBase(): usize {
 }
 
 // ---- layout helpers (same code in both modules) ----
-export { f32_pad2d_chw as pad2dChw, f32_crop2d_chw as crop2dChw, f32_crop2d_hwc_to_chw as crop2dHwcToChw };
+export { f32_pad2d_chw as pad2dChw, f32_crop2d_chw as crop2dChw, f32_crop2d_hwc_to_chw as crop2dHwcToChwScalar };
+
+/** Crop a channel-last accumulator into the channel-first result: 4x4 SIMD transposes in the
+ * SIMD module, the scalar copy otherwise (the same bits: a pure copy). */
+export function crop2dHwcToChw(xc: usize, x: usize, M: i32, H: i32, W: i32, Wp: i32, padTop: i32, padLeft: i32): void {
+  if (ASC_FEATURE_SIMD) f32_crop2d_hwc_to_chw_4x4_simd(xc, x, M, H, W, Wp, padTop, padLeft);
+  else f32_crop2d_hwc_to_chw(xc, x, M, H, W, Wp, padTop, padLeft);
+}
 export { f32_pack_conv2d_8 as packConv2d8, f32_pack_conv2d_hwc as packConv2dHwc, f32_conv2d_tap_offsets as conv2dTapOffsets };
 export { f32_winograd_2x2_3x3_filter_transform as winogradFilterTransform };
 export { f32_pack_conv2d_3 as packConv2d3 };
@@ -92,6 +100,11 @@ export function blockMax(
 /** memmove within linear memory. */
 export function copy(dst: usize, src: usize, bytes: usize): void {
   memory.copy(dst, src, bytes);
+}
+
+/** memset to zero within linear memory (cheaper than a fresh JavaScript view per call). */
+export function zero(dst: usize, bytes: usize): void {
+  memory.fill(dst, 0, bytes);
 }
 
 // ---- entry points: SIMD micro-kernel where the module has SIMD, else the reference ----

@@ -14,6 +14,7 @@ export interface KernelExports {
   pad2dChw(x: number, xp: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
   crop2dChw(xp: number, x: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
   crop2dHwcToChw(xc: number, x: number, M: number, H: number, W: number, Wp: number, pt: number, pl: number): void;
+  crop2dHwcToChwScalar(xc: number, x: number, M: number, H: number, W: number, Wp: number, pt: number, pl: number): void;
   packConv2d8(w: number, K: number, taps: number, packed: number): void;
   packConv2dHwc(w: number, K: number, M: number, kh: number, kw: number, wcl: number): void;
   packConv2dTranspose8(wcl: number, K: number, L: number, packed: number): void;
@@ -70,6 +71,7 @@ export interface KernelExports {
   distsq(a: number, b: number, n: number): number;
   sub(a: number, b: number, out: number, n: number): void;
   copy(dst: number, src: number, bytes: number): void;
+  zero(dst: number, bytes: number): void;
   dot(x: number, y: number, n: number): number;
   dotScalar(x: number, y: number, n: number): number;
   sumsq(x: number, n: number): number;
@@ -160,6 +162,24 @@ export class Engine {
    */
   f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.k.memory.buffer, ptr, length);
+  }
+
+  private heapBuffer: ArrayBuffer | undefined;
+  private heapF32View = new Float32Array(0);
+  private heapI32View = new Int32Array(0);
+
+  /**
+   * Views of all of linear memory, made again only when memory has grown (which detaches the
+   * old ones): for copies with `set(src, ptr >> 2)` on hot paths, without a view per call.
+   */
+  views(): { f32: Float32Array; i32: Int32Array } {
+    const buffer = this.k.memory.buffer;
+    if (buffer !== this.heapBuffer) {
+      this.heapBuffer = buffer;
+      this.heapF32View = new Float32Array(buffer);
+      this.heapI32View = new Int32Array(buffer);
+    }
+    return { f32: this.heapF32View, i32: this.heapI32View };
   }
 
   i32(ptr: number, length: number): Int32Array {

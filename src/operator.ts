@@ -528,7 +528,7 @@ export class ConvOperator implements LinearOperator {
       k.conv2dS1Pixels(this.ptrPixelPadT, Wq, this.ptrPixelTapOffT, g.K * g.kh * g.kw, this.ptrPixelT, g.M, g.H, g.W, outPtr);
       return;
     }
-    this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
+    k.zero(this.ptrPad, g.M * g.Hp * g.Wp * 4);
     if (this.engine.simd) {
       k.conv2dTranspose(codePtr, g.K, g.Ho, g.Wo, this.ptrPackedT, this.ptrColOff, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad);
     } else {
@@ -547,13 +547,13 @@ export class ConvOperator implements LinearOperator {
     const { k } = this.engine;
     if (this.wino?.transposed && nnz > WINOGRAD_DENSE_FROM * this.outputSize) {
       // Dense enough that the Winograd transpose of the scattered code is the faster way.
-      this.engine.f32(this.ptrCode, this.outputSize).fill(0);
+      k.zero(this.ptrCode, this.outputSize * 4);
       k.scatterAdd(idxPtr, valPtr, nnz, this.ptrCode);
       this.transposePtr(this.ptrCode, outPtr);
       return;
     }
     if (this.engine.simd) this.reserveSparse(nnz);
-    this.engine.f32(this.ptrPad, g.M * g.Hp * g.Wp).fill(0);
+    k.zero(this.ptrPad, g.M * g.Hp * g.Wp * 4);
     k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrPackedSparse : this.ptrWeights, this.ptrColOff,
       g.K, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad, this.ptrChannelLast, this.ptrRowStart, this.ptrGrouped,
       g.pt, g.pl, g.H, g.W, this.sparse.tile, this.sparse.kbShift, this.sparse.groupTile);
@@ -627,8 +627,9 @@ export class ConvOperator implements LinearOperator {
       // (f32x4 / i32x4 scans in the SIMD module); as JavaScript loops the checks cost as much as
       // the sparse transpose itself on large codes. The scratch is the operator's own, so a
       // refused call leaves no trace.
-      this.engine.i32(this.ptrSparseIdx, nnz).set(indices);
-      this.engine.f32(this.ptrSparseVal, nnz).set(values);
+      const heap = this.engine.views();
+      heap.i32.set(indices, this.ptrSparseIdx >> 2);
+      heap.f32.set(values, this.ptrSparseVal >> 2);
       const badValue = this.engine.k.firstNonFinite(this.ptrSparseVal, nnz);
       if (badValue >= 0) checkFinite(where, 'values', values);
       const badIndex = this.engine.k.firstOutside(this.ptrSparseIdx, nnz, this.outputSize);

@@ -10,6 +10,7 @@
 //   blas/f32-blas1-simd                   vs blas/f32-blas1-scalar
 //   blas/x32-first-invalid-simd           vs blas/x32-first-invalid-scalar
 //   random/f32-randn-boxmuller-simd       vs random/f32-randn-boxmuller-scalar
+//   conv/f32-crop2d-hwc-to-chw-4x4-simd   vs conv/f32-conv2d-pad-scalar's f32_crop2d_hwc_to_chw
 //   project/f32-block-max-2x2-4x-simd     vs project/f32-block-max-scalar
 //   project/*                             vs plain JavaScript (tests/projection.test.ts)
 import { test } from 'node:test';
@@ -445,6 +446,27 @@ test('x32-first-invalid-simd: the first bad index or value, as the scalar refere
       }
     }
   }
+});
+
+test('f32-crop2d-hwc-to-chw-4x4-simd equals the scalar crop bit for bit', async () => {
+  const cs = await instance('simd');
+  const e = cs.engine;
+  const rec = fc.record({
+    M: fc.integer({ min: 1, max: 11 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 13 }),
+    pt: fc.integer({ min: 0, max: 2 }), pb: fc.integer({ min: 0, max: 2 }), pl: fc.integer({ min: 0, max: 2 }), pr: fc.integer({ min: 0, max: 2 }),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  });
+  fc.assert(fc.property(rec, (s) => {
+    const Hp = s.H + s.pt + s.pb, Wp = s.W + s.pl + s.pr, n = Hp * Wp * s.M, m = s.M * s.H * s.W;
+    e.withScratch([n * 4, m * 4, m * 4], (pc, a, b) => {
+      e.f32(pc!, n).set(randomArray(n, s.seed));
+      e.f32(a!, m).fill(Number.NaN);
+      e.f32(b!, m).fill(Number.NaN);
+      e.k.crop2dHwcToChw(pc!, a!, s.M, s.H, s.W, Wp, s.pt, s.pl);
+      e.k.crop2dHwcToChwScalar(pc!, b!, s.M, s.H, s.W, Wp, s.pt, s.pl);
+      assert.ok(bitsEqual(e.f32(a!, m).slice(), e.f32(b!, m).slice()), 'the crops differ');
+    });
+  }), { numRuns: 200, seed: 14 });
 });
 
 test('f32-block-max-2x2-4x-simd equals f32-block-max-scalar bit for bit (winners, values, indices), ties, -0 and NaN included', async () => {

@@ -1,0 +1,56 @@
+// The crop of a channel-last accumulator xc[Hp][Wp][M] into channel-first x[M][H][W] (the last
+// step of the SIMD transposed convolutions), four pixels x four channels at a time: four loads
+// of four channels, a 4x4 transpose in registers (8 shuffles), four stores of four pixels, in
+// place of sixteen scalar copies with a plane-sized stride each. A pure copy, so the result is
+// f32-conv2d-pad-scalar's f32_crop2d_hwc_to_chw (its reference) bit for bit.
+
+export function f32_crop2d_hwc_to_chw_4x4_simd(
+  xc: usize, x: usize,
+  M: i32, H: i32, W: i32,
+  Wp: i32, padTop: i32, padLeft: i32,
+): void {
+  const plane = <usize>(H * W) << 2;
+  const pixelBytes = <usize>M << 2;
+  const M4 = M & ~3;
+  const W4 = W & ~3;
+  for (let y = 0; y < H; y++) {
+    const row = xc + (<usize>(((y + padTop) * Wp + padLeft) * M) << 2);
+    const dstRow = x + (<usize>(y * W) << 2);
+    let xx = 0;
+    for (; xx < W4; xx += 4) {
+      const p0 = row + <usize>xx * pixelBytes;
+      const p1 = p0 + pixelBytes, p2 = p1 + pixelBytes, p3 = p2 + pixelBytes;
+      let dst = dstRow + (<usize>xx << 2);
+      let m = 0;
+      for (; m < M4; m += 4) {
+        const off = <usize>m << 2;
+        const r0 = v128.load(p0 + off), r1 = v128.load(p1 + off), r2 = v128.load(p2 + off), r3 = v128.load(p3 + off);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(dst + plane, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+        v128.store(dst + 2 * plane, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+        v128.store(dst + 3 * plane, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+        dst += 4 * plane;
+      }
+      // Channels past the last multiple of 4: four pixels each, gathered.
+      for (; m < M; m++) {
+        const off = <usize>m << 2;
+        store<f32>(dst, load<f32>(p0 + off));
+        store<f32>(dst, load<f32>(p1 + off), 4);
+        store<f32>(dst, load<f32>(p2 + off), 8);
+        store<f32>(dst, load<f32>(p3 + off), 12);
+        dst += plane;
+      }
+    }
+    // Pixels past the last multiple of 4: one at a time.
+    for (; xx < W; xx++) {
+      const px = row + <usize>xx * pixelBytes;
+      let dst = dstRow + (<usize>xx << 2);
+      for (let m = 0; m < M; m++) {
+        store<f32>(dst, load<f32>(px + (<usize>m << 2)));
+        dst += plane;
+      }
+    }
+  }
+}
