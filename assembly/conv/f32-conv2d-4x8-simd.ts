@@ -5,6 +5,7 @@
 // each pixel only needs the base address of its receptive field in the padded input.
 
 import { madd4 } from "./f32x4-madd";
+import { f32x4_transpose_store } from "./f32x4-transpose-store";
 
 // 4 pixels x 8 channels spill buffer for the edge tiles and the transpose into [K][P] order.
 const tile = memory.data(4 * 8 * 4, 16);
@@ -99,18 +100,8 @@ export function f32_conv2d_4x8_simd(
           // channel's 4 pixels with one v128 store: 8 stores instead of 32 scalar copies.
           const dst = out + (<usize>(kBase * P + p) << 2);
           const plane = <usize>P << 2;
-          let t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
-          let t2 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
-          v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-          v128.store(dst + plane, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-          v128.store(dst + 2 * plane, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-          v128.store(dst + 3 * plane, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
-          t0 = v128.shuffle<f32>(b0, b1, 0, 4, 1, 5); t1 = v128.shuffle<f32>(b0, b1, 2, 6, 3, 7);
-          t2 = v128.shuffle<f32>(b2, b3, 0, 4, 1, 5); t3 = v128.shuffle<f32>(b2, b3, 2, 6, 3, 7);
-          v128.store(dst + 4 * plane, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-          v128.store(dst + 5 * plane, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-          v128.store(dst + 6 * plane, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-          v128.store(dst + 7 * plane, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+          f32x4_transpose_store(dst, plane, a0, a1, a2, a3);
+          f32x4_transpose_store(dst + 4 * plane, plane, b0, b1, b2, b3);
           done = ox + 4;
           continue;
         }

@@ -26,6 +26,7 @@
 // H x W interior at (pt, pl) for at least one of the group's taps. Columns of a visited pixel
 // that land in the padding are still added there (the accumulator covers it).
 
+import { i32_transpose_visited_rect } from "./i32-transpose-visited-rect-scalar";
 import { madd4 } from "./f32x4-madd";
 import { scatter8 } from "./f32-conv2d-col2im-scatter";
 
@@ -78,30 +79,9 @@ export function f32_conv2d_transpose_sparse_1x24_kblock_simd(
     let uy0 = Ho, uy1 = 0, ux0 = Wo, ux1 = 0;
     for (let i = 0; i < n; i++) {
       const g = g0 + i;
-      // The taps t = ky*kw + kx of the group's columns, and the range of ky and kx they span.
-      const t0 = (g * 24) / M;
-      const t1 = (min(g * 24 + 24, L) - 1) / M;
-      const ky0 = t0 / kw;
-      const ky1 = t1 / kw;
-      let kx0 = 0;
-      let kx1 = kw - 1;
-      if (ky0 == ky1) {
-        kx0 = t0 - ky0 * kw;
-        kx1 = t1 - ky1 * kw;
-      }
-      // Code rows oy with oy*sh + ky inside [pt, pt + H) for some ky in [ky0, ky1]; columns alike.
-      const yTop = pt + H - 1 - ky0;
-      const xTop = pl + W - 1 - kx0;
-      let oyStart = 0, oyEnd = 0, oxStart = 0, oxEnd = 0;
-      if (yTop >= 0 && xTop >= 0) {
-        oyEnd = min(Ho, yTop / sh + 1);
-        oxEnd = min(Wo, xTop / sw + 1);
-        oyStart = pt - ky1 <= 0 ? 0 : (pt - ky1 + sh - 1) / sh;
-        oxStart = pl - kx1 <= 0 ? 0 : (pl - kx1 + sw - 1) / sw;
-      }
       const r = rects + (<usize>i << 4);
-      store<i32>(r, oyStart); store<i32>(r, oyEnd, 4);
-      store<i32>(r, oxStart, 8); store<i32>(r, oxEnd, 12);
+      i32_transpose_visited_rect(g * 24, min(g * 24 + 24, L), M, kw, pt, pl, H, W, sh, sw, Ho, Wo, r);
+      const oyStart = load<i32>(r), oyEnd = load<i32>(r, 4), oxStart = load<i32>(r, 8), oxEnd = load<i32>(r, 12);
       if (oyStart < oyEnd && oxStart < oxEnd) {
         uy0 = min(uy0, oyStart); uy1 = max(uy1, oyEnd);
         ux0 = min(ux0, oxStart); ux1 = max(ux1, oxEnd);

@@ -19,6 +19,7 @@
 // "same" layers of 28x28 and 15x15). Columns of a visited pixel that land in the padding are
 // still added there (the accumulator covers it), so the result is unchanged.
 
+import { i32_transpose_visited_rect } from "./i32-transpose-visited-rect-scalar";
 import { madd4 } from "./f32x4-madd";
 import { scatter8 } from "./f32-conv2d-col2im-scatter";
 
@@ -42,6 +43,9 @@ function pass16(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usiz
  * rowStart / kv: the code grouped into nKB * Ho * Wo buckets (block, pixel) as (k * 128, v)
  * pairs; packed: the 32-column panels, [groups][K][32]; colOff: the columns' accumulator offsets.
  */
+// The visited code rectangle of the current column group (i32_transpose_visited_rect).
+const rect = memory.data(16, 16);
+
 export function f32_conv2d_transpose_sparse_1x32_simd(
   rowStart: usize, kv: usize, nKB: i32, Ho: i32, Wo: i32,
   packed: usize, K: i32, L: i32, colOff: usize,
@@ -55,25 +59,9 @@ export function f32_conv2d_transpose_sparse_1x32_simd(
   for (let g = 0; g < groups; g++) {
     const base = packed + (<usize>(g * K) << 7);
     const offs = colOff + (<usize>(g * 32) << 2);
-    // The taps t = ky*kw + kx of the group's columns, and the range of ky and kx they span.
-    const t0 = (g * 32) / M;
-    const t1 = (min(g * 32 + 32, L) - 1) / M;
-    const ky0 = t0 / kw;
-    const ky1 = t1 / kw;
-    let kx0 = 0;
-    let kx1 = kw - 1;
-    if (ky0 == ky1) {
-      kx0 = t0 - ky0 * kw;
-      kx1 = t1 - ky1 * kw;
-    }
-    // Code rows oy with oy*sh + ky inside [pt, pt + H) for some ky in [ky0, ky1]; columns alike.
-    const yTop = pt + H - 1 - ky0;
-    const xTop = pl + W - 1 - kx0;
-    if (yTop < 0 || xTop < 0) continue;
-    const oyEnd = min(Ho, yTop / sh + 1);
-    const oxEnd = min(Wo, xTop / sw + 1);
-    const oyStart = pt - ky1 <= 0 ? 0 : (pt - ky1 + sh - 1) / sh;
-    const oxStart = pl - kx1 <= 0 ? 0 : (pl - kx1 + sw - 1) / sw;
+    i32_transpose_visited_rect(g * 32, min(g * 32 + 32, L), M, kw, pt, pl, H, W, sh, sw, Ho, Wo, rect);
+    const oyStart = load<i32>(rect), oyEnd = load<i32>(rect, 4), oxStart = load<i32>(rect, 8), oxEnd = load<i32>(rect, 12);
+    if (oyStart >= oyEnd || oxStart >= oxEnd) continue;
     for (let kb = 0; kb < nKB; kb++) {
       const rsBlock = rowStart + (<usize>(kb * P) << 2);
       for (let oy = oyStart; oy < oyEnd; oy++) {

@@ -4,6 +4,8 @@
 // place of sixteen scalar copies with a plane-sized stride each. A pure copy, so the result is
 // f32-conv2d-pad-scalar's f32_crop2d_hwc_to_chw (its reference) bit for bit.
 
+import { f32x4_transpose_store } from "./f32x4-transpose-store";
+
 export function f32_crop2d_hwc_to_chw_4x4_simd(
   xc: usize, x: usize,
   M: i32, H: i32, W: i32,
@@ -25,12 +27,7 @@ export function f32_crop2d_hwc_to_chw_4x4_simd(
       for (; m < M4; m += 4) {
         const off = <usize>m << 2;
         const r0 = v128.load(p0 + off), r1 = v128.load(p1 + off), r2 = v128.load(p2 + off), r3 = v128.load(p3 + off);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-        v128.store(dst + plane, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-        v128.store(dst + 2 * plane, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-        v128.store(dst + 3 * plane, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+        f32x4_transpose_store(dst, plane, r0, r1, r2, r3);
         dst += 4 * plane;
       }
       // Channels past the last multiple of 4: four pixels each, gathered.
