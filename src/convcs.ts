@@ -7,7 +7,7 @@ import type { Conv1dOptions, Conv2dOptions } from './operator.js';
 import { project, maxPool, unpool } from './projection.js';
 import type { ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions } from './projection.js';
 import { randn, rand, draws64, sampleModelSparse } from './random.js';
-import type { RandomOptions, UniformOptions, ModelSparseOptions } from './random.js';
+import type { RandomOptions, SampleOptions, UniformOptions, ModelSparseOptions } from './random.js';
 import { reconstruct, iht } from './algorithms/iht.js';
 import type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
 import { rip } from './algorithms/rip.js';
@@ -73,7 +73,7 @@ export class Convcs {
   }
 
   /** `count` N(0, 1) draws: draw i of stream `stream` under `seed`, the same bits in every runtime. */
-  randn(count: number, options: RandomOptions): Float32Array {
+  randn(count: number, options: SampleOptions): Float32Array {
     return randn(this.engine, count, options);
   }
 

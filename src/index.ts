@@ -23,7 +23,7 @@ export type { LinearOperator, Conv1dOptions, Conv2dOptions, RandomizeOptions, Pa
 export type {
   Pool, ProjectMode, ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions, BlockGeometry,
 } from './projection.js';
-export type { RandomOptions, UniformOptions, ModelSparseOptions } from './random.js';
+export type { RandomOptions, SampleOptions, UniformOptions, ModelSparseOptions } from './random.js';
 export type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
 export type { RipOptions, RipReport, RipValues, RipShard, RipShardInfo } from './algorithms/rip.js';
 export { mergeRipReports, serveWorker } from './parallel/index.js';

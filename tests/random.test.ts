@@ -137,3 +137,21 @@ test('raw draws equal an independent BigInt transcription; randn follows Box-Mul
     assert.ok(Math.abs(normals[2 * j + 1]! - r * Math.sin(2 * Math.PI * u2)) < tol, `sin half of pair ${j}`);
   }
 });
+
+test('randn and rand with { out }: the same bits as a fresh array, written into the caller\'s array, bad arrays refused untouched', async () => {
+  for (const backend of ['simd', 'scalar'] as const) {
+    const cs = await instance(backend);
+    for (const n of [0, 1, 7, 70_001]) {
+      const fresh = cs.randn(n, { seed: 5, stream: 2, start: 3 });
+      const out = new Float32Array(n).fill(Number.NaN);
+      assert.equal(cs.randn(n, { seed: 5, stream: 2, start: 3, out }), out, 'returns the array it was given');
+      assert.ok(bitsEqual(out, fresh), `${backend} randn(${n}) into out differs`);
+      const u = new Float32Array(n);
+      assert.ok(bitsEqual(cs.rand(n, { seed: 5, low: -2, high: 3, out: u }), cs.rand(n, { seed: 5, low: -2, high: 3 })), `${backend} rand(${n})`);
+    }
+    const short = new Float32Array(9).fill(7);
+    assert.throws(() => cs.randn(10, { seed: 1, out: short }), (e: unknown) => e instanceof RangeError && /out must have length 10, got 9/.test((e as Error).message));
+    assert.ok(short.every((v) => v === 7), 'a refused out is left as it was');
+    assert.throws(() => cs.randn(3, { seed: 1, out: new Float64Array(3) as unknown as Float32Array }), (e: unknown) => e instanceof TypeError && /out/.test((e as Error).message));
+  }
+});
