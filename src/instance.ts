@@ -164,9 +164,11 @@ export class Engine {
     return new Float32Array(this.k.memory.buffer, ptr, length);
   }
 
-  private heapBuffer: ArrayBuffer | undefined;
-  private heapF32View = new Float32Array(0);
-  private heapI32View = new Int32Array(0);
+  // Native private fields: not enumerable, so nothing that walks an engine's properties meets
+  // a view of all of linear memory.
+  #heapBuffer: ArrayBuffer | undefined;
+  #heapF32 = new Float32Array(0);
+  #heapI32 = new Int32Array(0);
 
   /**
    * Views of all of linear memory, made again only when memory has grown (which detaches the
@@ -174,12 +176,12 @@ export class Engine {
    */
   views(): { f32: Float32Array; i32: Int32Array } {
     const buffer = this.k.memory.buffer;
-    if (buffer !== this.heapBuffer) {
-      this.heapBuffer = buffer;
-      this.heapF32View = new Float32Array(buffer);
-      this.heapI32View = new Int32Array(buffer);
+    if (buffer !== this.#heapBuffer) {
+      this.#heapBuffer = buffer;
+      this.#heapF32 = new Float32Array(buffer);
+      this.#heapI32 = new Int32Array(buffer);
     }
-    return { f32: this.heapF32View, i32: this.heapI32View };
+    return { f32: this.#heapF32, i32: this.#heapI32 };
   }
 
   i32(ptr: number, length: number): Int32Array {
