@@ -163,8 +163,8 @@ function checkSizes(where: string, g: ConvGeometry): ConvGeometry {
     ['the output (outChannels x output height x output width)', product(g.K, g.Ho, g.Wo)],
     ['the weights (outChannels x inChannels x kernel)', product(Math.ceil(g.K / 8) * 8, g.M, g.kh, g.kw)],
   ];
-  if (g.sh === 1 && g.sw === 1 && g.M % 3 === 0 && g.M <= PIXEL_FORWARD_MAX) {
-    // The pixel-vectorized transpose's padded code (SIMD module; see the constructor).
+  if (pixelPlan(g).transpose) {
+    // The pixel-vectorized transpose's padded code (SIMD module).
     sizes.push(['the padded code of the transpose', product(g.K, g.H + g.kh - 1, g.W + g.kw - 1)]);
   }
   if (g.algorithm === 'winograd') {
@@ -264,8 +264,28 @@ function tiling(Ho: number, Wo: number, I: number, O: number): WinogradTiling {
   return { TY, TX, Tb: Math.min(all, Math.max(8, fit)), Hq: 2 * TY + 2, Wq: 2 * TX + 2, I, Op };
 }
 
+/** Whether a Winograd layer's transpose is Winograd too: every padding at most 2 (see above). */
+function winogradTransposes(g: ConvGeometry): boolean {
+  return g.algorithm === 'winograd' && Math.max(g.pt, g.pb, g.pl, g.pr) <= 2;
+}
+
+/**
+ * Which directions of a direct stride-1 layer the SIMD module runs on f32-conv2d-s1-3x8 (the
+ * forward for few output channels; the transpose, as the correlation of the code padded by
+ * kernel - 1 - padding with the flipped filters, for 3 or 6 input channels): see
+ * PIXEL_FORWARD_MAX.
+ */
+function pixelPlan(g: ConvGeometry): { forward: boolean; transpose: boolean } {
+  const stride1 = g.sh === 1 && g.sw === 1;
+  return {
+    forward: g.algorithm === 'direct' && stride1 && g.K <= PIXEL_FORWARD_MAX,
+    transpose: !winogradTransposes(g) && stride1 && g.M <= PIXEL_FORWARD_MAX && g.M % 3 === 0 &&
+      Math.max(g.pt, g.pb) <= g.kh - 1 && Math.max(g.pl, g.pr) <= g.kw - 1,
+  };
+}
+
 function winogradPlan(g: ConvGeometry): WinogradPlan {
-  const transposed = Math.max(g.pt, g.pb, g.pl, g.pr) <= 2;
+  const transposed = winogradTransposes(g);
   const fwd = tiling(g.Ho, g.Wo, g.M, g.K);
   const tr = tiling(g.H, g.W, g.K, g.M);
   return {
@@ -368,13 +388,9 @@ export class ConvOperator implements LinearOperator {
     const wino = g.algorithm === 'winograd' ? winogradPlan(g) : undefined;
     this.wino = wino;
     sizes.push(...(wino ? [wino.U, wino.UT, wino.P, wino.V, wino.O].map((n) => n * 4) : [0, 0, 0, 0, 0]));
-    // Stride-1 layers with few output channels (forward) or input channels (transpose) use the
-    // pixel-vectorized kernel f32-conv2d-s1-3x8 (the transpose as the correlation of the code,
-    // padded by kernel - 1 - padding, with the flipped filters).
-    const stride1 = g.sh === 1 && g.sw === 1;
-    this.pixelForward = simd && !wino && stride1 && g.K <= PIXEL_FORWARD_MAX;
-    this.pixelTranspose = simd && !wino?.transposed && stride1 && g.M <= PIXEL_FORWARD_MAX && g.M % 3 === 0 &&
-      Math.max(g.pt, g.pb) <= g.kh - 1 && Math.max(g.pl, g.pr) <= g.kw - 1;
+    const pixel = pixelPlan(g);
+    this.pixelForward = simd && pixel.forward;
+    this.pixelTranspose = simd && pixel.transpose;
     const tapsT = g.K * g.kh * g.kw;
     sizes.push(
       this.pixelForward ? Math.ceil(g.K / 3) * 3 * taps * 4 : 0,
