@@ -1,20 +1,23 @@
 // Bundles the compiled TypeScript (build/tsc, from `npm run build:ts`) into the published entry
-// points, each self-contained:
+// points, each carrying only what it uses:
 //   dist/index.mjs, dist/index.cjs   Node and bundlers (ESM, CommonJS); wasm embedded as base64
 //   dist/convcs.browser.mjs          a browser ESM file with no imports at all, for a page or a
 //                                    worker loading it from a static server or a CDN; minified,
 //                                    since it goes over the wire as it is (no bundler after it)
 //   dist/workerd.mjs (+ the .wasm)   Cloudflare workerd, which refuses to compile wasm from bytes:
-//                                    it imports the two modules as files beside it
+//                                    it imports the two modules as files beside it and embeds none
+// dist/ is emptied first, so that nothing a former build left there is packed.
 //   dist/index.d.ts, dist/index.d.cts  one rolled-up declaration file, twice: the .d.cts is the
 //                                    same text read as CommonJS, for `require` (TypeScript takes
 //                                    a .d.ts in a "type": "module" package to describe ESM)
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dts } from 'rollup-plugin-dts';
 // esbuild is installed as tsx's dependency (tsx runs the tests), not as one of ours: see minify().
 import { transform } from 'esbuild';
 
 const wasmFiles = ['convcs-simd.wasm', 'convcs-scalar.wasm'];
+
+rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 
 /** Fail the build if a chunk imports anything: these outputs must load with nothing beside them. */
 function selfContained() {
@@ -26,6 +29,23 @@ function selfContained() {
           this.error(`${chunk.fileName} imports ${[...chunk.imports, ...chunk.dynamicImports].join(', ')}`);
         }
       }
+    },
+  };
+}
+
+/**
+ * The published entries carry no test hooks: parallel/testing.js (the worker pool's fault
+ * injection, used by tests that run the sources) becomes parallel/testing-off.js, whose functions
+ * inject nothing.
+ */
+function withoutTestHooks() {
+  return {
+    name: 'without-test-hooks',
+    resolveId(source, importer) {
+      if (source === './testing.js' && /[\\/]parallel[\\/][^\\/]+\.js$/.test(importer ?? '')) {
+        return this.resolve('./testing-off.js', importer, { skipSelf: true });
+      }
+      return null;
     },
   };
 }
@@ -75,7 +95,7 @@ export default [
       { file: 'dist/index.mjs', format: 'es' },
       { file: 'dist/index.cjs', format: 'cjs', exports: 'named' },
     ],
-    plugins: [selfContained()],
+    plugins: [withoutTestHooks(), selfContained()],
   },
   {
     // The same code as dist/index.mjs, minified; a file of its own so that the browser condition
@@ -83,18 +103,20 @@ export default [
     // free of imports, node: or otherwise).
     input: 'build/tsc/index.js',
     output: { file: 'dist/convcs.browser.mjs', format: 'es' },
-    plugins: [selfContained(), minify()],
+    plugins: [withoutTestHooks(), selfContained(), minify()],
   },
   {
     input: 'build/tsc/workerd.js',
     output: { file: 'dist/workerd.mjs', format: 'es' },
-    plugins: [wasmBeside()],
+    plugins: [withoutTestHooks(), wasmBeside()],
   },
   {
     input: 'build/tsc/index.d.ts',
+    // Operators declare [Symbol.dispose] (for `using`): the reference brings its declaration to
+    // consumers whose own `lib` stops at ES2022, as TypeScript's default targets do.
     output: [
-      { file: 'dist/index.d.ts', format: 'es' },
-      { file: 'dist/index.d.cts', format: 'es' },
+      { file: 'dist/index.d.ts', format: 'es', banner: '/// <reference lib="esnext.disposable" />' },
+      { file: 'dist/index.d.cts', format: 'es', banner: '/// <reference lib="esnext.disposable" />' },
     ],
     plugins: [dts()],
   },

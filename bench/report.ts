@@ -85,25 +85,3 @@ export function markdown(header: Header, rows: readonly Row[], notes: readonly s
   out.push('');
   return out.join('\n');
 }
-
-/**
- * The README's performance table: convcs SIMD per layer and operation, beside tfjs-wasm where it
- * has a peer, with the header naming the run. Spliced between <!-- bench:begin --> and
- * <!-- bench:end --> by bench/run.ts.
- */
-export function readmeTable(header: Header, rows: readonly Row[]): string {
-  const out: string[] = [];
-  out.push(`Measured by \`${header.command}\` on ${header.date}, ${header.cpu} (${header.cores} cores, shared), Node ${header.node}; ` +
-    `full table with p75, MAD and the scalar module: [bench/results/latest.md](bench/results/latest.md). ${header.ceiling}`);
-  out.push('');
-  out.push('| benchmark | operation | contender | median | rate | × tfjs-wasm | % of SIMD ceiling |');
-  out.push('| --- | --- | --- | ---: | ---: | ---: | ---: |');
-  for (const r of rows) {
-    if (r.contender !== 'convcs simd' && r.contender !== 'convcs relaxed') continue;
-    const rate = r.gflops !== undefined ? `${fmtNum(r.gflops)} GFLOP/s` : r.rate ? `${fmtNum(r.rate.value)} ${r.rate.unit}` : '';
-    const vs = r.vsTfjs !== undefined ? `${r.vsTfjs.toFixed(2)}×` : '';
-    const ceil = r.ofSimdCeiling !== undefined ? `${(100 * r.ofSimdCeiling).toFixed(0)}%` : '';
-    out.push(`| ${r.bench} | ${r.op} | ${r.contender} | ${fmtMs(r.stats.median)} ms | ${rate} | ${vs} | ${ceil} |`);
-  }
-  return out.join('\n');
-}

@@ -19,7 +19,7 @@ import type { JsGeometry } from './peers/js-conv.js';
 import { chwToHwc, hwcToChw, initTfjs, oihwToHwio } from './peers/tfjs.js';
 import type { Tf } from './peers/tfjs.js';
 import type { Tensor3D } from '@tensorflow/tfjs-core';
-import { fmtMs, markdown, readmeTable } from './report.js';
+import { fmtMs, markdown } from './report.js';
 import type { Row } from './report.js';
 
 const started = performance.now();
@@ -338,17 +338,8 @@ async function main(): Promise<void> {
   };
   const jsonPath = path.join(resultsDir, `${date}.json`);
   writeFileSync(jsonPath, `${JSON.stringify(record, null, 1)}\n`);
+  // the README links this file rather than copying its table
   writeFileSync(path.join(resultsDir, 'latest.md'), md);
-  // Regenerate the README's performance table from this run.
-  const readmePath = path.join(root, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
-  const i = readme.indexOf(begin);
-  const j = readme.indexOf(end);
-  if (i >= 0 && j > i) {
-    writeFileSync(readmePath, readme.slice(0, i + begin.length) + '\n' + readmeTable(header, rows) + '\n' + readme.slice(j));
-  }
   process.stdout.write(md);
   log(`wrote ${path.relative(root, jsonPath)} and bench/results/latest.md (${(durationMs / 1000).toFixed(1)} s)`);
 }

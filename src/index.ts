@@ -1,8 +1,17 @@
-// The public surface of convcs, and nothing else.
+// The default entry (dist/index.mjs, index.cjs, convcs.browser.mjs): the public surface
+// (api.ts), with load() compiling the modules embedded in this file.
 
-import { createEngine, simdSupported, relaxedSimdSupported, wasmBytes } from './instance.js';
-import type { LoadOptions, Backend } from './instance.js';
+import { createEngine, registerModuleSource } from './instance.js';
+import type { LoadOptions } from './instance.js';
 import { Convcs } from './convcs.js';
+import { embeddedModules, simdSupported, relaxedSimdSupported, wasmBytes } from './embedded.js';
+import { setWorkerEntry } from './parallel/worker.js';
+
+export * from './api.js';
+
+// workers started by this instance load this same entry, and so these same modules
+registerModuleSource(embeddedModules);
+setWorkerEntry(import.meta.url);
 
 /**
  * Instantiate the kernels. The wasm bytes are embedded, so this needs no file system, fetch or
@@ -13,28 +22,8 @@ import { Convcs } from './convcs.js';
  * const W = cs.conv2d({ inChannels: 3, outChannels: 16, kernelSize: 3, height: 32, width: 32 });
  */
 export async function load(options?: LoadOptions): Promise<Convcs> {
-  return new Convcs(await createEngine(options));
+  return new Convcs(await createEngine(options, embeddedModules));
 }
 
-export { Convcs, simdSupported, relaxedSimdSupported, wasmBytes };
-export type { LoadOptions, Backend };
-export { ConvOperator, WINOGRAD_MIN_CHANNELS, WINOGRAD_BLOCK_BYTES, WINOGRAD_DENSE_FROM, PIXEL_FORWARD_MAX } from './operator.js';
-export type { LinearOperator, Conv1dOptions, Conv2dOptions, RandomizeOptions, Padding, ConvGeometry } from './operator.js';
-export type {
-  Pool, ProjectMode, ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions, BlockGeometry,
-} from './projection.js';
-export type { RandomOptions, SampleOptions, UniformOptions, ModelSparseOptions } from './random.js';
-export type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
-export type { RipOptions, RipReport, RipValues, RipShard, RipShardInfo } from './algorithms/rip.js';
-export { mergeRipReports, serveWorker } from './parallel/index.js';
-export type { IhtBatchOptions, RipShardReport, WorkerFactory, WorkerLike, WorkerEventLike } from './parallel/index.js';
-export { theorem33Bound } from './algorithms/rip.js';
-export type { HistogramOptions, Histogram, Summary } from './algorithms/stats.js';
-export type { CoherenceOptions, CoherenceResult } from './algorithms/coherence.js';
-export type { SparseCodeOptions, SparseCodeResult } from './algorithms/sparse-code.js';
-export type { NormOptions } from './algorithms/power.js';
-export type { SparsityOptions } from './algorithms/sparsity.js';
-export { CReluOperator } from './algorithms/crelu.js';
-export { Stack } from './algorithms/stack.js';
-export type { StackEncodeOptions, StackReconstruction } from './algorithms/stack.js';
-export type { WeightsSource, WeightsFormat, LoadWeightsOptions, LoadedWeights, TfjsWeightsSource } from './loaders/index.js';
+export { simdSupported, relaxedSimdSupported, wasmBytes };
+

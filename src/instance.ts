@@ -1,8 +1,8 @@
-// Compiling and instantiating the kernels, choosing SIMD or scalar, and the Engine: one wasm
-// instance with its linear memory and allocator. Everything else in src/ talks to kernels
-// through an Engine.
+// Instantiating the kernels, choosing SIMD or scalar, and the Engine: one wasm instance with its
+// linear memory and allocator. Everything else in src/ talks to kernels through an Engine.
+// Where the compiled modules come from is the entry's business (a ModuleSource): the default
+// entries embed the bytes (embedded.ts), the workerd entry imports the .wasm files beside it.
 
-import { simdWasmBase64, scalarWasmBase64, relaxedWasmBase64 } from './generated/wasm.js';
 import { LinearAllocator } from './allocator.js';
 import { checkOptions, oneOf, positiveInt, typeError } from './validate.js';
 
@@ -106,34 +106,21 @@ export interface LoadOptions {
 const DEFAULT_MAX_MEMORY = 2 ** 31;
 const WASM32_MAX = 2 ** 32 - 65536;
 
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+/**
+ * Where an entry gets its modules. `unavailable(backend)` says why a backend cannot be had here
+ * (undefined when it can); `compile` is called only for a backend that is available.
+ */
+export interface ModuleSource {
+  unavailable(backend: Backend): string | undefined;
+  compile(backend: Backend): Promise<WebAssembly.Module>;
 }
 
-const bytesCache: Partial<Record<Backend, Uint8Array<ArrayBuffer>>> = {};
-const moduleCache: Partial<Record<Backend, Promise<WebAssembly.Module>>> = {};
+// The entry that was imported registers its source once, at import; worker threads started on
+// that same file find it there too.
+let registered: ModuleSource | undefined;
 
-/** The embedded bytes of one module (decoded once). */
-export function wasmBytes(backend: Backend): Uint8Array<ArrayBuffer> {
-  const b64 = backend === 'simd' ? simdWasmBase64 : backend === 'relaxed' ? relaxedWasmBase64 : scalarWasmBase64;
-  return (bytesCache[backend] ??= decodeBase64(b64));
-}
-
-/** Whether this engine accepts the relaxed-SIMD module (Node 22+, Chrome 114+; Node 20 needs --experimental-wasm-relaxed-simd). */
-export function relaxedSimdSupported(): boolean {
-  return WebAssembly.validate(wasmBytes('relaxed'));
-}
-
-/** Whether this engine accepts the SIMD module. */
-export function simdSupported(): boolean {
-  return WebAssembly.validate(wasmBytes('simd'));
-}
-
-function compiled(backend: Backend): Promise<WebAssembly.Module> {
-  return (moduleCache[backend] ??= WebAssembly.compile(wasmBytes(backend)));
+export function registerModuleSource(source: ModuleSource): void {
+  registered = source;
 }
 
 /** One instance of the kernels with its memory and allocator. Internal. */
@@ -213,7 +200,7 @@ export class Engine {
 }
 
 /** Instantiate an Engine (the internal half of load()). */
-export async function createEngine(options?: LoadOptions): Promise<Engine> {
+export async function createEngine(options?: LoadOptions, source: ModuleSource | undefined = registered): Promise<Engine> {
   const o = checkOptions<LoadOptions>('load', options, ['module', 'backend', 'maxMemoryBytes']);
   const backendOpt = o.backend === undefined ? 'auto' : oneOf('load', 'backend', o.backend, ['auto', 'simd', 'scalar', 'relaxed'] as const);
   const maxMemoryBytes = o.maxMemoryBytes === undefined
@@ -224,15 +211,13 @@ export async function createEngine(options?: LoadOptions): Promise<Engine> {
     if (!(o.module instanceof WebAssembly.Module)) throw typeError('load', "'module'", 'a WebAssembly.Module', o.module);
     module = o.module;
   } else {
+    if (!source) throw new Error('convcs.load: no WebAssembly modules registered (import the package through one of its entries)');
     let backend: Backend;
-    if (backendOpt === 'auto') backend = simdSupported() ? 'simd' : 'scalar';
-    else if (backendOpt === 'simd' && !simdSupported()) {
-      throw new RangeError("convcs.load: backend 'simd' was asked for, but this engine does not support WebAssembly SIMD");
-    } else if (backendOpt === 'relaxed' && !relaxedSimdSupported()) {
-      throw new RangeError("convcs.load: backend 'relaxed' was asked for, but this engine does not support relaxed SIMD " +
-        '(Node 20 needs --experimental-wasm-relaxed-simd; Node 22+ and Chrome 114+ have it)');
-    } else backend = backendOpt;
-    module = await compiled(backend);
+    if (backendOpt === 'auto') backend = source.unavailable('simd') === undefined ? 'simd' : 'scalar';
+    else backend = backendOpt;
+    const why = source.unavailable(backend);
+    if (why !== undefined) throw new RangeError(`convcs.load: backend '${backend}' was asked for, but ${why}`);
+    module = await source.compile(backend);
   }
   const instance = await WebAssembly.instantiate(module, {});
   const engine = new Engine(instance, maxMemoryBytes);

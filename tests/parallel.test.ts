@@ -238,8 +238,10 @@ test('progress, concurrent calls on one pool, and closing the pool', async () =>
 });
 
 test('setWorkerFactory: workers the caller makes (the Web Worker path), serving with serveWorker()', async () => {
-  // A Node worker dressed as a Web Worker: what a bundled browser app hands convcs.
-  const entry = new URL('../src/parallel/worker.ts', import.meta.url).href;
+  // A Node worker dressed as a Web Worker: what a bundled browser app hands convcs. Its script
+  // imports the package's entry (here the sources' index.ts), as `import { serveWorker } from
+  // 'convcs'` does: the entry is what registers the wasm modules.
+  const entry = new URL('../src/index.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const factory = (): WorkerLike => {
     const w = new Worker(`import(${JSON.stringify(tsx)}).then((t) => t.register()).then(() => import(${JSON.stringify(entry)})).then((m) => m.serveWorker());`,

@@ -2,6 +2,8 @@
 // worker, and draws what comes back (reconstruction after each IHT iteration, the error curve,
 // the model-RIP histogram) on plain canvases. Settings may also come from the query string
 // (?size=64&filters=16&density=0.2 ...), which is how a link reproduces a run.
+import { readImageHeader } from 'convcs-cli/experiment';
+
 const $ = (id) => document.getElementById(id);
 const form = $('controls');
 const statusLine = $('status');
@@ -15,6 +17,7 @@ let worker;
 let running = false;
 let history = [];
 let canLoadWeights = false;
+let readyOnce = false;
 
 function status(text, isError = false) {
   statusLine.textContent = text;
@@ -40,6 +43,14 @@ function params() {
   };
 }
 
+/**
+ * The chosen file's header, checked as the CLI checks it (PNG or JPEG, whole, at most
+ * 64 megapixels) before the browser decodes anything.
+ */
+async function checkUpload(file) {
+  return readImageHeader(new Uint8Array(await file.arrayBuffer()), file.name);
+}
+
 /** The photograph as RGBA bytes, exactly as stored (no colour management, no premultiplication). */
 async function readPhoto() {
   const upload = form.elements.source.value === 'upload';
@@ -47,6 +58,7 @@ async function readPhoto() {
   if (upload) {
     blob = $('upload').files[0];
     if (!blob) throw new Error('choose an image file first');
+    await checkUpload(blob);
   } else {
     const res = await fetch('astronaut-256.png');
     if (!res.ok) throw new Error(`cannot load the built-in photograph (${res.status})`);
@@ -76,22 +88,30 @@ function validate(p) {
   if (!(p.ripTrials >= 0 && Number.isInteger(p.ripTrials))) bad('model-RIP codes must be a non-negative integer');
 }
 
+/** Forget the previous run's results: a new run, or an input that cannot run, must not show them. */
+function clearResults() {
+  history = [];
+  $('final-error').textContent = '';
+  $('final-error').dataset.error = '';
+  $('final-error').dataset.iterations = '';
+  $('iterInfo').textContent = 'not run yet';
+  clear($('reconstruction'));
+  drawCurve();
+  clear($('histogram'));
+  $('ripInfo').textContent = '';
+}
+
 async function start() {
   if (running) return;
   const p = params();
+  clearResults();
   try {
     validate(p);
     status('reading the image…'); // also clears an earlier error before anything awaits
     const image = await readPhoto();
     running = true;
-    history = [];
     $('run').disabled = true;
     $('stop').disabled = false;
-    $('final-error').textContent = '';
-    $('final-error').dataset.error = '';
-    drawCurve();
-    clear($('histogram'));
-    $('ripInfo').textContent = '';
     status('running…');
     worker.postMessage({ type: 'run', image, params: p }, [image.data.buffer]);
   } catch (e) {
@@ -110,12 +130,15 @@ function handle(m) {
     case 'ready':
       canLoadWeights = m.loadWeights;
       $('fileOption').disabled = !canLoadWeights;
-      status(`ready (WebAssembly ${m.backend === 'scalar' ? 'without SIMD' : m.backend.toUpperCase()})`);
+      // a worker started again after Stop is ready silently: the status says where the run stopped
+      if (!readyOnce) status(`ready (WebAssembly ${m.backend === 'scalar' ? 'without SIMD' : m.backend.toUpperCase()})`);
+      readyOnce = true;
       break;
     case 'input':
       putImage($('original'), m.width, m.height, m.rgba);
       $('originalInfo').textContent = `(${m.width}x${m.height}, ${m.channels === 1 ? 'grey' : 'colour'})`;
       clear($('reconstruction'), m.width, m.height);
+      fitImage($('reconstruction'), m.width, m.height);
       break;
     case 'layer':
       status(`layer ${m.inputShape.join('x')} -> code ${m.outputShape.join('x')}, keeping ${m.k.toLocaleString('en')} non-zeros; running IHT…`);
@@ -130,7 +153,7 @@ function handle(m) {
     }
     case 'done':
       $('final-error').textContent = `relative error after ${m.iterations} iterations: ${m.error.toFixed(6)} ` +
-        `(PSNR ${m.psnr.toFixed(2)} dB; one step: ${m.history[0].toFixed(4)}) in ${(m.ms / 1000).toFixed(2)} s`;
+        `(PSNR ${m.psnr.toFixed(2)} dB; one step: ${m.oneStep.toFixed(4)}) in ${(m.ms / 1000).toFixed(2)} s`;
       $('final-error').dataset.error = String(m.error);
       $('final-error').dataset.iterations = String(m.iterations);
       if (m.mismatch > 1e-4) status(`warning: the drawn iterate differs from the library's by ${m.mismatch.toExponential(1)}`, true);
@@ -147,15 +170,24 @@ function handle(m) {
       status(`weights: ${m.name ?? 'the array'} [${m.shape.join(', ')}]`);
       break;
     case 'error':
+      if (running) clearResults(); // the run failed: nothing of it (or of the run before) stays on show
       status(m.message, true);
       finish();
       break;
   }
 }
 
+/** Show an image canvas at most 320 px on its longer side, with the image's own aspect ratio. */
+function fitImage(canvas, width, height) {
+  const scale = 320 / Math.max(width, height);
+  canvas.style.width = `${Math.round(width * scale)}px`;
+  canvas.style.height = `${Math.round(height * scale)}px`;
+}
+
 function putImage(canvas, width, height, rgba) {
   canvas.width = width;
   canvas.height = height;
+  fitImage(canvas, width, height);
   canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
 }
 
@@ -240,15 +272,31 @@ form.addEventListener('submit', (e) => {
   start();
 });
 $('stop').addEventListener('click', () => {
-  // IHT runs synchronously inside the worker, so stopping means replacing the worker
+  // IHT runs synchronously inside the worker, so stopping means replacing the worker; what it
+  // posted so far (the last iterate drawn, the error curve) stays on show
   worker.terminate();
   startWorker();
   sendWeights(); // the new worker has not seen the weights file
-  status('stopped');
+  const done = history.length;
+  const last = done > 0 ? `: relative error ${history[done - 1].toFixed(6)} (the reconstruction shown)` : '';
+  const where = done > 0 ? `stopped after iteration ${done} of ${params().iterations}${last}` : 'stopped before the first iteration';
+  $('final-error').textContent = where;
+  $('final-error').dataset.iterations = String(done);
+  $('final-error').dataset.error = done > 0 ? String(history[done - 1]) : '';
+  status(where);
   finish();
 });
-$('upload').addEventListener('change', () => {
+$('upload').addEventListener('change', async () => {
   form.elements.source.value = 'upload';
+  const file = $('upload').files[0];
+  if (!file || running) return;
+  // a new choice replaces whatever was said about the previous one, good or bad
+  try {
+    const h = await checkUpload(file);
+    status(`${file.name}: ${h.format.toUpperCase()}, ${h.width}x${h.height}; press Reconstruct`);
+  } catch (e) {
+    status(e.message, true);
+  }
 });
 $('filterSource').addEventListener('change', () => {
   $('weightsRow').hidden = $('filterSource').value !== 'file';
@@ -263,4 +311,5 @@ $('weights').addEventListener('change', sendWeights);
 $('weightsName').addEventListener('change', sendWeights);
 
 startWorker();
+for (const id of ['original', 'reconstruction']) fitImage($(id), $(id).width, $(id).height);
 drawCurve();

@@ -1,50 +1,50 @@
-// Builds the static web demo into web/dist/: the page, its script and worker, the built-in
-// photograph, the library's browser bundle (dist/convcs.browser.mjs, or dist/index.mjs where that
-// does not exist yet: it has no Node imports either) and the two pure modules of the CLI the
-// worker shares with Node (build/tsc/cli/raster.js and observe.js). Needs `npm run build` first.
+// Builds the static web demo into web/dist/: the page and its stylesheet, the built-in photograph,
+// and its two scripts bundled by rollup. The scripts import `convcs` and `convcs-cli/experiment` by
+// name, as any app does; the bundler resolves `convcs` through its `browser` export condition
+// (the library's browser file, dist/convcs.browser.mjs), so the page needs no import map and the
+// worker no bundler of its own. Needs the library and the CLI built first (npm run build, then
+// npm run build -w convcs-cli).
 // Usage: node web/build.mjs
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rollup } from 'rollup';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 
-/** The files of the page, from the source tree: [from, to] relative to root and the output. */
-const PAGE = [
+/** Copied as they are: [from, to], relative to the repository root and the output. */
+const STATIC = [
   ['web/index.html', 'index.html'],
   ['web/style.css', 'style.css'],
-  ['web/app.js', 'app.js'],
-  ['web/worker.js', 'worker.js'],
   ['data/astronaut-256.png', 'astronaut-256.png'],
-  ['build/tsc/cli/raster.js', 'raster.js'],
-  ['build/tsc/cli/observe.js', 'observe.js'],
 ];
-const LIBRARY = ['dist/convcs.browser.mjs', 'dist/index.mjs'];
+const SCRIPTS = ['app.js', 'worker.js'];
 
-export function buildWebDemo(outDir = join(here, 'dist')) {
-  const library = LIBRARY.find((f) => existsSync(join(root, f)));
-  const missing = PAGE.map(([f]) => f).filter((f) => !existsSync(join(root, f)));
-  if (!library || missing.length > 0) {
-    throw new Error(`missing ${[...(library ? [] : [LIBRARY.join(' or ')]), ...missing].join(', ')}: run npm run build first`);
-  }
-  // the worker imports these by name; anything else in them would need a bundler
-  for (const f of ['build/tsc/cli/raster.js', 'build/tsc/cli/observe.js']) {
-    if (/^\s*import\s[^'"]*['"]/m.test(readFileSync(join(root, f), 'utf8').replace(/^\s*import type[^\n]*$/gm, ''))) {
-      throw new Error(`${f} has imports; the web demo loads it as a standalone module`);
-    }
-  }
+export async function buildWebDemo(outDir = join(here, 'dist')) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  for (const [from, to] of PAGE) copyFileSync(join(root, from), join(outDir, to));
-  copyFileSync(join(root, library), join(outDir, 'convcs.mjs'));
-  return { outDir, library };
+  for (const [from, to] of STATIC) copyFileSync(join(root, from), join(outDir, to));
+  for (const script of SCRIPTS) {
+    const bundle = await rollup({
+      input: join(here, script),
+      plugins: [nodeResolve({ browser: true, exportConditions: ['browser'] })],
+      onwarn(warning, warn) {
+        if (warning.code === 'UNRESOLVED_IMPORT') throw new Error(`${script}: cannot resolve ${warning.exporter}: run npm run build and npm run build -w convcs-cli first`);
+        warn(warning);
+      },
+    });
+    await bundle.write({ file: join(outDir, script), format: 'es' });
+    await bundle.close();
+  }
+  return { outDir };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const { outDir, library } = buildWebDemo();
-    process.stdout.write(`built the web demo in ${outDir} (library: ${library})\n`);
+    const { outDir } = await buildWebDemo();
+    process.stdout.write(`built the web demo in ${outDir}\n`);
   } catch (e) {
     process.stderr.write(`web/build.mjs: ${e.message}\n`);
     process.exit(1);

@@ -9,7 +9,7 @@ import { spawn } from './host.js';
 import type { Endpoint, WorkerFactory } from './host.js';
 import { deserializeError } from './messages.js';
 import type { FromWorker, OperatorSpec, ToWorker } from './messages.js';
-import { workerModuleUrl, resolveFromWorkerModule } from './worker.js';
+import { workerEntryUrl, resolveFromWorkerModule } from './worker.js';
 
 type Result = Extract<FromWorker, { type: 'result' }>;
 
@@ -21,7 +21,7 @@ class Slot {
 
   constructor(engine: Engine, readonly index: number, factory: WorkerFactory | undefined) {
     // A promise, so that a failure to start arrives like any other failure of the worker.
-    this.ready = new Promise<Endpoint>((resolve) => resolve(spawn(workerModuleUrl, resolveFromWorkerModule, factory))).then((ep) => {
+    this.ready = new Promise<Endpoint>((resolve) => resolve(spawn(workerEntryUrl(), resolveFromWorkerModule, factory))).then((ep) => {
       this.endpoint = ep;
       ep.listen((m) => this.receive(m), (e) => this.fail(e));
       ep.post({ type: 'init', backend: engine.backend, maxMemoryBytes: engine.maxMemoryBytes });

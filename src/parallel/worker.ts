@@ -13,14 +13,24 @@ import { iht } from '../algorithms/iht.js';
 import type { IhtOptions, IhtResult } from '../algorithms/iht.js';
 import { buildOperator } from './spec.js';
 import { serializeError } from './messages.js';
-import type { FromWorker, InjectedFault, ToWorker } from './messages.js';
+import type { FromWorker, ToWorker } from './messages.js';
+import { faultAt, fail } from './testing.js';
 import { WEB_WORKER_NAME, WORKER_MARK, isNodeLike, nodeProcess, workerThreads } from './host.js';
 
+let entryUrl: string = import.meta.url;
+
 /**
- * This module's URL: the entry of the workers convcs starts. In the built package it is the
- * bundle's own file, from the sources this file; either way it holds the check at the end.
+ * The entry of the workers convcs starts: the module the package was imported through (index.ts
+ * or its bundle, which registers where the wasm modules come from), so that a worker finds the
+ * same modules. It imports this file, which holds the check at the end.
  */
-export const workerModuleUrl: string = import.meta.url;
+export function setWorkerEntry(url: string): void {
+  entryUrl = url;
+}
+
+export function workerEntryUrl(): string {
+  return entryUrl;
+}
 
 /** Resolve a package from here (tsx's API, when the worker must load TypeScript sources). */
 export const resolveFromWorkerModule: ((specifier: string) => string) | undefined =
@@ -52,23 +62,6 @@ function connect(): Port {
     };
   }
   throw new Error('convcs.serveWorker: not inside a worker (no parentPort or worker global scope)');
-}
-
-/** Stop this worker at once, as a crash would (test-only faults). */
-function exitNow(): void {
-  const proc = nodeProcess();
-  if (isNodeLike() && proc?.exit) proc.exit(70);
-  (globalThis as { close?(): void }).close?.();
-}
-
-/** Run the part of a task before an injected fault, then fail as asked. */
-function faultAt(fault: InjectedFault | undefined, start: number, end: number): number {
-  return fault !== undefined && fault.at >= start && fault.at < end ? fault.at : end;
-}
-
-function fail(fault: InjectedFault): never {
-  if (fault.mode === 'exit') exitNow();
-  throw new Error(`convcs: injected failure at ${fault.at} (test)`);
 }
 
 class Server {

@@ -1,25 +1,25 @@
-// The convcs CLI as users run it: the bundled bin (dist/cli.mjs, rebuilt here from build/tsc by
-// rollup.cli.config.js) in a child process. Results are checked against the library called
+// The convcs CLI as users run it: the bundled bin (cli/dist/cli.mjs, built by `npm run build -w
+// convcs-cli`, which pretest runs) in a child process, importing the library by its name. Results are checked against the library called
 // in-process with the same settings, files are decoded and looked at, and every kind of bad input
 // must give a non-zero exit code with exactly one line on stderr and no stack trace.
 import { test, before, after } from 'node:test';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deflateSync as zlibDeflate } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pngjs from 'pngjs';
 import jpeg from 'jpeg-js';
-import assert from './assert.js';
-import { load } from '../src/index.js';
-import type { Convcs } from '../src/index.js';
-import { reconstructImage } from '../src/cli/experiment.js';
-import { decodeImage, encodePng, readImage } from '../src/cli/image-io.js';
-import { toPlanes, toRgba } from '../src/cli/raster.js';
-import type { Rgba } from '../src/cli/raster.js';
+import assert from '../../tests/assert.js';
+import { load } from 'convcs';
+import type { Convcs } from 'convcs';
+import { reconstructImage, toPlanes, toRgba } from '../src/experiment/index.js';
+import type { Rgba } from '../src/experiment/index.js';
+import { decodeImage, encodePng, readImage } from '../src/image-io.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'dist', 'cli.mjs');
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'cli', 'dist', 'cli.mjs');
 const photo = join(root, 'data', 'astronaut-256.png');
 let dir: string;
 let cs: Convcs;
@@ -83,12 +83,27 @@ function npy(shape: number[], data: Float32Array): Buffer {
   return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
 }
 
+/** A safetensors file of float32 tensors (8-byte header length, JSON header, data), in order. */
+function safetensors(tensors: Record<string, [number[], Float32Array]>): Buffer {
+  const header: Record<string, unknown> = {};
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const [name, [shape, data]] of Object.entries(tensors)) {
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
+    parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    offset += data.byteLength;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([length, json, ...parts]);
+}
+
 const relDiff = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'convcs-cli-'));
-  // the bin is built from build/tsc (npm run build:ts, run by pretest) so the test checks the artifact
-  execFileSync(process.execPath, [join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', 'rollup.cli.config.js', '--silent'], { cwd: root, stdio: 'pipe' });
+  assert.ok(existsSync(bin), `${bin} is missing: npm run build -w convcs-cli`);
   // test images: a non-square colour PNG, its grey version, a JPEG of it, and non-images
   const full = readImage(photo);
   const w = 48;
@@ -104,6 +119,26 @@ before(() => {
   writeFileSync(join(dir, 'truncated.png'), readFileSync(photo).subarray(0, 200));
 });
 
+/** Rows and columns of pure white at each edge of a PNG: what a figure wastes around its content. */
+function whiteEdges(path: string): { left: number; right: number; top: number; bottom: number } {
+  const png = pngjs.PNG.sync.read(readFileSync(path));
+  const white = (x: number, y: number) => {
+    const i = 4 * (y * png.width + x);
+    return png.data[i] === 255 && png.data[i + 1] === 255 && png.data[i + 2] === 255;
+  };
+  const columnWhite = (x: number) => Array.from({ length: png.height }, (_, y) => y).every((y) => white(x, y));
+  const rowWhite = (y: number) => Array.from({ length: png.width }, (_, x) => x).every((x) => white(x, y));
+  let left = 0;
+  while (left < png.width && columnWhite(left)) left++;
+  let right = 0;
+  while (right < png.width && columnWhite(png.width - 1 - right)) right++;
+  let top = 0;
+  while (top < png.height && rowWhite(top)) top++;
+  let bottom = 0;
+  while (bottom < png.height && rowWhite(png.height - 1 - bottom)) bottom++;
+  return { left, right, top, bottom };
+}
+
 after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
@@ -115,9 +150,12 @@ test('the bundled bin starts with a shebang, is executable and keeps its depende
   for (const dep of ['commander', 'vega', 'vega-lite', '@resvg/resvg-js', 'pngjs', 'jpeg-js', 'cli-progress']) {
     assert.match(text, new RegExp(`from '${dep.replace('/', '\\/')}'`), `${dep} is imported, not bundled`);
   }
+  assert.doesNotMatch(text, /from '\.\.?\//, 'the library is imported by name, not bundled from a path');
+  assert.match(text, /from 'convcs'/);
   const r = cli(['--version']);
   assert.equal(r.status, 0);
-  assert.equal(r.stdout.trim(), JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  const version = (p: string) => JSON.parse(readFileSync(join(root, p), 'utf8')).version as string;
+  assert.equal(r.stdout.trim(), `convcs-cli ${version('cli/package.json')} (convcs ${version('package.json')})`);
 });
 
 test('rip --json equals cs.rip in-process and writes three histograms (SVG + PNG) and the raw report', async () => {
@@ -186,8 +224,8 @@ test('reconstruct --json equals the library in-process, for two densities, and I
     assert.ok(got.iht.psnr > got.oneStep.psnr);
   }
   const fig = pngStats(j.files.figure.png);
-  // three panels of 48 px shown at 5x (capped at 4x), side by side, two rows
-  assert.ok(fig.width > 2 * 3 * 4 * 48 && fig.height > 2 * 2 * 4 * 40, `figure is ${fig.width}x${fig.height}`);
+  // three panels of 48 px shown at 5x (capped at 4x), side by side, two rows; the PNG is at 1x
+  assert.ok(fig.width > 3 * 4 * 48 && fig.height > 2 * 4 * 40, `figure is ${fig.width}x${fig.height}`);
   assert.ok(fig.variance > 100);
   assert.match(readFileSync(j.files.figure.svg, 'utf8'), /<image[^>]*data:image\/png;base64,/, 'images embedded in the SVG');
   assert.ok(pngStats(j.files.curve.png).variance > 100);
@@ -228,9 +266,15 @@ test('reconstruct --weights uses the filters of a .npy file (K and kernel from t
   refused(['reconstruct', join(dir, 'colour.png'), '--weights', join(dir, 'missing.npy')], 1, /^convcs reconstruct: no such file: .*missing\.npy$/);
   writeFileSync(join(dir, 'w2.npy'), npy([6, 15], weights));
   refused(['reconstruct', join(dir, 'colour.png'), '--weights', join(dir, 'w2.npy')], 1, /needs 4-D filters/);
+  // a file of several tensors: the message names the flag that chooses one, not the API option
+  writeFileSync(join(dir, 'two.safetensors'), safetensors({ conv1: [[6, 1, 5, 3], weights], conv2: [[6, 1, 5, 3], weights.map((v) => -v)] }));
+  refused(['reconstruct', join(dir, 'colour.png'), '--weights', join(dir, 'two.safetensors')], 1,
+    /^convcs reconstruct: .*two\.safetensors: the safetensors file holds 2 tensors: .*conv1.*conv2.*; choose one with --weights-name$/);
+  const named = cliJson(['reconstruct', join(dir, 'colour.png'), '--weights', join(dir, 'two.safetensors'), '--weights-name', 'conv1', '--iterations', '10', '--out', join(dir, 'w')]);
+  assert.equal(named.runs[0].iht.relativeError, j.runs[0].iht.relativeError, 'conv1 holds the same filters as w.npy');
 });
 
-test('coherence, iht and bench --quick agree with the library', async () => {
+test('coherence, iht and bench agree with the library', async () => {
   cs ??= await load();
   const c = cliJson(['coherence']);
   const W = cs.conv1d({ inChannels: 32, outChannels: 96, kernelSize: 5, length: 32 }).randomize({ seed: 1 });
@@ -238,29 +282,106 @@ test('coherence, iht and bench --quick agree with the library', async () => {
   assert.equal(c.filters, ref.filters);
   assert.equal(c.rows, ref.rows);
   const { z } = cs.sampleModelSparse(W.outputShape, { pool: 'global', k: 10, seed: 3 });
-  const r = cs.iht(W, W.transpose(z), { pool: 'global', k: 10 });
+  const x = W.transpose(z);
+  const r = cs.iht(W, x, { pool: 'global', k: 10 });
+  const oneLayer = cs.reconstruct(W, x, { pool: 'global', k: 10 }).relativeError;
   W.dispose();
   const i = cliJson(['iht', '--out', join(dir, 'iht')]);
   assert.equal(i.supportRecovered, true);
   assert.equal(i.iterations, r.iterations);
   assert.equal(i.relativeError, r.relativeError);
   assert.ok(i.relativeError < 1e-5 && i.oneLayerError > 0.05, `IHT ${i.relativeError}, one layer ${i.oneLayerError}`);
+  // one layer is the paper's W^T M(W x, k); iteration 1 is NIHT's scaled step: two numbers, two names
+  assert.equal(i.oneLayerError, oneLayer);
+  assert.notEqual(i.oneLayerError, i.firstIterationError);
+  assert.equal(i.firstIterationError, r.history[0]);
   assert.ok(pngStats(i.files.curve.png).variance > 100);
   const unit = cliJson(['iht', '--step', 'unit', '--iterations', '3', '--out', join(dir, 'iht')]);
   assert.equal(unit.iterations, 3);
-  const b = cliJson(['bench', '--quick', '--input', '16x16', '--in-channels', '4', '--filters', '8', '--time', '50']);
+  const b = cliJson(['bench', '--input', '16x16', '--in-channels', '4', '--filters', '8', '--time', '50']);
   assert.equal(b.results.length, 3);
   for (const row of b.results) assert.ok(row.medianMs > 0 && row.calls >= 5 && row.gflops > 0, JSON.stringify(row));
 });
 
-test('paper --quick runs scripts/paper.ts and prints the report without touching docs/', () => {
-  const before = statSync(join(root, 'docs', 'reproduction.md')).mtimeMs;
-  const r = cli(['paper', '--quick']);
+test('figures are cut to their content, and a Figure 4 panel stays under 1 MB', () => {
+  const out = join(dir, 'fit');
+  const r = cli(['rip', '--input', '12x12', '--in-channels', '4', '--filters', '16', '--kernel', '3', '--padding', 'same',
+    '--pool', '2', '--density', '0.05', '--trials', '200', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^# Reproducing the paper with convcs/);
-  assert.match(r.stdout, /## Figure 2/);
-  assert.equal(statSync(join(root, 'docs', 'reproduction.md')).mtimeMs, before);
-  assert.match(cli(['paper', '--help']).stdout, /scripts\/paper\.ts/);
+  const rec = cli(['reconstruct', photo, '--filters', '16', '--iterations', '3', '--density', '0.05,0.1', '--out', out]);
+  assert.equal(rec.status, 0, rec.stderr);
+  // the margin is 8 SVG units, plus rounding and the room a font keeps above and below its letters:
+  // at most 16 units, 32 px at the charts' 2x and 16 on the panel's 1x (before figures were cut
+  // to their content, a long subtitle left 191 px of white beside this histogram)
+  for (const [name, most] of [['rip-forward', 32], ['rip-gram', 32], ['rip-reconstruction', 32], ['astronaut-256-error-curve', 32], ['astronaut-256-figure4', 16]] as const) {
+    const edges = whiteEdges(join(out, `${name}.png`));
+    for (const [side, px] of Object.entries(edges)) assert.ok(px <= most, `${name}.png has ${px} px of white on the ${side}`);
+  }
+  const panel = statSync(join(out, 'astronaut-256-figure4.png')).size;
+  assert.ok(panel < 1024 * 1024, `the Figure 4 panel is ${panel} bytes`);
+});
+
+/** A PNG from its parts: IHDR for width x height (8-bit grey), then the given IDAT payload, then IEND unless cut. */
+function pngFile(width: number, height: number, idat: Buffer, { iend = true } = {}): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), ...(iend ? [chunk('IEND', Buffer.alloc(0))] : [])]);
+}
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+test('image bombs are refused from the header, in bounded time and memory, with one line', () => {
+  // each runs in a child limited to 256 MB of old space: a decoder that believed the header would die
+  const limited = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=256', bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const cases: Array<[string, Buffer, RegExp]> = [
+    // 68 bytes claiming 2^31 - 1 squared pixels (this aborted Node inside zlib)
+    ['huge.png', pngFile(2147483647, 2147483647, zlibDeflate(Buffer.alloc(16))), /huge\.png is 2147483647x2147483647 pixels; the limit is 64 megapixels$/],
+    // a plausible size whose compressed data stops early (this "reconstructed" a black image)
+    ['cut-stream.png', pngFile(2000, 2000, zlibDeflate(Buffer.alloc(2001 * 2000)).subarray(0, 300)), /cut-stream\.png as PNG: its image data is truncated$/],
+    // the file itself cut inside its IDAT chunk
+    ['cut-file.png', pngFile(64, 64, zlibDeflate(Buffer.alloc(65 * 64))).subarray(0, 60), /cut-file\.png: the PNG is truncated/],
+    // a valid header over the cap (12000 x 12000 grey took 922 MB)
+    ['big.png', pngFile(12000, 12000, zlibDeflate(Buffer.alloc(64))), /big\.png is 12000x12000 pixels; the limit is 64 megapixels$/],
+    // a JPEG whose frame header claims 65535 x 65535
+    ['huge.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, 0xff, 0xff, 0xff, 0xff, 1, 1, 0x11, 0]), /huge\.jpg is 65535x65535 pixels; the limit is 64 megapixels$/],
+    ['cut.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46]), /cut\.jpg: the JPEG is truncated or has no frame header$/],
+  ];
+  for (const [name, bytes, pattern] of cases) {
+    writeFileSync(join(dir, name), bytes);
+    const r = limited(['reconstruct', join(dir, name), '--out', join(dir, 'bombs')]);
+    assert.equal(r.status, 1, `${name}: exit ${r.status}, stderr ${r.stderr}`);
+    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+    assert.equal(lines.length, 1, `${name}: one line on stderr, got:\n${r.stderr}`);
+    assert.match(lines[0]!, pattern, name);
+  }
+  assert.match(cli(['reconstruct', '--help']).stdout, /64 megapixels/, 'the cap is stated in --help');
+});
+
+test('help shows defaults as they are typed', () => {
+  const help = cli(['bench', '--help']).stdout;
+  assert.match(help, /--input <D\|HxW>[\s\S]*\(default: 56x56\)/);
+  assert.doesNotMatch(help, /\[56,\s*56\]/);
+  assert.match(cli(['rip', '--help']).stdout, /\(default: 32\)/);
 });
 
 test('bad input: one line on stderr, exit 1 (unusable input) or 2 (flags that do not parse), no stack trace', () => {
@@ -268,14 +389,19 @@ test('bad input: one line on stderr, exit 1 (unusable input) or 2 (flags that do
   refused(['reconstruct', join(dir, 'missing.png')], 1, /^convcs reconstruct: no such file: .*missing\.png$/);
   refused(['reconstruct', dir], 1, /is a directory/);
   refused(['reconstruct', join(dir, 'notes.png')], 1, /notes\.png is not a PNG or JPEG image$/);
-  refused(['reconstruct', join(dir, 'truncated.png')], 1, /cannot decode .*truncated\.png as PNG/);
+  refused(['reconstruct', join(dir, 'truncated.png')], 1, /^convcs reconstruct: .*truncated\.png: the PNG is truncated/);
   refused(['reconstruct', join(dir, 'tiny.png'), '--size', '0', '--kernel', '7'], 1, /kernel \(7x7\) is larger than the image \(4x3/);
   refused(['reconstruct', img, '--pool', '64'], 1, /pool 64x64 does not fit/);
   refused(['reconstruct', img, '--density', '0.5'], 1, /'density' 0\.5 asks for .* at most one per block/);
-  refused(['reconstruct', img, '--density', '0'], 2, /densities must be above 0/);
+  refused(['reconstruct', img, '--density', '0'], 2, /argument '0' is invalid\. expected a density in \(0, 1\], got 0\./);
+  refused(['reconstruct', img, '--density', '2'], 2, /argument '2' is invalid\. expected a density in \(0, 1\], got 2\./);
+  refused(['rip', '--density', '0'], 2, /argument '0' is invalid\. expected a density in \(0, 1\], got 0\./);
+  refused(['rip', '--density', '2'], 2, /argument '2' is invalid\. expected a density in \(0, 1\], got 2\./);
+  refused(['rip', '--k', '0'], 2, /option '--k <n>' argument '0' is invalid/);
   refused(['reconstruct'], 2, /missing required argument 'image'/);
   refused(['rip', '--k', '200'], 1, /^convcs rip: convcs\.rip: 'k' must be in \[0, 96\]/);
   refused(['rip', '--density', '1.5'], 2, /option '--density <d>' argument '1\.5' is invalid/);
+  refused(['paper'], 2, /unknown command 'paper'/);
   refused(['rip', '--filters', 'abc'], 2, /expected an integer, got 'abc'/);
   refused(['rip', '--k', '5', '--density', '0.1'], 2, /cannot be used with/);
   refused(['rip', '--bogus'], 2, /unknown option '--bogus'/);

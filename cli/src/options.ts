@@ -4,7 +4,7 @@
 // does not parse never reaches the library.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Convcs, ConvOperator, Pool } from '../index.js';
+import type { Convcs, ConvOperator, Pool } from 'convcs';
 import { CliError } from './errors.js';
 
 export function intArg(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
@@ -23,6 +23,14 @@ export function numArg(min: number, max: number): (v: string) => number {
     if (n < min || n > max) throw new InvalidArgumentError(`expected a number in [${min}, ${max}], got ${n}.`);
     return n;
   };
+}
+
+/** A fraction of non-zeros: in (0, 1], one message for whatever falls outside. */
+export function densityArg(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a density (a number in (0, 1]), got '${v}'.`);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a density in (0, 1], got ${n}.`);
+  return n;
 }
 
 /** "3" -> 3, "3x5" -> [3, 5] (height x width). */
@@ -90,10 +98,12 @@ export const FIGURE2_LAYER: LayerDefaults = { input: '32', inChannels: 32, filte
 
 export function addLayerOptions(cmd: Command, d: LayerDefaults): Command {
   return cmd
-    .option('--input <D|HxW>', 'input size: D for a 1-D layer (conv1d), HxW for a 2-D layer (conv2d)', pairArg('the input size'), pairArg('')(d.input))
+    // defaults are shown as typed (56x56), not as the parsed pair
+    .addOption(new Option('--input <D|HxW>', 'input size: D for a 1-D layer (conv1d), HxW for a 2-D layer (conv2d)')
+      .argParser(pairArg('the input size')).default(pairArg('')(d.input), d.input))
     .option('--in-channels <M>', 'input channels M', intArg(1, 1 << 16), d.inChannels)
     .option('--filters <K>', 'number of filters K', intArg(1, 1 << 16), d.filters)
-    .option('--kernel <l|HxW>', 'filter size l (1-D) or kh x kw (2-D)', pairArg('the kernel size'), pairArg('')(d.kernel))
+    .addOption(new Option('--kernel <l|HxW>', 'filter size l (1-D) or kh x kw (2-D)').argParser(pairArg('the kernel size')).default(pairArg('')(d.kernel), d.kernel))
     .option('--stride <t>', 'stride t', intArg(1, 1 << 16), 1)
     .option('--padding <p>', "zero padding: 'valid', 'same' (stride 1 only) or a number", paddingArg, paddingArg(d.padding))
     .option('--weight-seed <n>', 'seed of the random Gaussian filters', seedArg, 1)
@@ -112,9 +122,9 @@ export interface SparsityFlags {
 export function addSparsityOptions(cmd: Command, d: { pool: string; k?: number; density?: number }): Command {
   return cmd
     .option('--pool <p>', "pooling blocks: 'global' (one block per filter), N or HxW", poolArg, poolArg(d.pool))
-    .addOption(new Option('--k <n>', 'number of blocks kept (the sparsity k)').argParser(intArg(0)).conflicts('density')
+    .addOption(new Option('--k <n>', 'number of blocks kept (the sparsity k, at least 1)').argParser(intArg(1)).conflicts('density')
       .default(d.k))
-    .addOption(new Option('--density <d>', 'fraction of non-zeros in the code, instead of --k').argParser(numArg(0, 1)).default(d.density))
+    .addOption(new Option('--density <d>', 'fraction of non-zeros in the code, in (0, 1], instead of --k').argParser(densityArg).default(d.density))
     .addOption(new Option('--mode <m>', "'abs' (keep the largest |h|) or 'relu' (largest after ReLU)").choices(['abs', 'relu']).default('abs'));
 }
 

@@ -3,7 +3,7 @@
 // between distinct unit-normed filters, and over all shifted rows of W.
 
 import { Command } from 'commander';
-import type { Convcs } from '../../index.js';
+import type { Convcs } from 'convcs';
 import { FIGURE2_LAYER, addLayerOptions, describeLayer, makeLayer } from '../options.js';
 import type { LayerFlags } from '../options.js';
 import { emitJson, say, seconds } from '../util.js';

@@ -5,9 +5,10 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import type { Convcs, RipReport, Summary } from '../../index.js';
+import type { Convcs, RipReport, Summary } from 'convcs';
 import { FIGURE2_LAYER, addLayerOptions, addSparsityOptions, describeLayer, intArg, makeLayer, seedArg, sparsityOf } from '../options.js';
 import type { LayerFlags, SparsityFlags } from '../options.js';
+import { ripHistogram } from '../experiment/index.js';
 import { histogramSpec, vegaLiteToSvg, writeFigure } from '../plots.js';
 import { progress } from '../progress.js';
 import { emitJson, f3, jsonReplacer, say, seconds, shown } from '../util.js';
@@ -56,8 +57,7 @@ export async function ripFigures(cs: Convcs, r: RipReport, what: string, bins: n
     const values = r[s.key];
     if (values.length === 0) continue;
     const sum = r.summary[s.key];
-    const pad = Math.max((sum.max - sum.min) * 0.05, 1e-6);
-    const histogram = cs.histogram(values, { bins, range: [sum.min - pad, sum.max + pad] });
+    const histogram = ripHistogram(cs, values, sum, bins, s.reference);
     const svg = await vegaLiteToSvg(histogramSpec({
       title: s.title,
       subtitle: [what, `${r.trials.toLocaleString('en')} codes, k = ${r.k}: median ${f3(sum.median)}, 5-95%: ${f3(sum.p05)} - ${f3(sum.p95)}`],

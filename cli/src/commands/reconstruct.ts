@@ -5,18 +5,16 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Convcs, Pool } from '../../index.js';
+import { Command, Option } from 'commander';
+import type { Convcs, Pool } from 'convcs';
 import { CliError, fileError } from '../errors.js';
-import { layerSize, reconstructImage } from '../experiment.js';
-import type { ImageLayerParams, ImageRun } from '../experiment.js';
+import { MAX_IMAGE_PIXELS, layerSize, reconstructImage, toPlanes, toRgba } from '../experiment/index.js';
+import type { ColorMode, ImageLayerParams, ImageRun, Planes, Rgba } from '../experiment/index.js';
 import { readImage, pngDataUrl } from '../image-io.js';
-import { intArg, pairArg, poolArg, seedArg, numArg } from '../options.js';
+import { densityArg, intArg, pairArg, poolArg, seedArg } from '../options.js';
 import { curveSpec, panelSpec, vegaLiteToSvg, vegaToSvg, writeFigure } from '../plots.js';
 import type { PanelRow } from '../plots.js';
 import { progress } from '../progress.js';
-import { toPlanes, toRgba } from '../raster.js';
-import type { ColorMode, Planes, Rgba } from '../raster.js';
 import { emitJson, f3, jsonReplacer, say, seconds, shown, stem } from '../util.js';
 
 interface ReconstructFlags {
@@ -39,10 +37,7 @@ interface ReconstructFlags {
 }
 
 function densityList(v: string): number[] {
-  const parse = numArg(0, 1);
-  const list = v.split(',').map((s) => parse(s.trim()));
-  if (list.some((d) => d <= 0)) throw new InvalidArgumentError('densities must be above 0.');
-  return list;
+  return v.split(',').map((s) => densityArg(s.trim()));
 }
 
 export function reconstructCommand(load: () => Promise<Convcs>): Command {
@@ -51,7 +46,7 @@ export function reconstructCommand(load: () => Promise<Convcs>): Command {
     .description('a PNG or JPEG photograph (grey or colour) through one random conv2d layer with pooling and back: ' +
       'one step (one CNN layer + transpose, least-squares scaled) and after N IHT iterations. Writes a Figure-4-style ' +
       'panel and the error curve (SVG + PNG) and a JSON report into --out')
-    .argument('<image>', 'PNG or JPEG file')
+    .argument('<image>', `PNG or JPEG file, at most ${MAX_IMAGE_PIXELS / 1e6} megapixels`)
     .option('--filters <K>', 'number of random filters (default 32 for grey, 64 for colour)', intArg(1, 4096))
     .option('--kernel <l|HxW>', 'filter size l x l (or kh x kw)', pairArg('the kernel size'), 3 as number | [number, number])
     .option('--stride <t>', "stride ('same' padding at stride 1, l/2 on every side otherwise)", intArg(1, 64), 1)
@@ -88,8 +83,15 @@ function readWeights(cs: Convcs, path: string, name: string | undefined): { data
   } catch (e) {
     throw fileError(path, e);
   }
-  const w = cs.loadWeights(bytes, name === undefined ? {} : { name });
-  return { data: w.data, shape: w.shape };
+  try {
+    const w = cs.loadWeights(bytes, name === undefined ? {} : { name });
+    return { data: w.data, shape: w.shape };
+  } catch (e) {
+    // the library names its own option; on the command line the choice is a flag
+    const m = /option 'name' is required: (.*)$/.exec(e instanceof Error ? e.message : '');
+    if (m) throw new CliError(`${path}: ${m[1]}; choose one with --weights-name`);
+    throw e;
+  }
 }
 
 function sparsityLabel(p: ImageLayerParams): string {
@@ -112,7 +114,7 @@ export async function reconstructionFigures(
     ],
   }));
   const title = runs.length > 1 ? what : `${what}, ${sparsityLabel(settings[0]!)}`;
-  const figure = writeFigure(dir, `${name}-figure4`, await vegaToSvg(panelSpec(title, rows, x.width, x.height, scale)));
+  const figure = writeFigure(dir, `${name}-figure4`, await vegaToSvg(panelSpec(title, rows, x.width, x.height, scale)), 1);
   const curve = writeFigure(dir, `${name}-error-curve`, await vegaLiteToSvg(curveSpec(
     `${name}: IHT reconstruction error per iteration`, title,
     runs.map((r, i) => ({ name: sparsityLabel(settings[i]!), values: r.iht.history })),
@@ -145,7 +147,7 @@ async function runReconstruct(cs: Convcs, path: string, f: ReconstructFlags): Pr
   const runs: ImageRun[] = [];
   try {
     for (const [i, p] of settings.entries()) {
-      runs.push(reconstructImage(cs, x, p, (it) => bar.update(i * f.iterations + it)));
+      runs.push(reconstructImage(cs, x, p, { onIteration: (it) => void bar.update(i * f.iterations + it) }));
     }
   } finally {
     bar.stop();

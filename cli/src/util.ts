@@ -1,9 +1,8 @@
 /// <reference types="node" />
-// Small shared pieces of the commands: output, the package root, file names, number formats.
+// Small shared pieces of the commands: output, versions, file names, number formats.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { basename, extname, relative, resolve } from 'node:path';
 
 /** A line on stdout (suppressed in --json mode by the callers). */
 export function say(line = ''): void {
@@ -21,36 +20,17 @@ export function jsonReplacer(_key: string, v: unknown): unknown {
   return v;
 }
 
-/**
- * The directory of convcs's package.json, found upward from this file: the repository root when
- * run from a clone (src/cli/ or dist/), the installed package otherwise.
- */
-export function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      try {
-        if ((JSON.parse(readFileSync(p, 'utf8')) as { name?: string }).name === 'convcs') return dir;
-      } catch {
-        // not ours; keep looking
-      }
+/** `convcs-cli 0.1.0 (convcs 0.1.0)`: this tool's version and the library's it runs on. */
+export function versions(): string {
+  const require = createRequire(import.meta.url);
+  const version = (path: string): string => {
+    try {
+      return (require(path) as { version?: string }).version ?? 'unknown';
+    } catch {
+      return 'unknown';
     }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return undefined;
-}
-
-export function packageVersion(): string {
-  const root = packageRoot();
-  if (!root) return 'unknown';
-  try {
-    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  };
+  return `convcs-cli ${version('../package.json')} (convcs ${version('convcs/package.json')})`;
 }
 
 /** File name without directory or extension, for naming outputs after an input. */

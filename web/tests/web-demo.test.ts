@@ -13,20 +13,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import assert from './assert.js';
-import { load } from '../src/index.js';
-import type { Convcs } from '../src/index.js';
-import { observeTranspose } from '../src/cli/observe.js';
-import { readImage } from '../src/cli/image-io.js';
-import { toPlanes, toRgba } from '../src/cli/raster.js';
+import assert from '../../tests/assert.js';
+import { load } from 'convcs';
+import type { Convcs } from 'convcs';
+import { observeTranspose, toPlanes, toRgba } from 'convcs-cli/experiment';
+import { encodePng, readImage } from '../../cli/src/image-io.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic'];
 
 // web/*.mjs are plain JavaScript (the page's own build and server); typed here by what is used
-const { buildWebDemo } = (await import(join(root, 'web', 'build.mjs'))) as { buildWebDemo(outDir?: string): { outDir: string; library: string } };
+const { buildWebDemo } = (await import(join(root, 'web', 'build.mjs'))) as { buildWebDemo(outDir?: string): Promise<{ outDir: string }> };
 const { serveStatic } = (await import(join(root, 'web', 'serve.mjs'))) as { serveStatic(dir: string, port?: number): Promise<{ server: Server; url: string }> };
 
 let outDir: string;
@@ -39,7 +38,7 @@ const pageErrors: string[] = [];
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   outDir = mkdtempSync(join(tmpdir(), 'convcs-web-'));
-  buildWebDemo(outDir);
+  await buildWebDemo(outDir);
   ({ server, url } = await serveStatic(outDir, 0));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   cs = await load();
@@ -150,11 +149,124 @@ test('the page reconstructs the built-in photograph with the same error as the l
 test('the page reports a layer that cannot exist on one line, and keeps working', async () => {
   const page = await openPage();
   const status = await runOnPage(page, { size: '64', kernel: '99', iterations: '2', ripTrials: '0' });
-  assert.match(status, /^the kernel \(99x99\) is larger than the image \(64x64\)$/);
+  assert.match(status, /^the kernel \(99x99\) is larger than the image \(64x64 after downscaling\)$/);
   assert.equal(await page.$eval('#status', (s) => s.classList.contains('error')), true);
   const again = await runOnPage(page, { kernel: '3', iterations: '2', ripTrials: '0', density: '0.05' });
   assert.equal(again, 'done');
   assert.ok(Number(await page.getAttribute('#final-error', 'data-error')) > 0);
   await page.close();
   assert.deepEqual(pageErrors, []);
+});
+
+/** Whether a canvas has any painted (non-transparent) pixel. */
+async function painted(page: Page, id: string): Promise<boolean> {
+  return page.$eval(`#${id}`, (c) => {
+    const canvas = c as HTMLCanvasElement;
+    if (canvas.width === 0 || canvas.height === 0) return false;
+    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+    return false;
+  });
+}
+
+/** A PNG of the built-in photograph cropped to width x height (a non-square upload). */
+function croppedPhoto(width: number, height: number): Buffer {
+  const full = readImage(join(root, 'data', 'astronaut-256.png'));
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) data.set(full.data.subarray(y * full.width * 4, y * full.width * 4 + width * 4), y * width * 4);
+  return encodePng({ width, height, data });
+}
+
+test('a non-square photograph keeps its aspect ratio on the page', async () => {
+  const page = await openPage();
+  await page.setInputFiles('#upload', { name: 'wide.png', mimeType: 'image/png', buffer: croppedPhoto(192, 96) });
+  await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('wide.png: PNG, 192x96'));
+  const status = await runOnPage(page, { size: '64', iterations: '2', ripTrials: '0' });
+  assert.equal(status, 'done');
+  for (const id of ['original', 'reconstruction']) {
+    const box = await page.$eval(`#${id}`, (c) => {
+      const r = c.getBoundingClientRect();
+      return { w: r.width, h: r.height, cw: (c as HTMLCanvasElement).width, ch: (c as HTMLCanvasElement).height };
+    });
+    assert.deepEqual([box.cw, box.ch], [64, 32], `#${id} holds the 64x32 planes`);
+    assert.ok(Math.abs(box.w / box.h - 2) < 0.02, `#${id} is shown ${box.w}x${box.h}, not 2:1`);
+  }
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('Stop says where the run stopped and keeps what it had computed', async () => {
+  const page = await openPage();
+  for (const [id, value] of Object.entries({ size: '256', filters: '64', iterations: '1000', ripTrials: '0' })) {
+    if (await page.$eval(`#${id}`, (el) => el.tagName === 'SELECT')) await page.selectOption(`#${id}`, value);
+    else await page.fill(`#${id}`, value);
+  }
+  await page.click('#run');
+  await page.waitForFunction(() => /^iteration ([3-9]|\d\d+),/.test(document.getElementById('iterInfo')!.textContent!), null, { timeout: 60_000 });
+  await page.click('#stop');
+  const status = (await page.textContent('#status'))!;
+  const m = /^stopped after iteration (\d+) of 1000: relative error (\d\.\d+) \(the reconstruction shown\)$/.exec(status);
+  assert.ok(m, `status after Stop: ${status}`);
+  assert.equal(await page.getAttribute('#final-error', 'data-iterations'), m[1]);
+  assert.ok(Number(m[1]) >= 3);
+  assert.ok(await painted(page, 'reconstruction'), 'the last iterate stays drawn');
+  assert.ok(await painted(page, 'curve'));
+  // the replacement worker's ready message does not overwrite where the run stopped
+  await page.waitForTimeout(500);
+  assert.equal(await page.textContent('#status'), status);
+  assert.equal(await page.$eval('#run', (b) => (b as HTMLButtonElement).disabled), false);
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('an input error clears the previous results; a valid file clears a decode error', async () => {
+  const page = await openPage();
+  assert.equal(await runOnPage(page, { size: '64', kernel: '3', iterations: '3', ripTrials: '50' }), 'done');
+  assert.ok(await painted(page, 'reconstruction'));
+  assert.ok(await painted(page, 'histogram'));
+  const status = await runOnPage(page, { kernel: '99' });
+  assert.match(status, /larger than the image/);
+  assert.equal(await page.textContent('#final-error'), '');
+  assert.equal(await page.textContent('#iterInfo'), 'not run yet');
+  assert.equal(await page.textContent('#ripInfo'), '');
+  assert.equal(await painted(page, 'reconstruction'), false, 'the previous reconstruction is gone');
+  assert.equal(await painted(page, 'histogram'), false, 'the previous histogram is gone');
+
+  await page.setInputFiles('#upload', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture\n') });
+  await page.waitForFunction(() => document.getElementById('status')!.classList.contains('error'));
+  assert.equal(await page.textContent('#status'), 'notes.png is not a PNG or JPEG image');
+  await page.setInputFiles('#upload', { name: 'fine.png', mimeType: 'image/png', buffer: croppedPhoto(80, 80) });
+  await page.waitForFunction(() => !document.getElementById('status')!.classList.contains('error'));
+  assert.equal(await page.textContent('#status'), 'fine.png: PNG, 80x80; press Reconstruct');
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
+
+test("the form's labels and controls are not cut off", async () => {
+  const page = await openPage();
+  await page.selectOption('#filterSource', 'random');
+  const problems = await page.evaluate(() => {
+    const out: string[] = [];
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    for (const select of document.querySelectorAll('form select')) {
+      const s = select as HTMLSelectElement;
+      ctx.font = getComputedStyle(s).font;
+      // the widest choice plus room for the padding and the arrow
+      const widest = Math.max(...Array.from(s.options, (o) => ctx.measureText(o.text).width));
+      if (widest + 30 > s.clientWidth) out.push(`#${s.id}: options need ${Math.ceil(widest)} px, the select has ${s.clientWidth}`);
+    }
+    for (const input of document.querySelectorAll('form input[type=file]')) {
+      const el = input as HTMLInputElement;
+      if (el.offsetParent !== null && el.clientWidth < 240) out.push(`#${el.id}: ${el.clientWidth} px cannot show its button and file name`);
+    }
+    for (const el of document.querySelectorAll('form label, form legend, form input, form select, form button')) {
+      const box = el.getBoundingClientRect();
+      const set = el.closest('fieldset') ?? el.closest('form')!;
+      const outer = set.getBoundingClientRect();
+      if (box.width > 0 && (box.left < outer.left - 0.5 || box.right > outer.right + 0.5)) out.push(`${el.tagName.toLowerCase()}#${el.id}: sticks out of its box`);
+    }
+    return out;
+  });
+  assert.deepEqual(problems, []);
+  await page.close();
 });

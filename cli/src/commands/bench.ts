@@ -1,17 +1,15 @@
 /// <reference types="node" />
-// convcs bench: in a clone, the full benchmark suite (bench/run.ts, about 2.5 minutes, the same as
-// `npm run bench` after its build); with --quick, or where the suite is absent (an installed
-// package), a short timing of one layer's forward, dense transpose and sparse transpose.
+// convcs bench: a short timing of one layer's forward, dense transpose and sparse transpose. The
+// full suite against its peers (tfjs-wasm, PyTorch) needs the repository and its dev dependencies:
+// `npm run bench` in a clone.
 
 import { Command } from 'commander';
-import type { Convcs, ConvOperator } from '../../index.js';
+import type { Convcs, ConvOperator } from 'convcs';
 import { addLayerOptions, describeLayer, intArg, makeLayer, numArg } from '../options.js';
 import type { LayerFlags } from '../options.js';
 import { emitJson, say } from '../util.js';
-import { runScript, scriptHome } from './spawned.js';
 
 interface BenchFlags extends LayerFlags {
-  quick: boolean;
   time: number;
   density: number;
   json: boolean;
@@ -19,21 +17,15 @@ interface BenchFlags extends LayerFlags {
 
 export function benchCommand(load: () => Promise<Convcs>): Command {
   const cmd = new Command('bench')
-    .summary('the benchmark suite (in a clone), or --quick timing of one layer')
-    .description('in a clone: the benchmark suite bench/run.ts (as npm run bench). With --quick, or from an installed ' +
-      'package: a short timing of forward, transpose and sparse transpose on one layer (default conv2d 64 -> 64, 3x3, 56x56)');
+    .summary('time forward, transpose and sparse transpose on one layer')
+    .description('a short timing of forward, transpose and sparse transpose on one layer (default conv2d 64 -> 64, 3x3, 56x56). ' +
+      'The full suite against tfjs-wasm and PyTorch needs a clone of the repository: npm run bench');
   addLayerOptions(cmd, { input: '56x56', inChannels: 64, filters: 64, kernel: '3', padding: 'same' });
   return cmd
-    .option('--quick', 'the short timing, not the suite', false)
-    .option('--time <ms>', 'time budget per operation for the short timing', intArg(50, 60_000), 400)
+    .option('--time <ms>', 'time budget per operation', intArg(50, 60_000), 400)
     .option('--density <d>', 'density of the sparse code for transposeSparse', numArg(0.0001, 1), 0.1)
-    .option('--json', 'print one JSON result on stdout and nothing else (short timing only)', false)
+    .option('--json', 'print one JSON result on stdout and nothing else', false)
     .action(async (f: BenchFlags) => {
-      if (!f.quick && !f.json && scriptHome('bench/run.ts')) {
-        const code = await runScript('bench/run.ts', []);
-        if (code !== 0) process.exitCode = code;
-        return;
-      }
       const cs = await load();
       const W = makeLayer(cs, f);
       try {
@@ -89,5 +81,5 @@ function quickBench(cs: Convcs, W: ConvOperator, f: BenchFlags): void {
   for (const r of rows) {
     say(`  ${r.operation.padEnd(36)} ${r.medianMs.toFixed(3).padStart(9)} ms   ${r.gflops.toFixed(2).padStart(7)} GFLOP/s  (${r.calls} calls)`);
   }
-  if (!scriptHome('bench/run.ts')) say('(the full suite, bench/run.ts, is in the repository: npm run bench)');
+  say('(the full suite against tfjs-wasm and PyTorch: npm run bench in a clone of the repository)');
 }

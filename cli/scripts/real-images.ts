@@ -1,22 +1,20 @@
 // Real photographs through one random convolutional layer and back: the paper's claim of
 // "reasonable reconstruction results on real images", measured. Writes docs/real-images.md
 // (and the Figure-4-style panels into convcs-out/real-images/) from fixed seeds.
-// Usage: node --import tsx scripts/real-images.ts [image directory]   (default: the project's data/)
+// Usage: node --import tsx cli/scripts/real-images.ts [image directory]   (default: the project's data/)
 // Takes about a minute on one core.
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load } from '../src/index.js';
-import { reconstructImage } from '../src/cli/experiment.js';
-import type { ImageLayerParams, ImageRun } from '../src/cli/experiment.js';
-import { reconstructionFigures, describe } from '../src/cli/commands/reconstruct.js';
-import { readImage } from '../src/cli/image-io.js';
-import { toPlanes } from '../src/cli/raster.js';
-import type { Planes } from '../src/cli/raster.js';
+import { load } from 'convcs';
+import { reconstructImage, toPlanes } from '../src/experiment/index.js';
+import type { ImageLayerParams, ImageRun, Planes } from '../src/experiment/index.js';
+import { reconstructionFigures, describe } from '../src/commands/reconstruct.js';
+import { readImage } from '../src/image-io.js';
 
 const started = performance.now();
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const imageDir = process.argv[2] ?? join(root, 'data');
 const figureDir = join(root, 'convcs-out', 'real-images');
 const log = (s: string) => process.stderr.write(s + '\n');

@@ -1,6 +1,7 @@
 // A photograph through one random convolutional layer and back: the experiment behind
-// `convcs reconstruct`, `npm run demo` and scripts/real-images.ts, in one place so that all three
-// report the same numbers for the same flags.
+// `convcs reconstruct`, `npm run demo`, cli/scripts/real-images.ts and the web demo's worker, in
+// one place so that all of them report the same numbers for the same settings. Inputs that cannot
+// make a layer are refused with a RangeError (the CLI prints it as one line, the page shows it).
 //
 // "One step" is one CNN layer and its transpose, x^ = mu W^T M(W x, k), i.e. the first iteration
 // of normalized IHT from zero. Its step mu = ||g_S||^2 / ||W^T g_S||^2 (g = W x, S its support) is
@@ -9,8 +10,8 @@
 // (its error is reported as rawOneStepError); the paper likewise rescales its reconstructed
 // activations before decoding them. "After N iterations" is cs.iht with the same options.
 
-import type { Convcs, ConvOperator, Pool } from '../index.js';
-import { CliError } from './errors.js';
+import type { Convcs, ConvOperator, Pool } from 'convcs';
+import { observeTranspose } from './observe.js';
 import { psnr } from './raster.js';
 import type { Planes } from './raster.js';
 
@@ -56,7 +57,7 @@ export function imagePadding(kh: number, kw: number, stride: number): 'same' | [
 export function layerSize(p: ImageLayerParams): [number, number, number] {
   if (p.weights) {
     if (p.weights.shape.length !== 4) {
-      throw new CliError(`the weights have shape [${p.weights.shape.join(', ')}]; a conv2d layer needs 4-D filters [K, M, kh, kw]`);
+      throw new RangeError(`the weights have shape [${p.weights.shape.join(', ')}]; a conv2d layer needs 4-D filters [K, M, kh, kw]`);
     }
     const [K, , kh, kw] = p.weights.shape as [number, number, number, number];
     return [K, kh, kw];
@@ -68,10 +69,10 @@ export function layerSize(p: ImageLayerParams): [number, number, number] {
 export function imageLayer(cs: Convcs, x: Planes, p: ImageLayerParams): ConvOperator {
   const [K, kh, kw] = layerSize(p);
   if (kh > x.height || kw > x.width) {
-    throw new CliError(`the kernel (${kh}x${kw}) is larger than the image (${x.width}x${x.height} after downscaling)`);
+    throw new RangeError(`the kernel (${kh}x${kw}) is larger than the image (${x.width}x${x.height} after downscaling)`);
   }
   if (p.weights && p.weights.shape[1] !== x.channels) {
-    throw new CliError(`the weights take ${p.weights.shape[1]} input channels, the image has ${x.channels}`);
+    throw new RangeError(`the weights take ${p.weights.shape[1]} input channels, the image has ${x.channels}`);
   }
   const W = cs.conv2d({
     inChannels: x.channels, outChannels: K, kernelSize: [kh, kw], height: x.height, width: x.width,
@@ -85,29 +86,47 @@ export function imageLayer(cs: Convcs, x: Planes, p: ImageLayerParams): ConvOper
   }
 }
 
-function sparsity(p: ImageLayerParams): { pool: Pool; mode: 'abs' | 'relu'; k?: number; density?: number } {
+export function imageSparsity(p: ImageLayerParams): { pool: Pool; mode: 'abs' | 'relu'; k?: number; density?: number } {
   return p.k !== undefined ? { pool: p.pool, mode: p.mode ?? 'abs', k: p.k } : { pool: p.pool, mode: p.mode ?? 'abs', density: p.density ?? 0.1 };
 }
 
-export function reconstructImage(
-  cs: Convcs, x: Planes, p: ImageLayerParams, onIteration?: (i: number, err: number) => void,
-): ImageRun {
+export interface ImageRunHooks {
+  /** Called once the layer exists, before anything runs on it. */
+  onLayer?(layer: ImageRun['layer']): void;
+  /**
+   * Called after every IHT iteration with its relative error, and with the current reconstruction
+   * when `watch` is set (the web demo draws it); returning false stops the run there.
+   */
+  onIteration?(iteration: number, relativeError: number, xHat: Float32Array | undefined): void | boolean;
+  /** Pass the current reconstruction to onIteration (costs one scan of the code per iteration). */
+  watch?: boolean;
+}
+
+export function reconstructImage(cs: Convcs, x: Planes, p: ImageLayerParams, hooks: ImageRunHooks = {}): ImageRun {
   const W = imageLayer(cs, x, p);
   try {
-    const s = sparsity(p);
+    const s = imageSparsity(p);
+    const k = p.k ?? Math.round((p.density ?? 0.1) * W.outputSize);
+    const layer = {
+      inputShape: [...W.inputShape], outputShape: [...W.outputShape], padding: String(imagePadding(W.weightShape[2]!, W.weightShape[3]!, p.stride)),
+      k, nonZerosPerValue: k / W.inputSize,
+    };
+    hooks.onLayer?.(layer);
     let t0 = performance.now();
     const raw = cs.reconstruct(W, x.data, s);
     const one = cs.iht(W, x.data, { ...s, iterations: 1 });
     const msOne = performance.now() - t0;
     t0 = performance.now();
-    const r = cs.iht(W, x.data, { ...s, iterations: p.iterations, ...(onIteration ? { onIteration } : {}) });
+    // watching goes through observeTranspose, which runs the same kernels in the same order (same bits)
+    const watched = hooks.watch ? observeTranspose(W) : undefined;
+    const onIteration = hooks.onIteration;
+    const r = cs.iht(watched?.op ?? W, x.data, {
+      ...s, iterations: p.iterations,
+      ...(onIteration ? { onIteration: (i: number, err: number) => onIteration(i, err, watched?.latest() ?? undefined) } : {}),
+    });
     const msIht = performance.now() - t0;
-    const k = p.k ?? Math.round((p.density ?? 0.1) * W.outputSize);
     return {
-      layer: {
-        inputShape: [...W.inputShape], outputShape: [...W.outputShape], padding: String(imagePadding(W.weightShape[2]!, W.weightShape[3]!, p.stride)),
-        k, nonZerosPerValue: k / W.inputSize,
-      },
+      layer,
       rawOneStepError: raw.relativeError,
       oneStep: { xHat: one.xHat, relativeError: one.relativeError, psnr: psnr(one.xHat, x.data) },
       iht: {

@@ -2,11 +2,10 @@
 // reconstruction, and the web demo draws the reconstruction after every iteration. This wraps a
 // layer in a plain LinearOperator whose transpose goes through W.transposeSparse on the code's
 // non-zeros, the same kernel, indices and order that iht's own sparse path uses, so the run is
-// bit-for-bit the run of cs.iht(W, ...) (tests/web-demo.test.ts checks this). The last transpose
+// bit-for-bit the run of cs.iht(W, ...) (web/tests/web-demo.test.ts checks this). The last transpose
 // before onIteration is the accepted iterate W^T z, which latest() returns.
-// No runtime imports: the web demo's worker loads the compiled copy of this file.
 
-import type { ConvOperator, LinearOperator } from '../index.js';
+import type { ConvOperator, LinearOperator } from 'convcs';
 
 export interface ObservedOperator {
   /** Pass this to cs.iht instead of W. */

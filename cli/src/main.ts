@@ -1,22 +1,21 @@
 /// <reference types="node" />
 // The convcs command line: the paper's experiments on random layers and real photographs.
-// Bundled to dist/cli.mjs (the package's bin) by rollup.cli.config.js; `npm run cli -- <command>`
-// runs it from source.
+// Bundled to cli/dist/cli.mjs (the bin of convcs-cli) by cli/rollup.config.js; `npm run cli -- <command>`
+// runs it from source. It imports the library by its package name, as any user does.
 //
 // Exit codes: 0 success; 1 an input that cannot be used (missing or unreadable file, a layer or
 // sparsity the library refuses); 2 flags that do not parse. Either way one line on stderr.
 
 import { Command, CommanderError } from 'commander';
-import { load } from '../index.js';
-import type { Convcs } from '../index.js';
+import { load } from 'convcs';
+import type { Convcs } from 'convcs';
 import { EXIT_INPUT, EXIT_USAGE, oneLine } from './errors.js';
 import { benchCommand } from './commands/bench.js';
 import { coherenceCommand } from './commands/coherence.js';
 import { ihtCommand } from './commands/iht.js';
-import { paperCommand } from './commands/paper.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { ripCommand } from './commands/rip.js';
-import { packageVersion } from './util.js';
+import { versions } from './util.js';
 
 let instance: Promise<Convcs> | undefined;
 /** One wasm instance per process, created only by commands that compute. */
@@ -26,11 +25,11 @@ export function buildProgram(): Command {
   const program = new Command('convcs')
     .description('Convolutional compressive sensing in WebAssembly SIMD: invert a random CNN layer, measure its model-RIP, ' +
       'reconstruct photographs (Gilbert et al., "Towards Understanding the Invertibility of Convolutional Neural Networks", IJCAI 2017)')
-    .version(packageVersion(), '-V, --version')
+    .version(versions(), '-V, --version')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: false });
-  for (const c of [ripCommand(lazyLoad), reconstructCommand(lazyLoad), coherenceCommand(lazyLoad), ihtCommand(lazyLoad), benchCommand(lazyLoad), paperCommand()]) {
+  for (const c of [ripCommand(lazyLoad), reconstructCommand(lazyLoad), coherenceCommand(lazyLoad), ihtCommand(lazyLoad), benchCommand(lazyLoad)]) {
     // subcommands added this way do not inherit the program's settings, so repeat them
     program.addCommand(c.exitOverride().showSuggestionAfterError(true));
   }

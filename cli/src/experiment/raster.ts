@@ -1,7 +1,7 @@
 // Pixels <-> the float planes a layer sees, and the image-quality numbers. No imports and no
-// Node or DOM APIs: the web demo's worker loads the compiled copy of this file
-// (build/tsc/cli/raster.js), so the browser and the CLI turn the same photograph into the same
-// bits, which is what lets the end-to-end test compare the page's error with the library's.
+// Node or DOM APIs: the web demo's worker runs this same code (through convcs-cli/experiment), so
+// the browser and the CLI turn the same photograph into the same bits, which is what lets the
+// end-to-end test compare the page's error with the library's.
 
 /** An 8-bit RGBA raster, as PNG/JPEG decoders and canvas getImageData return it. */
 export interface Rgba {

@@ -9,7 +9,7 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
-import type { Histogram } from '../index.js';
+import type { Histogram } from 'convcs';
 
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 const CONFIG = {
@@ -32,22 +32,48 @@ export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
   return vegaToSvg(compile(spec).spec);
 }
 
+const RESVG_FONTS = { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
+
+/**
+ * The SVG cut to what it draws, plus a margin. Vega sizes a figure from estimated text widths (it
+ * has no fonts when rendering headless), which leaves a band of white beside long titles; resvg
+ * measures the drawing with the real font, and the figure takes that size.
+ */
+export function fitToContent(svg: string, margin = 8): string {
+  // Vega's first element is the background rectangle over the whole estimated size: measure
+  // without it, and draw it again over the new size
+  const background = /^(<svg[^>]*>)<rect width="[^"]*" height="[^"]*" fill="([^"]*)"\/>/.exec(svg);
+  const drawing = background ? svg.replace(background[0], background[1]!) : svg;
+  const box = new Resvg(drawing, { font: RESVG_FONTS }).getBBox();
+  if (!box) return svg;
+  const x = Math.floor(box.x - margin);
+  const y = Math.floor(box.y - margin);
+  const width = Math.ceil(box.x + box.width + margin) - x;
+  const height = Math.ceil(box.y + box.height + margin) - y;
+  const fill = background ? `<rect x="${x}" y="${y}" width="${width}" height="${height}" fill="${background[2]}"/>` : '';
+  return drawing.replace(/^<svg([^>]*)>/, (_all, attrs: string) => {
+    const rest = attrs.replace(/\s(width|height|viewBox)="[^"]*"/g, '');
+    return `<svg${rest} width="${width}" height="${height}" viewBox="${x} ${y} ${width} ${height}">${fill}`;
+  });
+}
+
 /** Rasterize at `scale` x the SVG's size (2: sharp on high-density screens and in documents). */
 export function svgToPng(svg: string, scale = 2): Buffer {
-  const r = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: scale },
-    background: 'white',
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-  });
+  const r = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: RESVG_FONTS });
   return r.render().asPng();
 }
 
-/** Write name.svg and name.png into dir; returns both paths. */
-export function writeFigure(dir: string, name: string, svg: string): { svg: string; png: string } {
+/**
+ * Write name.svg and name.png into dir, both cut to their content; returns both paths. `scale` is
+ * the PNG's pixels per SVG unit: 2 for charts, 1 for panels of photographs that the SVG already
+ * shows enlarged (a second doubling adds megabytes and no detail).
+ */
+export function writeFigure(dir: string, name: string, svg: string, scale = 2): { svg: string; png: string } {
   mkdirSync(dir, { recursive: true });
   const paths = { svg: join(dir, `${name}.svg`), png: join(dir, `${name}.png`) };
-  writeFileSync(paths.svg, svg);
-  writeFileSync(paths.png, svgToPng(svg));
+  const fitted = fitToContent(svg);
+  writeFileSync(paths.svg, fitted);
+  writeFileSync(paths.png, svgToPng(fitted, scale));
   return paths;
 }
 

@@ -1,0 +1,26 @@
+// The public surface shared by every entry: everything but load() and the module helpers, which
+// each entry defines for where its modules come from (index.ts embeds them, workerd.ts imports
+// them as files).
+
+export { Convcs } from './convcs.js';
+export type { LoadOptions, Backend } from './instance.js';
+export { ConvOperator, WINOGRAD_MIN_CHANNELS, WINOGRAD_BLOCK_BYTES, WINOGRAD_DENSE_FROM, PIXEL_FORWARD_MAX } from './operator.js';
+export type { LinearOperator, Conv1dOptions, Conv2dOptions, RandomizeOptions, Padding, ConvGeometry } from './operator.js';
+export type {
+  Pool, ProjectMode, ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions, BlockGeometry,
+} from './projection.js';
+export type { RandomOptions, SampleOptions, UniformOptions, ModelSparseOptions } from './random.js';
+export type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
+export type { RipOptions, RipReport, RipValues, RipShard, RipShardInfo } from './algorithms/rip.js';
+export { mergeRipReports, serveWorker } from './parallel/index.js';
+export type { IhtBatchOptions, RipShardReport, WorkerFactory, WorkerLike, WorkerEventLike } from './parallel/index.js';
+export { theorem33Bound } from './algorithms/rip.js';
+export type { HistogramOptions, Histogram, Summary } from './algorithms/stats.js';
+export type { CoherenceOptions, CoherenceResult } from './algorithms/coherence.js';
+export type { SparseCodeOptions, SparseCodeResult } from './algorithms/sparse-code.js';
+export type { NormOptions } from './algorithms/power.js';
+export type { SparsityOptions } from './algorithms/sparsity.js';
+export { CReluOperator } from './algorithms/crelu.js';
+export { Stack } from './algorithms/stack.js';
+export type { StackEncodeOptions, StackReconstruction } from './algorithms/stack.js';
+export type { WeightsSource, WeightsFormat, LoadWeightsOptions, LoadedWeights, TfjsWeightsSource } from './loaders/index.js';
