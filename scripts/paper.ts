@@ -260,11 +260,11 @@ md.push('## Proposition 1: the CReLU pair of an orthonormal W reconstructs perfe
   W.dispose();
 }
 
-// Real images: the section scripts/real-images.ts writes (run first by `npm run paper`).
+// Real images: the section cli/scripts/real-images.ts writes (run first by `npm run paper`).
 {
   const realImages = new URL('../docs/real-images.md', import.meta.url);
   if (existsSync(realImages)) md.push(readFileSync(realImages, 'utf8').replace(/^## /m, '## ').trim(), '');
-  else md.push('## Real images', '', 'Run `node --import tsx scripts/real-images.ts` to add this section.', '');
+  else md.push('## Real images', '', 'Run `node --import tsx cli/scripts/real-images.ts` to add this section.', '');
 }
 md.push('## Learned filters (Tables 2 and 3, Figure 3 on a trained network)', '');
 md.push('The same analyses on real weights (face-api\'s face-recognition ResNet, read with `cs.loadWeights`) and real activations of ' +

@@ -2,7 +2,7 @@
 // (playwright-core, Debian's /usr/bin/chromium), run a reconstruction through the form, and check
 // the page's final error against the library's in Node for the same photograph, settings and
 // seed. Both run the same SIMD module and the page turns pixels into floats with the compiled
-// src/cli/raster.ts, so the numbers must agree to rounding (in fact bit for bit), and the drawn
+// convcs-cli/experiment (cli/src/experiment/raster.ts), so the numbers must agree to rounding (in fact bit for bit), and the drawn
 // reconstruction must be the pixels Node renders from its own result. Saves a screenshot to
 // convcs-out/web-demo.png.
 import { test, before, after } from 'node:test';
