@@ -15,6 +15,8 @@ export class LinearAllocator {
   private free: Array<[number, number]> = [];
   /** Inside atomically(): blocks are placed, memory grows only at the end. */
   private deferGrowth = false;
+  /** Inside atomically(): how the owners of blocks taken so far go back to their state before. */
+  private undo: Array<() => void> = [];
 
   constructor(memory: WebAssembly.Memory, heapBase: number, limitBytes: number) {
     this.memory = memory;
@@ -81,19 +83,31 @@ export class LinearAllocator {
     if (this.deferGrowth) return allocate();
     const saved = { free: this.free.map(([a, b]): [number, number] => [a, b]), top: this.top, sizes: new Map(this.sizes) };
     this.deferGrowth = true;
+    this.undo = [];
     try {
       const result = allocate();
       this.deferGrowth = false;
       this.growTo(this.top);
       return result;
     } catch (e) {
+      for (const restore of this.undo.reverse()) restore();
       this.free = saved.free;
       this.top = saved.top;
       this.sizes = saved.sizes;
       throw e;
     } finally {
       this.deferGrowth = false;
+      this.undo = [];
     }
+  }
+
+  /**
+   * For an owner that keeps what it allocates (an operator growing its scratch): inside
+   * atomically(), `restore` puts the owner back as it was if the whole allocation is refused;
+   * outside, there is nothing to undo.
+   */
+  onRefusal(restore: () => void): void {
+    if (this.deferGrowth) this.undo.push(restore);
   }
 
   private growTo(top: number): void {

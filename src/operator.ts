@@ -352,6 +352,8 @@ export class ConvOperator implements LinearOperator {
   private ptrGrouped = 0;
   private owned: number[];
   private isDisposed = false;
+  /** Running calls (iht, rip, ...) that use this operator: while any does, it cannot be freed or re-weighted. */
+  private pins = 0;
   private readonly token = {};
 
   /** @internal use cs.conv1d / cs.conv2d */
@@ -428,6 +430,25 @@ export class ConvOperator implements LinearOperator {
     if (this.isDisposed) throw new TypeError(`convcs.${where}: this operator has been disposed`);
   }
 
+  /** @internal a running call uses this operator (see ptrOperator) */
+  pin(where: string): void {
+    this.live(where);
+    this.pins++;
+  }
+
+  /** @internal */
+  unpin(): void {
+    this.pins--;
+  }
+
+  /** Refuse to change an operator a running call is using (a callback of that call is the only way). */
+  private notInUse(where: string, what: string): void {
+    if (this.pins > 0) {
+      throw new TypeError(`convcs.${where}: this operator is in use by a running call (iht, rip, sparseCode...); ` +
+        `${what} it after that call returns, not from its callback`);
+    }
+  }
+
   /**
    * Draw the weights from a seeded Gaussian (every engine gives the same bits).
    * @example
@@ -437,6 +458,7 @@ export class ConvOperator implements LinearOperator {
   randomize(options: RandomizeOptions): this {
     const where = 'ConvOperator.randomize';
     this.live(where);
+    this.notInUse(where, 'randomize');
     const o = checkOptions<RandomizeOptions>(where, options, ['seed', 'stream', 'normalize']);
     const [lo, hi] = seedWords(where, 'seed', requireOption(where, 'seed', o.seed));
     const stream = o.stream === undefined ? 0 : nonNegativeInt(where, 'stream', o.stream, 2 ** 32 - 1);
@@ -467,6 +489,7 @@ export class ConvOperator implements LinearOperator {
   setWeights(w: Float32Array): this {
     const where = 'ConvOperator.setWeights';
     this.live(where);
+    this.notInUse(where, 'set the weights of');
     const n = this.weightShape.reduce((a, b) => a * b, 1);
     float32Exact(where, 'weights', w, n);
     checkFinite(where, 'weights', w);
@@ -568,7 +591,7 @@ export class ConvOperator implements LinearOperator {
       this.transposePtr(this.ptrCode, outPtr);
       return;
     }
-    if (this.engine.simd) this.reserveSparse(nnz);
+    if (this.engine.simd) this.growSparse(nnz);
     k.zero(this.ptrPad, g.M * g.Hp * g.Wp * 4);
     k.conv2dTransposeSparse(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.engine.simd ? this.ptrPackedSparse : this.ptrWeights, this.ptrColOff,
       g.K, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, this.ptrPad, this.ptrChannelLast, this.ptrRowStart, this.ptrGrouped,
@@ -658,7 +681,7 @@ export class ConvOperator implements LinearOperator {
     }
     const result = outputBuffer(where, out, this.inputSize);
     if (!fits) {
-      this.reserveSparse(nnz);
+      this.growSparse(nnz);
       this.engine.i32(this.ptrSparseIdx, nnz).set(indices);
       this.engine.f32(this.ptrSparseVal, nnz).set(values);
     }
@@ -673,19 +696,35 @@ export class ConvOperator implements LinearOperator {
     return rangeError(where, `indices[${i}] = ${indices[i]} is outside [0, ${this.outputSize}) (outputShape ${this.outputShape.join('x')})`);
   }
 
+  /**
+   * @internal what transposeSparsePtr will need for codes of up to nnz non-zeros, allocated now
+   * (the SIMD kernels regroup the code; the scalar one reads it as it is)
+   */
+  reserveSparse(nnz: number): void {
+    if (this.engine.simd) this.growSparse(nnz);
+  }
+
   /** Scratch for sparse codes of up to nnz entries: the caller's copy, and its regrouped form. */
-  private reserveSparse(nnz: number): void {
+  private growSparse(nnz: number): void {
     if (nnz <= this.sparseCapacity) return;
     const capacity = Math.max(nnz, 64);
     const old = [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGrouped];
     const fresh = this.engine.heap.allocMany([capacity * 4, capacity * 4, capacity * 8]) as [number, number, number];
+    const before = { capacity: this.sparseCapacity, owned: this.owned };
+    this.engine.heap.onRefusal(() => {
+      [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGrouped] = old as [number, number, number];
+      this.sparseCapacity = before.capacity;
+      this.owned = before.owned;
+      operatorRegistry?.unregister(this.token);
+      operatorRegistry?.register(this, { engine: this.engine, ptrs: this.owned }, this.token);
+    });
     if (this.sparseCapacity > 0) {
       for (const p of old) this.engine.heap.release(p);
       this.owned = this.owned.filter((p) => !old.includes(p));
     }
     [this.ptrSparseIdx, this.ptrSparseVal, this.ptrGrouped] = fresh;
     this.sparseCapacity = capacity;
-    this.owned.push(...fresh);
+    this.owned = [...this.owned, ...fresh];
     operatorRegistry?.unregister(this.token);
     operatorRegistry?.register(this, { engine: this.engine, ptrs: this.owned }, this.token);
   }
@@ -698,6 +737,7 @@ export class ConvOperator implements LinearOperator {
    */
   dispose(): void {
     if (this.isDisposed) return;
+    this.notInUse('ConvOperator.dispose', 'dispose');
     this.isDisposed = true;
     operatorRegistry?.unregister(this.token);
     for (const p of this.owned) this.engine.heap.release(p);

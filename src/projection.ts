@@ -169,14 +169,23 @@ export function project(engine: Engine, h: Float32Array, options: ProjectOptions
   const k = resolveK(where, bg, o.k, o.density);
   float32Exact(where, 'h', h, bg.length);
   checkFinite(where, 'h', h);
-  const projector = new Projector(engine, bg);
+  return withProjector(engine, bg, [bg.length * 4, bg.length * 4, Math.max(k, 1) * 4], (projector, [hPtr, zPtr, supPtr]) => {
+    engine.f32(hPtr!, bg.length).set(h);
+    const count = projector.project(hPtr!, k, mode === 'relu', zPtr!, supPtr!);
+    return { z: engine.f32(zPtr!, bg.length).slice(), support: engine.i32(supPtr!, count).slice() };
+  });
+}
+
+/**
+ * A projector and scratch buffers in one all-or-nothing allocation (a call refused by the memory
+ * cap leaves memory as it was), both given back after `fn`.
+ */
+function withProjector<T>(engine: Engine, bg: BlockGeometry, sizes: number[], fn: (projector: Projector, ptrs: number[]) => T): T {
+  const [projector, ptrs] = engine.heap.atomically(() => [new Projector(engine, bg), engine.allocAll(sizes)] as const);
   try {
-    return engine.withScratch([bg.length * 4, bg.length * 4, Math.max(k, 1) * 4], (hPtr, zPtr, supPtr) => {
-      engine.f32(hPtr!, bg.length).set(h);
-      const count = projector.project(hPtr!, k, mode === 'relu', zPtr!, supPtr!);
-      return { z: engine.f32(zPtr!, bg.length).slice(), support: engine.i32(supPtr!, count).slice() };
-    });
+    return fn(projector, ptrs);
   } finally {
+    for (const p of ptrs) engine.heap.release(p);
     projector.dispose();
   }
 }
@@ -189,20 +198,15 @@ export function maxPool(engine: Engine, h: Float32Array, options: PoolOptions): 
   const mode = o.mode === undefined ? 'abs' : oneOf(where, 'mode', o.mode, ['abs', 'relu'] as const);
   float32Exact(where, 'h', h, bg.length);
   checkFinite(where, 'h', h);
-  const projector = new Projector(engine, bg);
-  try {
-    return engine.withScratch([bg.length * 4], (hPtr) => {
-      engine.f32(hPtr!, bg.length).set(h);
-      projector.blockMax(hPtr!, mode === 'relu');
-      return {
-        values: engine.f32(projector.ptrVal, bg.blocks).slice(),
-        switches: engine.i32(projector.ptrIdx, bg.blocks).slice(),
-        shape: Object.freeze(bg.dims === 1 ? [bg.K, bg.Bw] : [bg.K, bg.Bh, bg.Bw]),
-      };
-    });
-  } finally {
-    projector.dispose();
-  }
+  return withProjector(engine, bg, [bg.length * 4], (projector, [hPtr]) => {
+    engine.f32(hPtr!, bg.length).set(h);
+    projector.blockMax(hPtr!, mode === 'relu');
+    return {
+      values: engine.f32(projector.ptrVal, bg.blocks).slice(),
+      switches: engine.i32(projector.ptrIdx, bg.blocks).slice(),
+      shape: Object.freeze(bg.dims === 1 ? [bg.K, bg.Bw] : [bg.K, bg.Bh, bg.Bw]),
+    };
+  });
 }
 
 /** The public cs.unpool: by switches, or naive (each value at its block's first element). */

@@ -4,7 +4,7 @@
 
 import type { Engine } from '../instance.js';
 import type { ConvOperator } from '../operator.js';
-import { float32Batch, outputBuffer, overlaps, typeError } from '../validate.js';
+import { float32Batch, outputBuffer, overlaps, rangeError, typeError } from '../validate.js';
 import type { EngineOperator } from './ptr-operator.js';
 
 /**
@@ -43,9 +43,52 @@ export class CReluOperator implements EngineOperator {
     this.base.live(where);
   }
 
+  private pins = 0;
+
+  /** @internal a running call uses this view, and so its base operator */
+  pin(where: string): void {
+    this.base.pin(where);
+    this.pins++;
+  }
+
+  /** @internal */
+  unpin(): void {
+    this.pins--;
+    this.base.unpin();
+  }
+
+  /** @internal the scratch of transposes of codes of up to nnz non-zeros, allocated now */
+  reserveSparse(nnz: number): void {
+    this.halfScratch();
+    this.growSparse(nnz);
+    this.base.reserveSparse(nnz);
+  }
+
+  private growSparse(nnz: number): void {
+    if (nnz <= this.sparseCap) return;
+    const capacity = Math.max(nnz, 64);
+    const fresh = this.engine.allocAll([capacity * 4, capacity * 4]) as [number, number];
+    const before = { idx: this.sparseIdx, val: this.sparseVal, cap: this.sparseCap };
+    this.engine.heap.onRefusal(() => {
+      [this.sparseIdx, this.sparseVal, this.sparseCap] = [before.idx, before.val, before.cap];
+      this.track();
+    });
+    if (this.sparseCap > 0) {
+      this.engine.heap.release(this.sparseIdx);
+      this.engine.heap.release(this.sparseVal);
+    }
+    [this.sparseIdx, this.sparseVal] = fresh;
+    this.sparseCap = capacity;
+    this.track();
+  }
+
   private halfScratch(): number {
     if (this.scratch === 0) {
       [this.scratch] = this.engine.allocAll([this.half * 4]) as [number];
+      this.engine.heap.onRefusal(() => {
+        this.scratch = 0;
+        this.track();
+      });
       this.track();
     }
     return this.scratch;
@@ -75,15 +118,7 @@ export class CReluOperator implements EngineOperator {
 
   /** @internal */
   transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
-    if (nnz > this.sparseCap) {
-      if (this.sparseCap > 0) {
-        this.engine.heap.release(this.sparseIdx);
-        this.engine.heap.release(this.sparseVal);
-      }
-      this.sparseCap = Math.max(nnz, 64);
-      [this.sparseIdx, this.sparseVal] = this.engine.allocAll([this.sparseCap * 4, this.sparseCap * 4]) as [number, number];
-      this.track();
-    }
+    this.growSparse(nnz);
     const si = this.engine.i32(idxPtr, nnz);
     const sv = this.engine.f32(valPtr, nnz);
     const di = this.engine.i32(this.sparseIdx, nnz);
@@ -128,13 +163,25 @@ export class CReluOperator implements EngineOperator {
     const N = float32Batch(where, 'z', z, this.outputSize);
     const d = new Float32Array(N * this.half);
     for (let s = 0; s < N; s++) {
-      for (let i = 0; i < this.half; i++) d[s * this.half + i] = z[s * this.outputSize + i]! - z[s * this.outputSize + this.half + i]!;
+      for (let i = 0; i < this.half; i++) {
+        const j = s * this.outputSize + i;
+        d[s * this.half + i] = z[j]! - z[j + this.half]!;
+        const v = d[s * this.half + i]!; // as stored, in float32
+        // finite halves (float32Batch checked) whose difference overflows float32: say so here,
+        // in the caller's terms, not as a bad input to the base operator
+        if (v - v !== 0) {
+          throw rangeError(where, `z[${j}] - z[${j + this.half}] = ${z[j]} - (${z[j + this.half]}) overflows float32; the two halves of a CReLU code are subtracted`);
+        }
+      }
     }
     return this.base.transpose(d, out === undefined ? undefined : outputBuffer(where, out, N * this.inputSize));
   }
 
   /** Free the scratch of this view (the base operator is not disposed). */
   dispose(): void {
+    if (this.pins > 0) {
+      throw new TypeError('convcs.crelu.dispose: this view is in use by a running call (iht, rip, sparseCode...); dispose it after that call returns, not from its callback');
+    }
     creluRegistry?.unregister(this.token);
     for (const p of [this.scratch, this.sparseIdx, this.sparseVal]) if (p) this.engine.heap.release(p);
     this.scratch = this.sparseIdx = this.sparseVal = 0;

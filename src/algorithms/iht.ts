@@ -84,14 +84,12 @@ function setUp(engine: Engine, where: string, W: unknown, x: unknown, o: Sparsit
     const s = resolveSparsity(where, op.outputShape, o, false);
     float32Exact(where, 'x', x, op.inputSize);
     checkFinite(where, 'x', x as Float32Array);
-    const projector = makeProjector(engine, s);
-    let ws: IhtWorkspace;
-    try {
-      ws = new IhtWorkspace(engine, op.inputSize, op.outputSize, s.bg.blocks);
-    } catch (e) {
-      projector.dispose();
-      throw e;
-    }
+    // Everything the run will allocate, at once: a call refused by the memory cap leaves memory
+    // as it was, and nothing grows mid-run (codes have at most k non-zeros, one per block).
+    const { projector, ws } = engine.heap.atomically(() => {
+      op.reserve(s.k);
+      return { projector: makeProjector(engine, s), ws: new IhtWorkspace(engine, op.inputSize, op.outputSize, s.bg.blocks) };
+    });
     engine.f32(ws.x, op.inputSize).set(x as Float32Array);
     const xNorm = Math.sqrt(engine.k.sumsq(ws.x, op.inputSize));
     return { op, s, projector, ws, xNorm };

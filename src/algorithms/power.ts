@@ -16,30 +16,35 @@ export interface NormOptions {
   tolerance?: number;
 }
 
-/** Power iteration on W^T W from a seeded Gaussian start; returns the Rayleigh quotient ||W v||^2. */
-export function normSquaredPtr(engine: Engine, op: PtrOperator, seed: [number, number], iterations: number, tolerance: number): number {
+/**
+ * Power iteration on W^T W from a seeded Gaussian start; returns the Rayleigh quotient ||W v||^2.
+ * `buffers` ([v of inputSize, u of outputSize]) lets a caller that planned its memory pass its own.
+ */
+export function normSquaredPtr(
+  engine: Engine, op: PtrOperator, seed: [number, number], iterations: number, tolerance: number, buffers?: [number, number],
+): number {
   const n = op.inputSize;
   const m = op.outputSize;
-  return engine.withScratch([n * 4, m * 4], (v, u) => {
-    const k = engine.k;
-    k.randn(seed[0], seed[1], 0, 0, n, v!);
-    let nv = Math.sqrt(k.sumsq(v!, n));
+  if (!buffers) return engine.withScratch([n * 4, m * 4], (v, u) => normSquaredPtr(engine, op, seed, iterations, tolerance, [v!, u!]));
+  const [v, u] = buffers;
+  const k = engine.k;
+  k.randn(seed[0], seed[1], 0, 0, n, v);
+  let nv = Math.sqrt(k.sumsq(v, n));
+  if (nv === 0) return 0;
+  k.scal(Math.fround(1 / nv), v, n);
+  let estimate = 0;
+  for (let i = 0; i < iterations; i++) {
+    op.forwardPtr(v, u); // u = W v
+    const next = k.sumsq(u, m); // ||W v||^2 with ||v|| = 1
+    op.transposePtr(u, v); // v = W^T W v
+    nv = Math.sqrt(k.sumsq(v, n));
     if (nv === 0) return 0;
-    k.scal(Math.fround(1 / nv), v!, n);
-    let estimate = 0;
-    for (let i = 0; i < iterations; i++) {
-      op.forwardPtr(v!, u!); // u = W v
-      const next = k.sumsq(u!, m); // ||W v||^2 with ||v|| = 1
-      op.transposePtr(u!, v!); // v = W^T W v
-      nv = Math.sqrt(k.sumsq(v!, n));
-      if (nv === 0) return 0;
-      k.scal(Math.fround(1 / nv), v!, n);
-      const done = Math.abs(next - estimate) <= tolerance * next;
-      estimate = next;
-      if (done) break;
-    }
-    return estimate;
-  });
+    k.scal(Math.fround(1 / nv), v, n);
+    const done = Math.abs(next - estimate) <= tolerance * next;
+    estimate = next;
+    if (done) break;
+  }
+  return estimate;
 }
 
 /** The public cs.normEstimate: ||W||_2 (largest singular value) by power iteration. */

@@ -14,25 +14,46 @@ export interface PtrOperator {
   forwardPtr(inPtr: number, outPtr: number): void;
   transposePtr(codePtr: number, outPtr: number): void;
   transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void;
+  /**
+   * Allocate now whatever sparse transposes of up to nnz non-zeros will need, so that a caller
+   * planning its memory all at once (inside heap.atomically) has nothing left to grow mid-run.
+   */
+  reserve(nnz: number): void;
 }
 
 /** An operator backed by this engine's kernels (implements the pointer paths itself). */
-export interface EngineOperator extends LinearOperator, PtrOperator {
+export interface EngineOperator extends LinearOperator {
   readonly engine: Engine;
+  forwardPtr(inPtr: number, outPtr: number): void;
+  transposePtr(codePtr: number, outPtr: number): void;
+  transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void;
+  reserveSparse(nnz: number): void;
   live(where: string): void;
+  /** Mark as in use by a running call: until unpin(), dispose() and new weights are refused. */
+  pin(where: string): void;
+  unpin(): void;
 }
 
 function isEngineOperator(op: unknown): op is EngineOperator {
   const o = op as Partial<EngineOperator>;
   return typeof o === 'object' && o !== null && typeof o.forwardPtr === 'function' &&
-    typeof o.transposeSparsePtr === 'function' && typeof o.live === 'function' && o.engine !== undefined;
+    typeof o.transposeSparsePtr === 'function' && typeof o.pin === 'function' && o.engine !== undefined;
 }
 
-/** Validate `op` and return a pointer-level view of it plus a release() for adapter scratch. */
+/**
+ * Validate `op` and return a pointer-level view of it plus a release() that ends its use. An
+ * operator of this engine is pinned for the call (a callback cannot free or re-weight it under
+ * the run); any other LinearOperator is read once: its sizes and methods are taken here, checked,
+ * and only this snapshot is used, whatever its getters answer later.
+ */
 export function ptrOperator(engine: Engine, where: string, op: unknown): PtrOperator & { release(): void } {
   if (isEngineOperator(op)) {
-    op.live(where);
-    if (op.engine !== engine) throw new TypeError(`convcs.${where}: the operator belongs to a different convcs instance (load())`);
+    if (op.engine !== engine) {
+      op.live(where);
+      throw new TypeError(`convcs.${where}: the operator belongs to a different convcs instance (load())`);
+    }
+    op.pin(where);
+    let pinned = true;
     return {
       inputSize: op.inputSize,
       outputSize: op.outputSize,
@@ -40,42 +61,61 @@ export function ptrOperator(engine: Engine, where: string, op: unknown): PtrOper
       forwardPtr: (i, o) => op.forwardPtr(i, o),
       transposePtr: (c, o) => op.transposePtr(c, o),
       transposeSparsePtr: (i, v, n, o) => op.transposeSparsePtr(i, v, n, o),
-      release() {},
+      reserve: (nnz) => op.reserveSparse(nnz),
+      release() {
+        if (pinned) op.unpin();
+        pinned = false;
+      },
     };
   }
-  const o = op as Partial<LinearOperator>;
-  if (typeof o !== 'object' || o === null || typeof o.forward !== 'function' || typeof o.transpose !== 'function' ||
-    !Number.isInteger(o.inputSize) || !Number.isInteger(o.outputSize) || !Array.isArray(o.outputShape)) {
+  if (typeof op !== 'object' || op === null) {
     throw typeError(where, 'the operator', 'a LinearOperator (forward, transpose, inputSize, outputSize, outputShape)', op);
   }
-  const lin = o as LinearOperator;
+  const o = op as Partial<LinearOperator>;
+  const forward: unknown = o.forward;
+  const transpose: unknown = o.transpose;
+  const inputSize: unknown = o.inputSize;
+  const outputSize: unknown = o.outputSize;
+  const shapeRead: unknown = o.outputShape;
+  if (typeof forward !== 'function' || typeof transpose !== 'function' || !Number.isInteger(inputSize) ||
+    !Number.isInteger(outputSize) || !Array.isArray(shapeRead)) {
+    throw typeError(where, 'the operator', 'a LinearOperator (forward, transpose, inputSize, outputSize, outputShape)', op);
+  }
+  const n = inputSize as number;
+  const m = outputSize as number;
+  const outputShape: readonly number[] = Object.freeze(Array.from(shapeRead as unknown[], (d) => d as number));
   // The kernels size their buffers from these numbers: a shape that does not hold outputSize
   // values would make them read and write past the end.
-  operatorSizes(where, lin.inputSize, lin.outputSize, lin.outputShape);
-  const [dense] = engine.allocAll([lin.outputSize * 4]) as [number];
-  const check = (name: string, got: Float32Array, n: number): Float32Array => {
-    if (!(got instanceof Float32Array) || got.length !== n) throw typeError(where, `the operator's ${name} result`, `a Float32Array of length ${n}`, got);
+  operatorSizes(where, n, m, outputShape);
+  const check = (name: string, got: unknown, length: number): Float32Array => {
+    if (!(got instanceof Float32Array) || got.length !== length) throw typeError(where, `the operator's ${name} result`, `a Float32Array of length ${length}`, got);
     return got;
   };
+  let dense = 0;
   return {
-    inputSize: lin.inputSize,
-    outputSize: lin.outputSize,
-    outputShape: lin.outputShape,
+    inputSize: n,
+    outputSize: m,
+    outputShape,
     forwardPtr(inPtr, outPtr) {
-      const h = check('forward', lin.forward(engine.f32(inPtr, lin.inputSize).slice()), lin.outputSize);
-      engine.f32(outPtr, lin.outputSize).set(h);
+      const h = check('forward', (forward as LinearOperator['forward']).call(op, engine.f32(inPtr, n).slice()), m);
+      engine.f32(outPtr, m).set(h);
     },
     transposePtr(codePtr, outPtr) {
-      const x = check('transpose', lin.transpose(engine.f32(codePtr, lin.outputSize).slice()), lin.inputSize);
-      engine.f32(outPtr, lin.inputSize).set(x);
+      const x = check('transpose', (transpose as LinearOperator['transpose']).call(op, engine.f32(codePtr, m).slice()), n);
+      engine.f32(outPtr, n).set(x);
     },
     transposeSparsePtr(idxPtr, valPtr, nnz, outPtr) {
-      engine.f32(dense, lin.outputSize).fill(0);
+      this.reserve(nnz);
+      engine.f32(dense, m).fill(0);
       engine.k.scatterAdd(idxPtr, valPtr, nnz, dense);
       this.transposePtr(dense, outPtr);
     },
+    reserve() {
+      if (dense === 0) [dense] = engine.allocAll([m * 4]) as [number];
+    },
     release() {
-      engine.heap.release(dense);
+      if (dense !== 0) engine.heap.release(dense);
+      dense = 0;
     },
   };
 }

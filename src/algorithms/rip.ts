@@ -186,10 +186,14 @@ export function ripRange(
   let delta2K = 0;
   // The projector and the scratch in one all-or-nothing allocation: a run too large for the
   // memory cap is refused before memory grows (a refusal gives every block back).
-  const [projector, scratch] = engine.heap.atomically(() => [
-    makeProjector(engine, s),
-    engine.allocAll([n * 4, n * 4, m * 4, m * 4, 2 * kk * 4, 2 * kk * 4, bg.blocks * 4, bg.blocks * 4]),
-  ] as const);
+  // The operator's own scratch for codes of up to 2k non-zeros (sums of two codes) is part of it.
+  const [projector, scratch] = engine.heap.atomically(() => {
+    op.reserve(2 * kk);
+    return [
+      makeProjector(engine, s),
+      engine.allocAll([n * 4, n * 4, m * 4, m * 4, 2 * kk * 4, 2 * kk * 4, bg.blocks * 4, bg.blocks * 4]),
+    ] as const;
+  });
   const [x, xHat, h, zHat, idx, val, sup, supVal] = scratch as [number, number, number, number, number, number, number, number];
   try {
     const kern = engine.k;

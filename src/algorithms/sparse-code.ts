@@ -95,45 +95,49 @@ export function sparseCode(engine: Engine, W: unknown, x: Float32Array, options?
     checkFinite(where, 'x', x);
     const n = op.inputSize;
     const m = op.outputSize;
-    const projector = new Projector(engine, bg);
+    // the projector and the scratch in one all-or-nothing allocation (a refused call grows nothing)
+    const [projector, scratch] = engine.heap.atomically(() => [
+      new Projector(engine, bg), engine.allocAll([n * 4, n * 4, m * 4, m * 4, m * 4, m * 4, m * 4, bg.blocks * 4]),
+    ] as const);
+    const [px, pr, py, pz, pg, pmask, pzm, psup] = scratch as [number, number, number, number, number, number, number, number];
     try {
-      return engine.withScratch([n * 4, n * 4, m * 4, m * 4, m * 4, m * 4, m * 4, bg.blocks * 4], (px, pr, py, pz, pg, pmask, pzm, psup) => {
-        const b: Buffers = { x: px!, r: pr!, y: py!, z: pz!, g: pg!, mask: pmask! };
-        const k = engine.k;
-        engine.f32(b.x, n).set(x);
-        if (lambda === undefined) {
-          op.forwardPtr(b.x, b.g);
-          const g = engine.f32(b.g, m);
-          let mx = 0;
-          for (let i = 0; i < m; i++) mx = Math.max(mx, Math.abs(g[i]!));
-          lambda = 0.1 * 2 * mx;
-        }
-        const L = given ?? 2 * normSquaredPtr(engine, op, seed, 500, 1e-9) * 1.01;
-        if (!(L > 0)) throw rangeError(where, 'the operator is zero (||W|| = 0): there is nothing to fit');
-        // 1. unconstrained l1 least squares from zero
-        engine.f32(b.z, m).fill(0);
-        fista(engine, op, b, L, lambda, iterations, false, 1, o.onIteration);
-        // 2. max pooling with its own switches: one survivor per block
-        projector.project(b.z, bg.blocks, false, pzm!, psup!);
-        const zm = engine.f32(pzm!, m);
-        const mask = engine.f32(b.mask, m);
-        for (let i = 0; i < m; i++) mask[i] = zm[i] !== 0 ? 1 : 0;
-        // 3. the same problem on that support, warm-started from z_model
-        k.copy(b.z, pzm!, m * 4);
-        fista(engine, op, b, L, lambda, iterations, true, 2, o.onIteration);
-        const obj = objective(engine, op, b, lambda); // leaves W^T z in b.r
-        const z = engine.f32(b.z, m).slice();
-        const xHat = engine.f32(b.r, n).slice();
-        const support: number[] = [];
-        for (let i = 0; i < m; i++) if (z[i] !== 0) support.push(i);
-        const xNorm = Math.sqrt(k.sumsq(b.x, n));
-        const dist = Math.sqrt(k.distsq(b.r, b.x, n));
-        return {
-          z, xHat, relativeError: xNorm === 0 ? dist : dist / xNorm,
-          support: Int32Array.from(support), lambda: lambda!, lipschitz: L, objective: obj,
-        };
-      });
+      const b: Buffers = { x: px, r: pr, y: py, z: pz, g: pg, mask: pmask };
+      const k = engine.k;
+      engine.f32(b.x, n).set(x);
+      if (lambda === undefined) {
+        op.forwardPtr(b.x, b.g);
+        const g = engine.f32(b.g, m);
+        let mx = 0;
+        for (let i = 0; i < m; i++) mx = Math.max(mx, Math.abs(g[i]!));
+        lambda = 0.1 * 2 * mx;
+      }
+      // r and y are free until FISTA starts: the power iteration's buffers
+      const L = given ?? 2 * normSquaredPtr(engine, op, seed, 500, 1e-9, [b.r, b.y]) * 1.01;
+      if (!(L > 0)) throw rangeError(where, 'the operator is zero (||W|| = 0): there is nothing to fit');
+      // 1. unconstrained l1 least squares from zero
+      engine.f32(b.z, m).fill(0);
+      fista(engine, op, b, L, lambda, iterations, false, 1, o.onIteration);
+      // 2. max pooling with its own switches: one survivor per block
+      projector.project(b.z, bg.blocks, false, pzm, psup);
+      const zm = engine.f32(pzm, m);
+      const mask = engine.f32(b.mask, m);
+      for (let i = 0; i < m; i++) mask[i] = zm[i] !== 0 ? 1 : 0;
+      // 3. the same problem on that support, warm-started from z_model
+      k.copy(b.z, pzm, m * 4);
+      fista(engine, op, b, L, lambda, iterations, true, 2, o.onIteration);
+      const obj = objective(engine, op, b, lambda); // leaves W^T z in b.r
+      const z = engine.f32(b.z, m).slice();
+      const xHat = engine.f32(b.r, n).slice();
+      const support: number[] = [];
+      for (let i = 0; i < m; i++) if (z[i] !== 0) support.push(i);
+      const xNorm = Math.sqrt(k.sumsq(b.x, n));
+      const dist = Math.sqrt(k.distsq(b.r, b.x, n));
+      return {
+        z, xHat, relativeError: xNorm === 0 ? dist : dist / xNorm,
+        support: Int32Array.from(support), lambda: lambda!, lipschitz: L, objective: obj,
+      };
     } finally {
+      for (const p of scratch) engine.heap.release(p);
       projector.dispose();
     }
   } finally {
