@@ -448,3 +448,58 @@ test('every malformed input is refused with a TypeError or RangeError naming wha
   assert.throws(() => cs.loadWeights({ manifest, shards: [bin] }, { name: 'conv32_1/conv1/filters' }),
     /no tensor named "conv32_1\/conv1\/filters" in the tfjs file; it holds: "conv32_down\/conv\/filters", .*\.\.\. \(117 in all\)/);
 });
+
+test('safetensors: overlapping, shared, unowned bytes and duplicate names are refused, as the reference reader does', () => {
+  const f = (begin: number, end: number, shape = [(end - begin) / 4]) => ({ dtype: 'F32', shape, data_offsets: [begin, end] });
+  const data = Array.from({ length: 16 }, (_, i) => i);
+  const refused = (header: object | string, pattern: RegExp, bytes = data) => {
+    assert.throws(() => cs.loadWeights(safetensors(header, bytes), { name: 'a' }), (e: unknown) => e instanceof RangeError && pattern.test((e as Error).message),
+      `${typeof header === 'string' ? header : JSON.stringify(header)} should be refused with ${pattern}`);
+  };
+  refused({ a: f(0, 8), b: f(4, 12) }, /^convcs\.loadWeights: safetensors: tensor '\w': data_offsets \[\d+, \d+\] overlap another tensor's bytes$/);
+  refused({ a: f(0, 8), b: f(0, 8) }, /overlap another tensor's bytes/);
+  refused({ a: f(0, 8) }, /data bytes \[8, 16\) belong to no tensor/);
+  refused({ a: f(8, 16) }, /data bytes \[0, 8\) belong to no tensor/);
+  refused({ a: f(0, 4), b: f(8, 16) }, /data bytes \[4, 8\) belong to no tensor/);
+  refused('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}', /the key "a" appears twice in one object/);
+  // the same tensors, tiling the data exactly, in any order of the header: accepted
+  const ok = cs.loadWeights(safetensors({ b: f(8, 16), a: f(0, 8), empty: f(8, 8, [0]) }, data), { name: 'a' });
+  assert.deepEqual(ok.shape, [2]);
+});
+
+test('malformed headers and manifests end in a convcs. error naming the part, never a raw JS error', () => {
+  const isOurs = (e: unknown) => (e instanceof RangeError || e instanceof TypeError) && /^convcs\.loadWeights: /.test((e as Error).message);
+  const deep = (open: string, close: string, n: number) => open.repeat(n) + close.repeat(n);
+  // nesting deep enough to overflow a recursive parser or JSON.stringify
+  assert.throws(() => cs.loadWeights(npy(`{'descr': '<f4', 'fortran_order': False, 'shape': ${deep('(', ')', 100_000)}, }`)),
+    (e: unknown) => isOurs(e) && /nests more than 8 levels deep/.test((e as Error).message));
+  assert.throws(() => cs.loadWeights(safetensors(`{"a":{"dtype":"F32","shape":${deep('[', ']', 100_000)},"data_offsets":[0,0]}}`)),
+    (e: unknown) => isOurs(e) && /nests more than 8 levels deep/.test((e as Error).message));
+  // a '__proto__' key is a fourth key, not a prototype that hides itself from the key check
+  assert.throws(() => cs.loadWeights(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), '__proto__': 1, }", [0, 0, 0, 0])),
+    (e: unknown) => isOurs(e) && /exactly the keys 'descr', 'fortran_order', 'shape', got '__proto__', 'descr'/.test((e as Error).message));
+  // a BigInt, a cycle and deep nesting in a manifest built by the caller
+  const cyclic: unknown[] = [1];
+  cyclic.push(cyclic);
+  let nested: unknown = [1];
+  for (let i = 0; i < 100_000; i++) nested = [nested];
+  for (const spec of [
+    { name: 'w', shape: [1], dtype: 10n },
+    { name: 'w', shape: cyclic, dtype: 'float32' },
+    { name: 'w', shape: nested, dtype: 'float32' },
+    { name: 'w', shape: [1], dtype: 'float32', quantization: { dtype: 'uint8', scale: 10n, min: 0 } },
+  ]) {
+    assert.throws(() => cs.loadWeights(tfjsSource([[spec, [0, 0, 0, 0]]])), isOurs, `manifest ${String(spec.dtype)}`);
+  }
+});
+
+test('TF.js dequantization follows the float32 rules of every other path', () => {
+  // uint8 255 x 1e38 is finite in double and Infinity in float32
+  assert.throws(() => cs.loadWeights(tfjsSource([[{ name: 'w', shape: [2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 1e38, min: 0 } }, [1, 255]]])),
+    (e: unknown) => e instanceof RangeError && /element 1 dequantizes to 255 \* 1e\+38 \+ 0 = 2\.55e\+40, beyond float32/.test((e as Error).message));
+  // int32 weights past 2^24 are refused quantized as they are stored
+  assert.throws(() => cs.loadWeights(tfjsSource([[{ name: 'w', shape: [1], dtype: 'int32', quantization: { dtype: 'uint16', scale: 1000, min: 0 } }, u16le(60000)]])),
+    (e: unknown) => e instanceof RangeError && /element 0 \(60000000\) is not exactly representable in float32/.test((e as Error).message));
+  const fine = cs.loadWeights(tfjsSource([[{ name: 'w', shape: [2], dtype: 'int32', quantization: { dtype: 'uint8', scale: 2, min: -3 } }, [1, 200]]]));
+  assert.deepEqual(Array.from(fine.data), [-1, 397]);
+});

@@ -4,7 +4,7 @@
 // TensorFlow's HWIO). Every loader decodes into a fresh Float32Array, so the caller's bytes are
 // never aliased or modified.
 
-import { MAX_ELEMENTS, rangeError } from '../validate.js';
+import { MAX_ELEMENTS, describe, rangeError } from '../validate.js';
 
 export const WHERE = 'loadWeights';
 
@@ -80,10 +80,10 @@ export function elementCount(shape: readonly number[], what: string): number {
 
 /** A shape read from a file: a list of non-negative safe integers. */
 export function checkShape(value: unknown, what: string): number[] {
-  if (!Array.isArray(value)) throw rangeError(WHERE, `${what}: shape must be a list of non-negative integers, got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value)) throw rangeError(WHERE, `${what}: shape must be a list of non-negative integers, got ${shown(value)}`);
   for (const d of value) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw rangeError(WHERE, `${what}: shape must be a list of non-negative integers, got ${JSON.stringify(value)}`);
+      throw rangeError(WHERE, `${what}: shape must be a list of non-negative integers, got ${shown(value)}`);
     }
   }
   return value as number[];
@@ -128,6 +128,62 @@ export function asBytes(v: ArrayBuffer | Uint8Array): Uint8Array {
 
 /** A name list for error messages: all of them when few, else the first 40 and a count. */
 export function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, 40).map((n) => JSON.stringify(n)).join(', ');
-  return names.length > 40 ? `${shown}, ... (${names.length} in all)` : shown;
+  const listed = names.slice(0, 40).map((n) => JSON.stringify(n)).join(', ');
+  return names.length > 40 ? `${listed}, ... (${names.length} in all)` : listed;
+}
+
+/**
+ * A value from a file (or a caller's manifest) as an error message shows it: JSON when it can be
+ * written as JSON, cut to 80 characters; otherwise a plain description. JSON.stringify itself
+ * throws on a BigInt or a cycle and overflows the stack on deep nesting, none of which may escape
+ * as anything but our own RangeError.
+ */
+export function shown(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) return describe(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * One pass over JSON text before JSON.parse: no deeper than maxDepth (the parse, and anything that
+ * walks the result, then cannot run out of stack), and no object holding the same key twice
+ * (JSON.parse would keep the last one silently). Malformed text is left for JSON.parse to report.
+ */
+export function checkJsonStructure(text: string, maxDepth: number, fail: (message: string) => Error): void {
+  const open: Array<Set<string> | undefined> = []; // a Set of keys per object, undefined per array
+  let keyNext = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      const keys = open[open.length - 1];
+      if (keys && keyNext) {
+        let key: string;
+        try {
+          key = JSON.parse(text.slice(i, j + 1)) as string;
+        } catch {
+          return;
+        }
+        if (keys.has(key)) throw fail(`the key ${shown(key)} appears twice in one object`);
+        keys.add(key);
+        keyNext = false;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) {
+      open.push(c === 0x7b ? new Set() : undefined);
+      if (open.length > maxDepth) throw fail(`it nests more than ${maxDepth} levels deep`);
+      keyNext = c === 0x7b;
+    } else if (c === 0x7d || c === 0x5d) {
+      open.pop();
+      keyNext = false;
+    } else if (c === 0x2c) {
+      keyNext = open[open.length - 1] !== undefined;
+    }
+  }
 }

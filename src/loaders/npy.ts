@@ -5,7 +5,7 @@
 // NumPy writes (strings, True/False, tuples of integers), never evaluated.
 
 import { rangeError } from '../validate.js';
-import { WHERE, decodeElements, elementCount, permute } from './decode.js';
+import { WHERE, decodeElements, elementCount, permute, shown } from './decode.js';
 import type { ElementType } from './decode.js';
 
 export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93 N U M P Y
@@ -25,15 +25,19 @@ function fail(message: string): RangeError {
   return rangeError(WHERE, `.npy: ${message}`);
 }
 
+/** Deeper than any header NumPy writes (a structured dtype's list of tuples is four levels). */
+const MAX_HEADER_DEPTH = 8;
+
 /** Parser for the subset of Python literals a .npy header holds. */
 class HeaderParser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly s: string) {}
 
   parse(): Literal {
     const v = this.value();
     this.space();
-    if (this.i !== this.s.length) throw fail(`unexpected ${JSON.stringify(this.s.slice(this.i, this.i + 10))} after the header dict`);
+    if (this.i !== this.s.length) throw fail(`unexpected ${shown(this.s.slice(this.i, this.i + 10))} after the header dict`);
     return v;
   }
 
@@ -44,8 +48,14 @@ class HeaderParser {
   private value(): Literal {
     this.space();
     const c = this.s[this.i];
-    if (c === '{') return this.dict();
-    if (c === '(' || c === '[') return this.sequence(c === '(' ? ')' : ']');
+    if (c === '{' || c === '(' || c === '[') {
+      // NumPy's headers nest two levels (the dict, its shape tuple): refuse deep nesting in
+      // words, before the recursion runs out of stack
+      if (++this.depth > MAX_HEADER_DEPTH) throw fail(`the header nests more than ${MAX_HEADER_DEPTH} levels deep`);
+      const v = c === '{' ? this.dict() : this.sequence(c === '(' ? ')' : ']');
+      this.depth--;
+      return v;
+    }
     if (c === "'" || c === '"') return this.string();
     if (c !== undefined && /[0-9-]/.test(c)) return this.integer();
     for (const [word, v] of [['True', true], ['False', false]] as const) {
@@ -54,12 +64,13 @@ class HeaderParser {
         return v;
       }
     }
-    throw fail(`cannot read the header at ${JSON.stringify(this.s.slice(this.i, this.i + 10))} (expected a Python literal)`);
+    throw fail(`cannot read the header at ${shown(this.s.slice(this.i, this.i + 10))} (expected a Python literal)`);
   }
 
   private dict(): Literal {
     this.i++; // {
-    const out: { [key: string]: Literal } = {};
+    // no prototype: a key named '__proto__' is a key like any other, not a prototype to set
+    const out: { [key: string]: Literal } = Object.create(null) as { [key: string]: Literal };
     for (;;) {
       this.space();
       if (this.s[this.i] === '}') {
@@ -108,7 +119,7 @@ class HeaderParser {
 
   private integer(): number {
     const m = /^-?[0-9]+L?/.exec(this.s.slice(this.i)); // 'L': Python 2 long, seen in old files
-    if (!m) throw fail(`bad number in the header at ${JSON.stringify(this.s.slice(this.i, this.i + 10))}`);
+    if (!m) throw fail(`bad number in the header at ${shown(this.s.slice(this.i, this.i + 10))}`);
     this.i += m[0].length;
     const v = Number(m[0].replace('L', ''));
     if (!Number.isSafeInteger(v)) throw fail(`number ${m[0]} in the header is too large`);
@@ -163,9 +174,9 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   const d = dict as Record<string, Literal>;
   const { descr, fortran_order: fortran, shape } = d;
   if (typeof descr !== 'string') throw fail('structured dtypes (a list as descr) are not supported; save a plain float array');
-  if (typeof fortran !== 'boolean') throw fail(`'fortran_order' must be True or False, got ${JSON.stringify(fortran)}`);
+  if (typeof fortran !== 'boolean') throw fail(`'fortran_order' must be True or False, got ${shown(fortran)}`);
   if (!Array.isArray(shape) || shape.some((v) => typeof v !== 'number' || v < 0)) {
-    throw fail(`'shape' must be a tuple of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw fail(`'shape' must be a tuple of non-negative integers, got ${shown(shape)}`);
   }
   const dims = shape as number[];
   const order = descr[0];

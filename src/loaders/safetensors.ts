@@ -6,7 +6,7 @@
 // tensor is decoded, so a corrupt header cannot produce a wrong array.
 
 import { rangeError } from '../validate.js';
-import { WHERE, checkShape, decodeElements, elementCount } from './decode.js';
+import { WHERE, checkJsonStructure, checkShape, decodeElements, elementCount, shown } from './decode.js';
 import type { ElementType } from './decode.js';
 
 /** Bytes per element of every dtype the format defines; only some of them decode to float32. */
@@ -29,6 +29,9 @@ export interface SafetensorsFile {
   /** Byte offset of the data section in the file. */
   dataStart: number;
 }
+
+/** The root object, a tensor's entry, its shape or offsets: three levels; anything far deeper is not a header. */
+const MAX_HEADER_DEPTH = 8;
 
 function fail(message: string): RangeError {
   return rangeError(WHERE, `safetensors: ${message}`);
@@ -53,9 +56,17 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsFile {
   if (8 + headerLength > bytes.length) {
     throw fail(`truncated or not safetensors: the header length is ${headerLength} bytes but only ${bytes.length - 8} follow`);
   }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+  } catch {
+    throw fail('the header is not valid UTF-8 JSON (its bytes are not UTF-8)');
+  }
+  // A tensor named twice (JSON.parse keeps the last silently) and absurd nesting are refused first.
+  checkJsonStructure(text, MAX_HEADER_DEPTH, (m) => fail(`the header is not a valid safetensors header: ${m}`));
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(text);
   } catch (e) {
     throw fail(`the header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
@@ -68,10 +79,10 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsFile {
     const what = `tensor '${name}'`;
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail(`${what}: entry must be an object`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (typeof dtype !== 'string') throw fail(`${what}: 'dtype' must be a string, got ${JSON.stringify(dtype)}`);
+    if (typeof dtype !== 'string') throw fail(`${what}: 'dtype' must be a string, got ${shown(dtype)}`);
     const dims = checkShape(shape, `safetensors: ${what}`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((v) => Number.isSafeInteger(v) && v >= 0)) {
-      throw fail(`${what}: 'data_offsets' must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}`);
+      throw fail(`${what}: 'data_offsets' must be [begin, end] with non-negative integers, got ${shown(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     if (begin > end || end > dataLength) {
@@ -87,6 +98,16 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsFile {
     }
     entries.push({ name, dtype, shape: dims, begin, end });
   }
+  // As the format's reference reader requires: the tensors tile the data section exactly, in
+  // offset order, so no two share bytes and no byte belongs to none.
+  const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  for (const e of byOffset) {
+    if (e.begin < covered) throw fail(`tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] overlap another tensor's bytes`);
+    if (e.begin > covered) throw fail(`data bytes [${covered}, ${e.begin}) belong to no tensor`);
+    covered = e.end;
+  }
+  if (covered !== dataLength) throw fail(`data bytes [${covered}, ${dataLength}) belong to no tensor`);
   return { entries, dataStart };
 }
 

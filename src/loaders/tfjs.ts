@@ -7,7 +7,7 @@
 // only). Sizes are checked against the shards before anything is decoded.
 
 import { rangeError, typeError } from '../validate.js';
-import { WHERE, asBytes, checkShape, decodeElements, elementCount } from './decode.js';
+import { WHERE, asBytes, checkShape, decodeElements, elementCount, shown } from './decode.js';
 
 export interface TfjsWeightsSource {
   /** The parsed model.json (with `weightsManifest`) or the bare weights manifest (an array of groups). */
@@ -104,7 +104,7 @@ export function parseTfjs(source: TfjsWeightsSource): TfjsModel {
       const what = `weight '${w.name}'`;
       const shape = checkShape(w.shape, `tfjs: ${what}`);
       const count = elementCount(shape, `tfjs: ${what}`);
-      if (typeof w.dtype !== 'string') throw fail(`${what}: 'dtype' must be a string, got ${JSON.stringify(w.dtype)}`);
+      if (typeof w.dtype !== 'string') throw fail(`${what}: 'dtype' must be a string, got ${shown(w.dtype)}`);
       let stored = w.dtype;
       let scale = 1;
       let min = 0;
@@ -114,7 +114,7 @@ export function parseTfjs(source: TfjsWeightsSource): TfjsModel {
         stored = q.dtype;
         if (stored === 'uint8' || stored === 'uint16') {
           if (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min)) {
-            throw fail(`${what}: ${stored} quantization needs finite numbers 'scale' and 'min', got ${JSON.stringify(q)}`);
+            throw fail(`${what}: ${stored} quantization needs finite numbers 'scale' and 'min', got ${shown(q)}`);
           }
           scale = q.scale;
           min = q.min;
@@ -162,7 +162,11 @@ export function decodeTfjs(model: TfjsModel, entry: TfjsEntry): Float32Array {
     for (let i = 0; i < count; i++) {
       const q = stored === 'uint8' ? view.getUint8(i) : view.getUint16(i * 2, true);
       const v = q * entry.scale + entry.min;
-      out[i] = dtype === 'int32' ? Math.round(v) : v;
+      // the same float32 rules as every other path: finite, and integers only where exact
+      out[i] = dtype === 'int32' ? exactInt(Math.round(v), i, what) : v;
+      if (!Number.isFinite(out[i]!)) {
+        throw rangeError(WHERE, `${what}: element ${i} dequantizes to ${q} * ${entry.scale} + ${entry.min} = ${v}, beyond float32`);
+      }
     }
     return out;
   }
@@ -173,14 +177,16 @@ export function decodeTfjs(model: TfjsModel, entry: TfjsEntry): Float32Array {
   if (stored === 'int32') {
     const out = new Float32Array(count);
     const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * 4);
-    for (let i = 0; i < count; i++) {
-      const v = view.getInt32(i * 4, true);
-      if (Math.abs(v) > 2 ** 24) throw rangeError(WHERE, `${what}: element ${i} (${v}) is not exactly representable in float32`);
-      out[i] = v;
-    }
+    for (let i = 0; i < count; i++) out[i] = exactInt(view.getInt32(i * 4, true), i, what);
     return out;
   }
   return decodeElements(bytes, offset, count, 'f32', true, what);
+}
+
+/** An int32 weight becomes float32: refused where that would change its value. */
+function exactInt(v: number, i: number, what: string): number {
+  if (Math.abs(v) > 2 ** 24) throw rangeError(WHERE, `${what}: element ${i} (${v}) is not exactly representable in float32`);
+  return v;
 }
 
 export function tfjsNames(model: TfjsModel): string[] {
