@@ -430,6 +430,17 @@ export class ConvOperator implements LinearOperator {
     if (this.isDisposed) throw new TypeError(`convcs.${where}: this operator has been disposed`);
   }
 
+  /** @internal the geometry and the weights, as bytes: what a study's fingerprint hashes */
+  identity(): Uint8Array {
+    const g = this.geometry;
+    const dims = Float32Array.of(g.M, g.K, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.pt, g.pb, g.pl, g.pr);
+    const w = this.engine.f32(this.ptrWeights, this.weightShape.reduce((a, b) => a * b, 1));
+    const out = new Uint8Array(dims.byteLength + w.byteLength);
+    out.set(new Uint8Array(dims.buffer));
+    out.set(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), dims.byteLength);
+    return out;
+  }
+
   /** @internal a running call uses this operator (see ptrOperator) */
   pin(where: string): void {
     this.live(where);

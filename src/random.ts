@@ -77,6 +77,13 @@ export function rand(engine: Engine, count: number, options: UniformOptions): Fl
   const low = o.low === undefined ? 0 : finiteNumber(where, 'low', o.low);
   const high = o.high === undefined ? 1 : finiteNumber(where, 'high', o.high);
   if (!(high > low)) throw rangeError(where, `'high' (${high}) must be greater than 'low' (${low})`);
+  // the draws are float32: the bounds, and the width between them, must be too
+  const lo32 = Math.fround(low);
+  const hi32 = Math.fround(high);
+  if (!Number.isFinite(lo32) || !Number.isFinite(hi32) || !Number.isFinite(Math.fround(hi32 - lo32))) {
+    throw rangeError(where, `the interval [${low}, ${high}) is wider than float32 can hold (its width must be at most 3.4e38)`);
+  }
+  if (!(hi32 > lo32)) throw rangeError(where, `'low' (${low}) and 'high' (${high}) are the same float32 number: the interval holds no float32 value`);
   const out = outputBuffer(where, o.out, n);
   return chunked(engine, out, (off, c, ptr) => engine.k.randUniform(r.lo, r.hi, r.stream, r.start + off, c, low, high, ptr));
 }

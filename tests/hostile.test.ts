@@ -152,3 +152,69 @@ test('a CReLU transpose whose halves overflow when subtracted says so, as crelu.
     /^convcs\.crelu\.transpose: z\[1\] - z\[13\] = 3\.0+\d*e\+38 - \(-3\.0+\d*e\+38\) overflows float32/.test((e as Error).message));
   assert.ok(bitsEqual(C.transpose(randomArray(C.outputSize, 4)), C.transpose(randomArray(C.outputSize, 4))));
 });
+
+test('shards of different operators, or altered shards, do not merge', async () => {
+  const cs = await load();
+  const W1 = cs.conv1d({ inChannels: 4, outChannels: 12, kernelSize: 5, length: 40 }).randomize({ seed: 1 });
+  const W2 = cs.conv1d({ inChannels: 4, outChannels: 12, kernelSize: 5, length: 40 }).randomize({ seed: 2 });
+  const opts = { pool: 'global' as const, k: 3, trials: 40, seed: 7 };
+  const shard = (W: LinearOperator, index: number) => cs.rip(W, { ...opts, shard: { index, count: 2 } });
+  const whole = cs.rip(W1, opts);
+  assert.ok(bitsEqual(cs.mergeRipReports([shard(W1, 0), shard(W1, 1)]).forward, whole.forward));
+  // the same shape, other weights: same options, so only the operator's hash tells them apart
+  assert.throws(() => cs.mergeRipReports([shard(W1, 0), shard(W2, 1)]), /is from a different study/);
+  // a plain LinearOperator is identified by its answer to a probe
+  const plain = (W: ConvOperator): LinearOperator => ({
+    inputShape: W.inputShape, outputShape: W.outputShape, inputSize: W.inputSize, outputSize: W.outputSize,
+    forward: (x) => W.forward(x), transpose: (z) => W.transpose(z),
+  });
+  assert.throws(() => cs.mergeRipReports([shard(plain(W1), 0), shard(plain(W2), 1)]), /is from a different study/);
+  // per-trial values altered next to an unchanged deltaK, through JSON as shards travel
+  const json = (r: unknown) => JSON.parse(JSON.stringify(r, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v)));
+  for (const value of [2, -1]) {
+    const [a, b] = [json(shard(W1, 0)), json(shard(W1, 1))];
+    b.forward = b.forward.map(() => value);
+    assert.throws(() => cs.mergeRipReports([a, b]), value < 0 ? /must be a finite number >= 0/ : /deltaK is .*, but its forward values give .*: the report was altered/);
+  }
+  const [a, b] = [json(shard(W1, 0)), json(shard(W1, 1))];
+  b.delta2K = b.deltaK / 2;
+  assert.throws(() => cs.mergeRipReports([a, b]), /delta2K .* is below its deltaK/);
+  assert.ok(bitsEqual(cs.mergeRipReports([json(shard(W1, 1)), json(shard(W1, 0))]).forward, whole.forward), 'untouched JSON shards still merge');
+});
+
+test('rand: every draw finite and in [low, high), or a RangeError for bounds float32 cannot hold', async () => {
+  const cs = await load();
+  for (const [low, high] of [[1, 1 + 2 ** -23], [-1, -1 + 2 ** -23], [-(2 ** -149), 0], [0, 2 ** -149], [1e30, 1e30 * (1 + 2 ** -20)], [-3e38, 0], [0, 3.4e38]]) {
+    const v = cs.rand(100_000, { seed: 3, low, high });
+    const lo = Math.fround(low);
+    const hi = Math.fround(high);
+    for (let i = 0; i < v.length; i++) {
+      if (!(Number.isFinite(v[i]!) && v[i]! >= lo && v[i]! < hi)) assert.fail(`rand [${low}, ${high}): draw ${i} is ${v[i]}`);
+    }
+  }
+  assert.throws(() => cs.rand(4, { seed: 1, low: -3e38, high: 3e38 }), /wider than float32 can hold/);
+  assert.throws(() => cs.rand(4, { seed: 1, low: 0, high: 1e39 }), /wider than float32 can hold/);
+  assert.throws(() => cs.rand(4, { seed: 1, low: 1, high: 1 + 2 ** -30 }), /are the same float32 number/);
+  // the usual bounds keep their bits (pinned elsewhere through the conformance hash)
+  assert.ok(bitsEqual(cs.rand(1000, { seed: 5 }), cs.rand(1000, { seed: 5, low: 0, high: 1 })));
+});
+
+test('histogram and summarize at the edges of float64: finite edges, counts that add up, a finite mean', async () => {
+  const cs = await load();
+  const values = [-1.7e308, -1e308, 0, 1e308, 1.7e308];
+  for (const options of [{ bins: 4, range: [-1.7e308, 1.7e308] as [number, number] }, { bins: 4 }]) {
+    const h = cs.histogram(values, options);
+    assert.ok(h.edges.every(Number.isFinite), `edges ${Array.from(h.edges)}`);
+    for (let i = 1; i < h.edges.length; i++) assert.ok(h.edges[i]! > h.edges[i - 1]!, 'edges ascend');
+    assert.equal(h.edges[0], -1.7e308);
+    assert.equal(h.edges[4], 1.7e308);
+    assert.equal(h.counts.reduce((a, b) => a + b, 0), values.length, `counts ${Array.from(h.counts)}`);
+  }
+  const s = cs.summarize([1.7e308, 1.7e308, 1.6e308]);
+  assert.ok(Number.isFinite(s.mean) && Math.abs(s.mean - 1.6666666666666667e308) < 1e294, `mean ${s.mean}`);
+  const wide = cs.summarize([-1.7e308, 1.7e308]);
+  assert.ok(Number.isFinite(wide.median) && Math.abs(wide.median) < 1e292, `median ${wide.median}`);
+  // ordinary values keep their usual bits
+  assert.equal(cs.summarize([1, 2, 3, 4]).mean, 2.5);
+  assert.deepEqual(Array.from(cs.histogram([0, 0.5, 1], { bins: 2 }).edges), [0, 0.5, 1]);
+});

@@ -7,10 +7,15 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Convcs, ConvOperator, Pool } from 'convcs';
 import { CliError } from './errors.js';
 
+// Numbers as people type them in decimal, and nothing else: Number() would also take ' 12 ',
+// '0x10', '1e3' for an integer, or an empty string.
+const INTEGER = /^-?[0-9]+$/;
+const DECIMAL = /^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+
 export function intArg(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${v}'.`);
+    if (!INTEGER.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${v}'.`);
     if (n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${n}.`);
     return n;
   };
@@ -19,7 +24,7 @@ export function intArg(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) 
 export function numArg(min: number, max: number): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${v}'.`);
+    if (!DECIMAL.test(v) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${v}'.`);
     if (n < min || n > max) throw new InvalidArgumentError(`expected a number in [${min}, ${max}], got ${n}.`);
     return n;
   };
@@ -28,7 +33,7 @@ export function numArg(min: number, max: number): (v: string) => number {
 /** A fraction of non-zeros: in (0, 1], one message for whatever falls outside. */
 export function densityArg(v: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a density (a number in (0, 1]), got '${v}'.`);
+  if (!DECIMAL.test(v) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a density (a number in (0, 1]), got '${v}'.`);
   if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a density in (0, 1], got ${n}.`);
   return n;
 }
@@ -36,7 +41,7 @@ export function densityArg(v: string): number {
 /** "3" -> 3, "3x5" -> [3, 5] (height x width). */
 export function pairArg(what: string): (v: string) => number | [number, number] {
   return (v: string) => {
-    const m = /^(\d+)(?:x(\d+))?$/.exec(v.trim());
+    const m = /^(\d+)(?:x(\d+))?$/.exec(v);
     if (!m) throw new InvalidArgumentError(`expected ${what} as N or HxW, got '${v}'.`);
     const a = Number(m[1]);
     const b = m[2] === undefined ? undefined : Number(m[2]);

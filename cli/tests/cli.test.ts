@@ -402,6 +402,12 @@ test('bad input: one line on stderr, exit 1 (unusable input) or 2 (flags that do
   refused(['rip', '--k', '200'], 1, /^convcs rip: convcs\.rip: 'k' must be in \[0, 96\]/);
   refused(['rip', '--density', '1.5'], 2, /option '--density <d>' argument '1\.5' is invalid/);
   refused(['paper'], 2, /unknown command 'paper'/);
+  // numbers as typed in decimal only: no padding, hex, exponents for integers, or empty strings
+  for (const trials of [' 12 ', '0x10', '1e3', '', '12abc']) {
+    refused(['rip', '--trials', trials], 2, new RegExp(`option '--trials <n>' argument '${trials.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' is invalid\\. expected an integer`));
+  }
+  refused(['rip', '--density', '0x0.1'], 2, /expected a density \(a number in \(0, 1\]\), got '0x0\.1'/);
+  refused(['rip', '--input', ' 8x8'], 2, /expected the input size as N or HxW/);
   refused(['rip', '--filters', 'abc'], 2, /expected an integer, got 'abc'/);
   refused(['rip', '--k', '5', '--density', '0.1'], 2, /cannot be used with/);
   refused(['rip', '--bogus'], 2, /unknown option '--bogus'/);

@@ -45,6 +45,15 @@ export class CReluOperator implements EngineOperator {
 
   private pins = 0;
 
+  /** @internal the base's identity with a marker: [W; -W] is not W */
+  identity(): Uint8Array {
+    const base = this.base.identity();
+    const out = new Uint8Array(base.length + 5);
+    out.set([0x63, 0x72, 0x65, 0x6c, 0x75]); // 'crelu'
+    out.set(base, 5);
+    return out;
+  }
+
   /** @internal a running call uses this view, and so its base operator */
   pin(where: string): void {
     this.base.pin(where);

@@ -19,6 +19,8 @@ export interface PtrOperator {
    * planning its memory all at once (inside heap.atomically) has nothing left to grow mid-run.
    */
   reserve(nnz: number): void;
+  /** Bytes that identify the linear map (its weights, or its response to a fixed probe): for fingerprints of studies. */
+  identity(): Uint8Array;
 }
 
 /** An operator backed by this engine's kernels (implements the pointer paths itself). */
@@ -28,6 +30,8 @@ export interface EngineOperator extends LinearOperator {
   transposePtr(codePtr: number, outPtr: number): void;
   transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void;
   reserveSparse(nnz: number): void;
+  /** The weights (and what else defines the map) as bytes. */
+  identity(): Uint8Array;
   live(where: string): void;
   /** Mark as in use by a running call: until unpin(), dispose() and new weights are refused. */
   pin(where: string): void;
@@ -62,6 +66,7 @@ export function ptrOperator(engine: Engine, where: string, op: unknown): PtrOper
       transposePtr: (c, o) => op.transposePtr(c, o),
       transposeSparsePtr: (i, v, n, o) => op.transposeSparsePtr(i, v, n, o),
       reserve: (nnz) => op.reserveSparse(nnz),
+      identity: () => op.identity(),
       release() {
         if (pinned) op.unpin();
         pinned = false;
@@ -112,6 +117,17 @@ export function ptrOperator(engine: Engine, where: string, op: unknown): PtrOper
     },
     reserve() {
       if (dense === 0) [dense] = engine.allocAll([m * 4]) as [number];
+    },
+    identity() {
+      // its answer to a fixed probe, computed in JavaScript (nothing in linear memory)
+      const probe = new Float32Array(n);
+      let state = 0x9e3779b9;
+      for (let i = 0; i < n; i++) {
+        state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+        probe[i] = state / 2 ** 32 - 0.5;
+      }
+      const h = check('forward', (forward as LinearOperator['forward']).call(op, probe), m);
+      return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
     },
     release() {
       if (dense !== 0) engine.heap.release(dense);

@@ -8,6 +8,7 @@
 // empirical: a sample maximum is a lower estimate of the true delta.
 
 import type { Engine } from '../instance.js';
+import { hashHex } from '../hash.js';
 import {
   checkOptions, nonNegativeInt, oneOf, operatorSizes, positiveInt, rangeError, requireOption, seedWords, typeError,
 } from '../validate.js';
@@ -156,6 +157,8 @@ export function planRip(engine: Engine, where: string, W: unknown, options: unkn
       `trials=${trials}`, `seed=${seed}`, `values=${values}`, `measure=${measure}`, `k=${s.k}`,
       `pool=${s.bg.ph}x${s.bg.pw}`, `mode=${s.relu ? 'relu' : 'abs'}`, `code=${op.outputShape.join('x')}`,
       `input=${op.inputSize}`, `backend=${engine.backend}`,
+      // shards of studies on different weights of the same shape must not merge
+      `operator=${hashHex(op.identity())}`,
     ].join(';');
     return { plan: { all: measure === 'all', trials, seedLo, seedHi, values, s, start, end, shard, run }, op };
   } catch (e) {

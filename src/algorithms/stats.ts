@@ -17,7 +17,11 @@ function quantile(sorted: Float64Array, q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  const a = sorted[lo]!;
+  const b = sorted[hi]!;
+  const f = pos - lo;
+  // the convex form where b - a itself overflows (values near the ends of float64)
+  return Number.isFinite(b - a) ? a + (b - a) * f : a * (1 - f) + b * f;
 }
 
 /** Non-finite values are refused, as everywhere in convcs: they would poison every statistic. */
@@ -37,13 +41,21 @@ export function summarize(values: ArrayLike<number>): Summary {
   let sum = 0;
   for (const v of s) sum += v;
   return {
-    mean: s.length ? sum / s.length : NaN,
+    // finite values whose sum overflows float64 are averaged as value / count
+    mean: s.length ? (Number.isFinite(sum) ? sum / s.length : meanOfScaled(s)) : NaN,
     median: quantile(s, 0.5),
     p05: quantile(s, 0.05),
     p95: quantile(s, 0.95),
     min: s.length ? s[0]! : NaN,
     max: s.length ? s[s.length - 1]! : NaN,
   };
+}
+
+/** The mean as a sum of value / count: finite for any finite values (the plain sum may not be). */
+function meanOfScaled(s: Float64Array): number {
+  let mean = 0;
+  for (const v of s) mean += v / s.length;
+  return mean;
 }
 
 export interface HistogramOptions {
@@ -85,12 +97,18 @@ export function histogram(values: unknown, options?: HistogramOptions): Histogra
     if (v.length === 0) { lo = 0; hi = 1; }
     if (hi === lo) { lo -= 0.5; hi += 0.5; }
   }
-  const edges = Float64Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+  // A range wider than float64 can hold (hi - lo overflows) is measured in halves: the edges stay
+  // finite and ascending, and every value in range lands in a bin.
+  const half = Number.isFinite(hi - lo) ? 1 : 0.5;
+  const span = hi * half - lo * half;
+  const edges = half === 1
+    ? Float64Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins)
+    : Float64Array.from({ length: bins + 1 }, (_, i) => lo * (1 - i / bins) + hi * (i / bins));
   const counts = new Uint32Array(bins);
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
     if (!(x >= lo && x <= hi)) continue;
-    counts[Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo)) * bins))]!++;
+    counts[Math.min(bins - 1, Math.floor(((x * half - lo * half) / span) * bins))]!++;
   }
   return { edges, counts };
 }

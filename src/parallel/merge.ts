@@ -3,6 +3,8 @@
 // delta2K are maxima over trials, so the maxima of the shards' values are the study's (a shard's
 // delta2K already includes its deltaK, and max(a, b) over all shards is the same either way); the
 // bound and the summaries are recomputed from those. The result equals the unsharded report.
+// What can be recomputed is checked: each shard's deltaK from its forward ratios; the run string
+// (options and a hash of the operator) must be the same in every shard.
 
 import { shardRange, theorem33Bound } from '../algorithms/rip.js';
 import type { RipReport, RipShardInfo } from '../algorithms/rip.js';
@@ -31,7 +33,8 @@ function values(name: string, v: unknown, length: number): Values {
   if (v.length !== length) throw rangeError(where, `${name} must have length ${length} (its shard's trials), got ${v.length}`);
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw rangeError(where, `${name}[${i}] must be a finite number, got ${String(x)}`);
+    // every per-trial value is a ratio of norms
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw rangeError(where, `${name}[${i}] must be a finite number >= 0, got ${String(x)}`);
   }
   return v as Values;
 }
@@ -82,14 +85,25 @@ export function mergeRipReports(reports: readonly RipShardReport[]): RipReport {
   let delta2K = 0;
   for (const [i, { r, s }] of shards.entries()) {
     const len = s.end - s.start;
-    forward.set(values(`reports[${i}].forward`, r.forward, len), s.start);
+    const f = values(`reports[${i}].forward`, r.forward, len);
+    forward.set(f, s.start);
     if (all) {
       gram.set(values(`reports[${i}].gram`, r.gram, len), s.start);
       reconstruction.set(values(`reports[${i}].reconstruction`, r.reconstruction, len), s.start);
     }
-    deltaK = Math.max(deltaK, num(`reports[${i}].deltaK`, r.deltaK));
+    // deltaK is the maximum of |f^2 - 1| over the shard's forward ratios: recomputed, it must agree
+    // to the bit (a shard edited by hand, or its arrays swapped with another's, does not)
+    let dk = 0;
+    for (let t = 0; t < f.length; t++) dk = Math.max(dk, Math.abs(f[t]! * f[t]! - 1));
+    const given = num(`reports[${i}].deltaK`, r.deltaK);
+    if (given !== dk) throw rangeError(where, `reports[${i}].deltaK is ${given}, but its forward values give ${dk}: the report was altered`);
+    deltaK = Math.max(deltaK, dk);
     // (a measure 'forward' shard's delta2K is NaN, or null after JSON: not read)
-    if (all) delta2K = Math.max(delta2K, num(`reports[${i}].delta2K`, r.delta2K));
+    if (all) {
+      const d2 = num(`reports[${i}].delta2K`, r.delta2K);
+      if (d2 < dk) throw rangeError(where, `reports[${i}].delta2K (${d2}) is below its deltaK (${dk}): the report was altered`);
+      delta2K = Math.max(delta2K, d2);
+    }
   }
   const d2 = all ? delta2K : NaN;
   return {
