@@ -160,7 +160,7 @@ test('shards of different operators, or altered shards, do not merge', async () 
   const opts = { pool: 'global' as const, k: 3, trials: 40, seed: 7 };
   const shard = (W: LinearOperator, index: number) => cs.rip(W, { ...opts, shard: { index, count: 2 } });
   const whole = cs.rip(W1, opts);
-  assert.ok(bitsEqual(cs.mergeRipReports([shard(W1, 0), shard(W1, 1)]).forward, whole.forward));
+  assert.deepEqual(Array.from(cs.mergeRipReports([shard(W1, 0), shard(W1, 1)]).forward), Array.from(whole.forward));
   // the same shape, other weights: same options, so only the operator's hash tells them apart
   assert.throws(() => cs.mergeRipReports([shard(W1, 0), shard(W2, 1)]), /is from a different study/);
   // a plain LinearOperator is identified by its answer to a probe
@@ -179,12 +179,12 @@ test('shards of different operators, or altered shards, do not merge', async () 
   const [a, b] = [json(shard(W1, 0)), json(shard(W1, 1))];
   b.delta2K = b.deltaK / 2;
   assert.throws(() => cs.mergeRipReports([a, b]), /delta2K .* is below its deltaK/);
-  assert.ok(bitsEqual(cs.mergeRipReports([json(shard(W1, 1)), json(shard(W1, 0))]).forward, whole.forward), 'untouched JSON shards still merge');
+  assert.deepEqual(Array.from(cs.mergeRipReports([json(shard(W1, 1)), json(shard(W1, 0))]).forward), Array.from(whole.forward), 'untouched JSON shards still merge');
 });
 
 test('rand: every draw finite and in [low, high), or a RangeError for bounds float32 cannot hold', async () => {
   const cs = await load();
-  for (const [low, high] of [[1, 1 + 2 ** -23], [-1, -1 + 2 ** -23], [-(2 ** -149), 0], [0, 2 ** -149], [1e30, 1e30 * (1 + 2 ** -20)], [-3e38, 0], [0, 3.4e38]]) {
+  for (const [low, high] of <Array<[number, number]>>[[1, 1 + 2 ** -23], [-1, -1 + 2 ** -23], [-(2 ** -149), 0], [0, 2 ** -149], [1e30, 1e30 * (1 + 2 ** -20)], [-3e38, 0], [0, 3.4e38]]) {
     const v = cs.rand(100_000, { seed: 3, low, high });
     const lo = Math.fround(low);
     const hi = Math.fround(high);
@@ -217,4 +217,51 @@ test('histogram and summarize at the edges of float64: finite edges, counts that
   // ordinary values keep their usual bits
   assert.equal(cs.summarize([1, 2, 3, 4]).mean, 2.5);
   assert.deepEqual(Array.from(cs.histogram([0, 0.5, 1], { bins: 2 }).edges), [0, 0.5, 1]);
+});
+
+test('a worker that vanishes without an event, or never answers, fails the call in bounded time; the pool recovers', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const cs = await load();
+  const W = cs.conv1d({ inChannels: 4, outChannels: 12, kernelSize: 5, length: 40 }).randomize({ seed: 1 });
+  const opts = { pool: 'global' as const, k: 3, trials: 40, seed: 7 };
+  const reference = cs.rip(W, opts);
+  const entry = new URL('../src/index.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  let mode: 'vanish' | 'mute' | 'ok' = 'vanish';
+  // Node workers dressed as Web Workers (the setWorkerFactory path), which the test can make vanish
+  // (terminated, and no event of it passed on) or mute (alive, but nothing it says passed on)
+  await cs.setWorkerFactory(() => {
+    const w = new Worker(`import(${JSON.stringify(tsx)}).then((t) => t.register()).then(() => import(${JSON.stringify(entry)})).then((m) => m.serveWorker());`,
+      { eval: true, execArgv: [] });
+    const how = mode;
+    let gone = false;
+    return {
+      postMessage(m: unknown, transfer?: Transferable[]) {
+        if (gone) return;
+        w.postMessage(m, transfer as never);
+        if ((m as { type?: string }).type === 'rip' && how !== 'ok') {
+          gone = true;
+          if (how === 'vanish') void w.terminate();
+        }
+      },
+      addEventListener(type: string, fn: (e: never) => void) {
+        w.on(type, (data: unknown) => {
+          if (!gone) fn((type === 'message' ? { data } : { message: String(data), error: data }) as never);
+        });
+      },
+      terminate: () => w.terminate(),
+    };
+  });
+  for (const how of ['vanish', 'mute'] as const) {
+    mode = how;
+    const t0 = performance.now();
+    await assert.rejects(cs.rip(W, { ...opts, workers: 2, workerTimeout: 300 }), /^Error: convcs: worker \d said nothing for \d+ ms while running a task/);
+    assert.ok(performance.now() - t0 < 15_000, `${how}: settled after ${performance.now() - t0} ms`);
+  }
+  mode = 'ok';
+  // (the timeout counts from the task's posting, so it includes a new worker's start-up: default here)
+  const r = await cs.rip(W, { ...opts, workers: 2 });
+  assert.deepEqual(Array.from(r.forward), Array.from(reference.forward), 'the pool works again, with the same bits');
+  await assert.rejects(cs.rip(W, { ...opts, workers: 2, workerTimeout: 0 }), /'workerTimeout' must be a positive integer/);
+  await cs.closeWorkers();
 });

@@ -290,12 +290,36 @@ const xs = [0, 1, 2].map((i) => W.transpose(cs.sampleModelSparse(W.outputShape, 
 const r1 = cs.ihtBatch(W, xs, { k: 10, iterations: 10 });
 const r2 = await cs.ihtBatch(W, xs, { k: 10, iterations: 10, workers: 2 });
 const sameIht = r1.every((r, i) => r.xHat.every((v, j) => Object.is(v, r2[i].xHat[j])) && r.relativeError === r2[i].relativeError);
+// a worker that vanishes without an event once it has a task (as a page kills a Web Worker): the
+// call settles with an error in bounded time, and the pool works again afterwards
+await cs.setWorkerFactory(() => {
+  const w = new Worker(new URL(${JSON.stringify(from)}, import.meta.url), { type: 'module', name: 'convcs-worker' });
+  let gone = false;
+  return {
+    postMessage(m, t) {
+      if (gone) return;
+      w.postMessage(m, t);
+      if (m.type === 'rip') { gone = true; w.terminate(); }
+    },
+    addEventListener(type, fn) { w.addEventListener(type, (e) => { if (!gone) fn(e); }); },
+    terminate() { w.terminate(); },
+  };
+});
+const t0 = performance.now();
+let vanished = '';
+try { await cs.rip(W, { ...o, workers: 1, workerTimeout: 300 }); } catch (e) { vanished = e.message; }
+const settledMs = performance.now() - t0;
+await cs.setWorkerFactory(undefined);
+const again = await cs.rip(W, { ...o, workers: 2 });
 await cs.closeWorkers();
-globalThis.result = JSON.stringify({ same, sameIht, delta2K: b.delta2K });
+globalThis.result = JSON.stringify({ same, sameIht, delta2K: b.delta2K, vanished, settledMs, recovered: again.delta2K === a.delta2K });
 `;
 
 function checkWebResult(where: string, json: string): void {
-  const r = JSON.parse(json) as { same: boolean; sameIht: boolean; delta2K: number };
+  const r = JSON.parse(json) as { same: boolean; sameIht: boolean; delta2K: number; vanished: string; settledMs: number; recovered: boolean };
+  assert.match(r.vanished, /^convcs: worker 0 said nothing for \d+ ms while running a task/, `${where}: a vanished worker`);
+  assert.ok(r.settledMs < 10_000, `${where}: the call took ${r.settledMs} ms to settle`);
+  assert.ok(r.recovered, `${where}: the pool gives the right report after a worker vanished`);
   assert.ok(r.same, `${where}: rip on 2 Web Workers differs from the page's own run`);
   assert.ok(r.sameIht, `${where}: ihtBatch on 2 Web Workers differs from the page's own run`);
   assert.equal(r.delta2K, cs.rip(W1, { pool: 'global', k: 10, trials: 200, seed: 20 }).delta2K, `${where}: a different report than Node's`);

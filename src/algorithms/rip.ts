@@ -51,6 +51,8 @@ export interface RipOptions extends SparsityOptions {
    * wasm instance each; `cs.rip` then returns a Promise of the same report, bit for bit.
    */
   workers?: number;
+  /** With workers: ms a worker may say nothing while it runs a task (its start-up included) before the call fails (default 60000). */
+  workerTimeout?: number;
   /** Called now and then with (trials done, trials) (of the shard, when sharded). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -130,7 +132,7 @@ export interface RipPartial {
  * the plan and the pointer-level operator (the caller releases it).
  */
 export function planRip(engine: Engine, where: string, W: unknown, options: unknown): { plan: RipPlan; op: PtrOperator & { release(): void } } {
-  const o = checkOptions<RipOptions>(where, options, [...sparsityKeys, 'trials', 'seed', 'values', 'measure', 'shard', 'workers', 'onProgress']);
+  const o = checkOptions<RipOptions>(where, options, [...sparsityKeys, 'trials', 'seed', 'values', 'measure', 'shard', 'workers', 'workerTimeout', 'onProgress']);
   const measure = o.measure === undefined ? 'all' : oneOf(where, 'measure', o.measure, ['all', 'forward'] as const);
   const trials = positiveInt(where, 'trials', requireOption(where, 'trials', o.trials), 1e9);
   const [seedLo, seedHi] = seedWords(where, 'seed', requireOption(where, 'seed', o.seed));

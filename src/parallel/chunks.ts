@@ -1,4 +1,6 @@
-// How a call's work is cut into tasks for the pool.
+// How a call's work is cut into tasks for the pool, and how long a silent worker is waited for.
+
+import { positiveInt } from '../validate.js';
 
 /** Tasks per worker: enough for the fast workers to take over from a slow one near the end. */
 const TASKS_PER_WORKER = 8;
@@ -16,3 +18,16 @@ export function chunks(start: number, end: number, workers: number): Array<[numb
 
 /** At most this many workers per call. */
 export const MAX_WORKERS = 256;
+
+/**
+ * How long a worker running a task may say nothing before the call gives up on it (ms), by default.
+ * Workers send a sign of life at least every ALIVE_EVERY_MS while they work, so only a worker that
+ * is gone (terminated without an event, as a page kills a Web Worker) or stuck stays silent this long.
+ */
+export const WORKER_TIMEOUT_MS = 60_000;
+export const ALIVE_EVERY_MS = 500;
+
+/** The call's `workerTimeout` option, checked. */
+export function workerTimeout(where: string, value: unknown): number {
+  return value === undefined ? WORKER_TIMEOUT_MS : positiveInt(where, 'workerTimeout', value, 2 ** 31 - 1);
+}

@@ -13,7 +13,7 @@ import {
 } from '../validate.js';
 import { describeOperator } from './spec.js';
 import { poolFor } from './pool.js';
-import { chunks, MAX_WORKERS } from './chunks.js';
+import { chunks, MAX_WORKERS, workerTimeout } from './chunks.js';
 import { injectedFault } from './testing.js';
 
 export interface IhtBatchOptions extends SparsityOptions {
@@ -25,6 +25,8 @@ export interface IhtBatchOptions extends SparsityOptions {
   step?: 'unit' | 'normalized';
   /** Spread the inputs over this many worker threads; cs.ihtBatch then returns a Promise. */
   workers?: number;
+  /** With workers: ms a worker may say nothing while it runs a task (its start-up included) before the call fails (default 60000). */
+  workerTimeout?: number;
   /** Called with (inputs done, inputs) as inputs (or groups of inputs, with workers) finish. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -40,7 +42,8 @@ interface Batch {
 
 /** Check everything before any input runs, so that a bad input late in a batch costs nothing. */
 function planBatch(engine: Engine, where: string, W: unknown, xs: unknown, options: unknown): Batch {
-  const o = checkOptions<IhtBatchOptions>(where, options, [...SHIPPED, 'workers', 'onProgress']);
+  const o = checkOptions<IhtBatchOptions>(where, options, [...SHIPPED, 'workers', 'workerTimeout', 'onProgress']);
+  workerTimeout(where, o.workerTimeout);
   if (o.iterations !== undefined) positiveInt(where, 'iterations', o.iterations, 1e7);
   if (o.tolerance !== undefined) {
     const t = finiteNumber(where, 'tolerance', o.tolerance);
@@ -94,6 +97,7 @@ export async function ihtBatchWithWorkers(engine: Engine, W: unknown, xs: unknow
   const where = 'ihtBatch';
   const b = planBatch(engine, where, W, xs, options);
   const workers = positiveInt(where, 'workers', b.workers, MAX_WORKERS);
+  const timeout = workerTimeout(where, (options as { workerTimeout?: unknown }).workerTimeout);
   const spec = describeOperator(engine, where, W);
   const fault = injectedFault(options);
   const total = b.inputs.length;
@@ -115,6 +119,6 @@ export async function ihtBatchWithWorkers(engine: Engine, W: unknown, xs: unknow
       r.iht!.forEach((res, j) => { results[first + j] = res; });
       done += r.iht!.length;
       b.onProgress?.(done, total);
-    });
+    }, timeout);
   return results;
 }

@@ -35,6 +35,8 @@ export interface SerializedError {
 
 export type FromWorker =
   | { type: 'result'; task: number; rip?: RipPartial; iht?: IhtResult[] }
+  /** A sign of life while a task runs (at most every ALIVE_EVERY_MS). */
+  | { type: 'alive'; task: number }
   | { type: 'error'; task: number; error: SerializedError }
   /** The worker's wasm instance could not start (load() failed there). */
   | { type: 'fatal'; error: SerializedError };

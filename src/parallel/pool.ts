@@ -17,7 +17,10 @@ class Slot {
   readonly ready: Promise<Endpoint>;
   dead = false;
   private endpoint: Endpoint | undefined;
-  private readonly pending = new Map<number, { resolve(r: Result): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { resolve(r: Result): void; reject(e: Error): void; timeoutMs: number }>();
+  /** When the worker last said anything (or was last given a task). */
+  private heard = 0;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
 
   constructor(engine: Engine, readonly index: number, factory: WorkerFactory | undefined) {
     // A promise, so that a failure to start arrives like any other failure of the worker.
@@ -36,22 +39,53 @@ class Slot {
     void this.ready.then((ep) => { if (!this.dead) ep.post(m); }, () => {});
   }
 
-  /** Post a task and wait for its result. */
-  call(m: ToWorker & { task: number }, transfer?: Transferable[]): Promise<Result> {
+  /** Post a task and wait for its result; a worker silent for timeoutMs meanwhile fails it. */
+  call(m: ToWorker & { task: number }, transfer: Transferable[] | undefined, timeoutMs: number): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.ready.then((ep) => {
         if (this.dead) {
           reject(new Error(`convcs: worker ${this.index} is no longer running`));
           return;
         }
-        this.pending.set(m.task, { resolve, reject });
+        this.pending.set(m.task, { resolve, reject, timeoutMs });
+        this.heard = performance.now();
+        this.watch();
         ep.hold(true);
         ep.post(m, transfer);
       }, reject);
     });
   }
 
+  /**
+   * While tasks are out, check now and then that the worker still speaks: a Web Worker killed by
+   * its page, or a worker stuck for good, sends no event at all, and its call would never settle.
+   * The timer runs only while tasks are out (it keeps a Node process alive just as long as the
+   * call being awaited, no longer).
+   */
+  private watch(): void {
+    if (this.watchdog !== undefined) return;
+    const limit = () => Math.min(...Array.from(this.pending.values(), (p) => p.timeoutMs));
+    this.watchdog = setInterval(() => {
+      if (this.pending.size === 0) {
+        this.stopWatching();
+        return;
+      }
+      const silent = performance.now() - this.heard;
+      if (silent > limit()) {
+        this.fail(new Error(`convcs: worker ${this.index} said nothing for ${Math.round(silent)} ms while running a task ` +
+          `(workerTimeout ${limit()} ms): it was stopped, and the call fails; the pool starts a new worker next time`));
+      }
+    }, Math.max(10, Math.min(1000, limit() / 4)));
+  }
+
+  private stopWatching(): void {
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
   private receive(m: FromWorker): void {
+    this.heard = performance.now();
+    if (m.type === 'alive') return;
     if (m.type === 'fatal') {
       this.fail(deserializeError(m.error, `convcs worker ${this.index} (starting)`));
       return;
@@ -59,7 +93,10 @@ class Slot {
     const p = this.pending.get(m.task);
     if (!p) return;
     this.pending.delete(m.task);
-    if (this.pending.size === 0) this.endpoint?.hold(false);
+    if (this.pending.size === 0) {
+      this.endpoint?.hold(false);
+      this.stopWatching();
+    }
     if (m.type === 'result') p.resolve(m);
     else p.reject(deserializeError(m.error, `convcs worker ${this.index}`));
   }
@@ -68,6 +105,7 @@ class Slot {
   fail(e: Error): void {
     if (this.dead) return;
     this.dead = true;
+    this.stopWatching();
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
     void this.endpoint?.terminate().catch(() => {});
@@ -100,7 +138,9 @@ export class WorkerPool {
    * Rejects with the first error (a worker's own, or from onResult) once no task of this call is
    * still running; the pool stays usable.
    */
-  async run(workers: number, spec: OperatorSpec, tasks: readonly TaskMaker[], onResult: (i: number, r: Result) => void): Promise<void> {
+  async run(
+    workers: number, spec: OperatorSpec, tasks: readonly TaskMaker[], onResult: (i: number, r: Result) => void, timeoutMs: number,
+  ): Promise<void> {
     if (this.closed) throw new Error('convcs: the worker pool was closed (cs.closeWorkers())');
     const op = this.nextId++;
     const width = Math.min(workers, tasks.length);
@@ -114,7 +154,7 @@ export class WorkerPool {
         const i = next++;
         try {
           const { message, transfer } = tasks[i]!(op, this.nextId++);
-          onResult(i, await slot.call(message, transfer));
+          onResult(i, await slot.call(message, transfer, timeoutMs));
         } catch (e) {
           if (!failed) {
             failed = true;

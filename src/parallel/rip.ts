@@ -9,7 +9,7 @@ import type { RipOptions, RipReport } from '../algorithms/rip.js';
 import { positiveInt } from '../validate.js';
 import { describeOperator } from './spec.js';
 import { poolFor } from './pool.js';
-import { chunks, MAX_WORKERS } from './chunks.js';
+import { chunks, MAX_WORKERS, workerTimeout } from './chunks.js';
 import { injectedFault } from './testing.js';
 
 /** The options a worker needs to make the same plan (no functions: they cannot be sent). */
@@ -20,6 +20,7 @@ export async function ripWithWorkers(engine: Engine, W: unknown, options: RipOpt
   const { plan, op } = planRip(engine, where, W, options);
   op.release();
   const workers = positiveInt(where, 'workers', options.workers, MAX_WORKERS);
+  const timeout = workerTimeout(where, options.workerTimeout);
   const spec = describeOperator(engine, where, W);
   const shipped: Record<string, unknown> = {};
   for (const key of SHIPPED) if (options[key] !== undefined) shipped[key] = options[key];
@@ -48,6 +49,6 @@ export async function ripWithWorkers(engine: Engine, W: unknown, options: RipOpt
       delta2K = Math.max(delta2K, p.delta2K);
       done += p.forward.length;
       options.onProgress?.(done, total);
-    });
+    }, timeout);
   return ripReport(plan, { forward, gram, reconstruction, deltaK, delta2K });
 }

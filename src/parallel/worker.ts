@@ -16,6 +16,7 @@ import { serializeError } from './messages.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { faultAt, fail } from './testing.js';
 import { WEB_WORKER_NAME, WORKER_MARK, isNodeLike, nodeProcess, workerThreads } from './host.js';
+import { ALIVE_EVERY_MS } from './chunks.js';
 
 let entryUrl: string = import.meta.url;
 
@@ -123,12 +124,22 @@ class Server {
     throw this.opErrors.get(id) ?? new Error(`convcs: the worker has no operator ${id}`);
   }
 
+  private lastAlive = 0;
+
+  /** Tell the pool this worker is still at `task`, at most every ALIVE_EVERY_MS. */
+  private alive(task: number): void {
+    const now = performance.now();
+    if (now - this.lastAlive < ALIVE_EVERY_MS) return;
+    this.lastAlive = now;
+    this.port.post({ type: 'alive', task });
+  }
+
   private rip(m: Extract<ToWorker, { type: 'rip' }>): RipPartial {
     const engine = this.need();
     const { plan, op } = planRip(engine, 'rip', this.op(m.op), m.options);
     try {
       const stop = faultAt(m.fault, m.start, m.end);
-      const partial = ripRange(engine, op, plan, m.start, stop);
+      const partial = ripRange(engine, op, plan, m.start, stop, () => this.alive(m.task));
       if (stop < m.end) fail(m.fault!);
       return partial;
     } finally {
@@ -142,7 +153,8 @@ class Server {
     const n = m.xs.length / m.count;
     const stop = faultAt(m.fault, m.first, m.first + m.count);
     const out: IhtResult[] = [];
-    for (let i = 0; i < stop - m.first; i++) out.push(iht(engine, W, m.xs.subarray(i * n, (i + 1) * n), m.options as IhtOptions));
+    const options = { ...(m.options as IhtOptions), onIteration: () => this.alive(m.task) };
+    for (let i = 0; i < stop - m.first; i++) out.push(iht(engine, W, m.xs.subarray(i * n, (i + 1) * n), options));
     if (stop < m.first + m.count) fail(m.fault!);
     return out;
   }
