@@ -166,6 +166,10 @@ test('a worker that fails mid-run fails the whole call with its error; the pool 
   await assert.rejects(cs.rip(W1, { ...options, workers: 2, [INJECT_FAULT]: { at: 100, mode: 'exit' } } as RipOptions & { workers: number }),
     (e: unknown) => e instanceof Error && /worker thread exited/.test(e.message));
   assertSameReport(await cs.rip(W1, { ...options, workers: 2 }), want, 'after a worker exited');
+  // A worker thread that never answers again (busy for good) is stopped by the watchdog.
+  await assert.rejects(cs.rip(W1, { ...options, workers: 2, workerTimeout: 2000, [INJECT_FAULT]: { at: 100, mode: 'hang' } } as RipOptions & { workers: number }),
+    (e: unknown) => e instanceof Error && /said nothing for \d+ ms while running a task/.test(e.message));
+  assertSameReport(await cs.rip(W1, { ...options, workers: 2 }), want, 'after a worker hung');
   // The same for ihtBatch.
   const xs = [0, 1, 2, 3, 4].map((i) => W1.transpose(cs.sampleModelSparse(W1.outputShape, { k: 10, seed: 15, stream: i }).z));
   const ihtOptions = { k: 10, iterations: 5 };

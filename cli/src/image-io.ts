@@ -14,11 +14,30 @@ import { CliError, fileError, oneLine } from './errors.js';
 import { MAX_IMAGE_PIXELS, isGrey, readImageHeader } from './experiment/index.js';
 import type { Rgba } from './experiment/index.js';
 
+/** Channels of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA). */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Adam7's passes: [x0, y0, dx, dy]. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+
+/** The exact length of the decompressed image data the header describes: rows of filter byte + pixels. */
+function pngRawLength(bytes: Uint8Array, width: number, height: number): number | undefined {
+  const depth = bytes[24]!;
+  const channels = PNG_CHANNELS[bytes[25]!];
+  if (channels === undefined || ![1, 2, 4, 8, 16].includes(depth)) return undefined; // pngjs says what is wrong
+  const bits = channels * depth;
+  const rows = (w: number, h: number) => (w > 0 && h > 0 ? h * (Math.ceil((w * bits) / 8) + 1) : 0);
+  if (bytes[28] !== 1) return rows(width, height);
+  return ADAM7.reduce((sum, [x0, y0, dx, dy]) => sum + rows(Math.ceil((width - x0) / dx), Math.ceil((height - y0) / dy)), 0);
+}
+
 /**
- * The IDAT stream must inflate completely, to no more than the largest raw size the header allows
- * (8 bytes a pixel and a filter byte per row of each of the 7 interlace passes).
+ * The IDAT stream must inflate completely to exactly the length the header implies (pngjs fills a
+ * stream that stops short with zeros): inflated under that bound, so a stream that would inflate
+ * to more (a zip bomb) stops there.
  */
 function checkPngData(bytes: Uint8Array, width: number, height: number, name: string): void {
+  const expected = pngRawLength(bytes, width, height);
+  if (expected === undefined) return;
   const parts: Uint8Array[] = [];
   for (let at = 8; at + 12 <= bytes.length;) {
     const length = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0);
@@ -26,11 +45,18 @@ function checkPngData(bytes: Uint8Array, width: number, height: number, name: st
     if (type === 'IDAT') parts.push(bytes.subarray(at + 8, at + 8 + length));
     at += length + 12;
   }
+  let raw: Buffer;
   try {
-    inflateSync(Buffer.concat(parts), { maxOutputLength: (width * 8 + 8) * height });
+    raw = inflateSync(Buffer.concat(parts), { maxOutputLength: Math.max(expected, 1) });
   } catch (e) {
-    const why = (e as { code?: string }).code === 'Z_BUF_ERROR' ? 'its image data is truncated' : `its image data is corrupt (${oneLine(e)})`;
+    const code = (e as { code?: string }).code;
+    const why = code === 'Z_BUF_ERROR' ? 'its image data is truncated'
+      : code === 'ERR_BUFFER_TOO_LARGE' ? `its image data inflates to more than the ${expected} bytes its header describes`
+        : `its image data is corrupt (${oneLine(e)})`;
     throw new CliError(`cannot decode ${name} as PNG: ${why}`);
+  }
+  if (raw.length !== expected) {
+    throw new CliError(`cannot decode ${name} as PNG: its image data is truncated (${raw.length} of the ${expected} bytes its header describes)`);
   }
 }
 

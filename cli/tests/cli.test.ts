@@ -358,6 +358,10 @@ test('image bombs are refused from the header, in bounded time and memory, with 
     ['huge.png', pngFile(2147483647, 2147483647, zlibDeflate(Buffer.alloc(16))), /huge\.png is 2147483647x2147483647 pixels; the limit is 64 megapixels$/],
     // a plausible size whose compressed data stops early (this "reconstructed" a black image)
     ['cut-stream.png', pngFile(2000, 2000, zlibDeflate(Buffer.alloc(2001 * 2000)).subarray(0, 300)), /cut-stream\.png as PNG: its image data is truncated$/],
+    // a complete compressed stream that holds too little (pngjs filled the rest with zeros)
+    ['short-stream.png', pngFile(2000, 2000, zlibDeflate(Buffer.alloc(100))), /short-stream\.png as PNG: its image data is truncated \(100 of the 4002000 bytes its header describes\)$/],
+    // a small image whose data inflates far beyond it (a zip bomb)
+    ['zip-bomb.png', pngFile(100, 100, zlibDeflate(Buffer.alloc(50_000_000))), /zip-bomb\.png as PNG: its image data inflates to more than the 10100 bytes its header describes$/],
     // the file itself cut inside its IDAT chunk
     ['cut-file.png', pngFile(64, 64, zlibDeflate(Buffer.alloc(65 * 64))).subarray(0, 60), /cut-file\.png: the PNG is truncated/],
     // a valid header over the cap (12000 x 12000 grey took 922 MB)

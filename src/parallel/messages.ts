@@ -16,8 +16,8 @@ export type OperatorSpec =
 /** A test-only fault: a worker fails when it reaches this trial (or input, for ihtBatch). */
 export interface InjectedFault {
   at: number;
-  /** 'throw' raises an Error in the task; 'exit' ends the worker thread abruptly. */
-  mode: 'throw' | 'exit';
+  /** 'throw' raises an Error in the task; 'exit' ends the worker thread abruptly; 'hang' never answers again. */
+  mode: 'throw' | 'exit' | 'hang';
 }
 
 export type ToWorker =

@@ -13,7 +13,7 @@ export function injectedFault(options: unknown): InjectedFault | undefined {
   if (options === null || typeof options !== 'object') return undefined;
   const f = (options as { [INJECT_FAULT]?: InjectedFault })[INJECT_FAULT];
   if (f === undefined) return undefined;
-  return { at: Number(f.at), mode: f.mode === 'exit' ? 'exit' : 'throw' };
+  return { at: Number(f.at), mode: f.mode === 'exit' || f.mode === 'hang' ? f.mode : 'throw' };
 }
 
 /** Stop this worker at once, as a crash would. */
@@ -31,5 +31,6 @@ export function faultAt(fault: InjectedFault | undefined, start: number, end: nu
 /** Fail as the fault asks: the worker exits, or the task throws. */
 export function fail(fault: InjectedFault): never {
   if (fault.mode === 'exit') exitNow();
+  if (fault.mode === 'hang') for (;;); // busy for good, saying nothing: only the pool's watchdog ends it
   throw new Error(`convcs: injected failure at ${fault.at} (test)`);
 }

@@ -95,5 +95,12 @@ export function readImageHeader(bytes: Uint8Array, name: string): ImageHeader {
   if (header.width * header.height > MAX_IMAGE_PIXELS) {
     throw new RangeError(`${name} is ${header.width}x${header.height} pixels; the limit is ${MAX_IMAGE_PIXELS / 1e6} megapixels`);
   }
+  // Every 8x8 block of a JPEG codes at least its DC value, one bit at the very least: a file too
+  // small for the blocks its header claims is cut short, and a decoder would spend seconds and
+  // hundreds of megabytes filling the rest with nothing.
+  const blocks = Math.ceil(header.width / 8) * Math.ceil(header.height / 8);
+  if (format === 'jpeg' && bytes.length * 8 < blocks) {
+    throw new RangeError(`${name}: the JPEG is truncated (${bytes.length} bytes cannot code ${header.width}x${header.height} pixels)`);
+  }
   return header;
 }
