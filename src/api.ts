@@ -11,6 +11,11 @@ export type {
 } from './projection.js';
 export type { RandomOptions, SampleOptions, UniformOptions, ModelSparseOptions } from './random.js';
 export type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
+export type { PursuitOptions, PursuitResult } from './algorithms/pursuit.js';
+export type { CosampOptions } from './algorithms/cosamp.js';
+export type { HtpOptions } from './algorithms/htp.js';
+export type { SubspacePursuitOptions } from './algorithms/subspace-pursuit.js';
+export type { LeastSquaresOptions, LeastSquaresResult } from './algorithms/least-squares.js';
 export type { RipOptions, RipReport, RipValues, RipShard, RipShardInfo } from './algorithms/rip.js';
 export { mergeRipReports, serveWorker } from './parallel/index.js';
 export type { IhtBatchOptions, RipShardReport, WorkerFactory, WorkerLike, WorkerEventLike } from './parallel/index.js';
