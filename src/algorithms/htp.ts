@@ -4,10 +4,12 @@
 //   repeat:  S = supp(M(z + mu W (x - W^T z), k))
 //            z = argmin ||x - W_S^T b||, b = 0 off S
 //   until S no longer changes (Foucart's stopping rule), or as IHT stops.
-// step 'unit' is mu = 1; 'normalized' (NHTP) is NIHT's mu = ||g_S||^2 / ||W^T g_S||^2 on the
-// current support S (at the start, that of M(g, k)), without NIHT's backtracking: the least
-// squares fixes the values whatever the step. The solve starts from the previous iterate
-// restricted to S.
+// step 'unit' is mu = 1; 'normalized' (NHTP) is mu = ||g_S||^2 / ||W^T g_S||^2, the exact line
+// search along g restricted to S = supp(M(g, k)), without NIHT's backtracking: the least squares
+// fixes the values whatever the step. Foucart measures it on the current support instead, but
+// after a least-squares fit g vanishes there (the residual is orthogonal to those columns), so
+// that ratio is 0/0 up to rounding; M(g, k) is where the next support is sought. The solve
+// starts from the previous iterate restricted to S.
 
 import type { Engine } from '../instance.js';
 import { checkOptions, oneOf } from '../validate.js';
@@ -73,19 +75,14 @@ export function htp(engine: Engine, W: unknown, x: Float32Array, options?: HtpOp
   }
 }
 
-/** mu = ||g_S||^2 / ||W^T g_S||^2 on the current support (at the start, that of M(g, k)). */
+/** mu = ||g_S||^2 / ||W^T g_S||^2 with S = supp(M(g, k)). */
 function normalizedStep(p: Pursuit): number {
   const { ws, op, engine, s } = p;
   const { k } = engine;
-  let sPtr = ws.sup;
-  let sCount = p.count;
-  if (sCount === 0) {
-    sCount = p.projector.project(ws.g, s.k, s.relu, ws.zTry, ws.supTry);
-    sPtr = ws.supTry;
-  }
-  k.gather(ws.g, sPtr, sCount, ws.valTry);
-  const gS = k.sumsq(ws.valTry, sCount);
-  op.transposeSparsePtr(sPtr, ws.valTry, sCount, ws.xTry);
+  const c = p.projector.project(ws.g, s.k, s.relu, ws.zTry, ws.supTry);
+  k.gather(ws.g, ws.supTry, c, ws.valTry);
+  const gS = k.sumsq(ws.valTry, c);
+  op.transposeSparsePtr(ws.supTry, ws.valTry, c, ws.xTry);
   const WgS = k.sumsq(ws.xTry, op.inputSize);
   return gS > 0 && WgS > 0 ? gS / WgS : 1;
 }

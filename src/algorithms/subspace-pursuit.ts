@@ -4,7 +4,8 @@
 //            b = argmin ||x - W_T^T b||, b = 0 off T
 //            S = supp(M(b, k))
 //            z' = argmin ||x - W_S^T c||, c = 0 off S   (CoSaMP keeps b on S instead)
-//            if ||x - W^T z'|| >= ||x - W^T z||: stop, keeping z   (Dai & Milenkovic's rule)
+//            if ||x - W^T z'|| >= ||x - W^T z||: stop, keeping z   (Dai & Milenkovic's rule;
+//                                                   S = supp(z) counts as no decrease)
 //            z = z', r = x - W^T z
 // The first iteration from z = 0 is SP's initialization (least squares on supp(M(W x, k))).
 // The second solve starts from b on S; when S = T it is already solved and is skipped.
@@ -42,6 +43,9 @@ export function subspacePursuit(engine: Engine, W: unknown, x: Float32Array, opt
       p.lsSteps += cgls(engine, op, ws.ls(), cT, st.lsIterations, st.lsTolerance);
       scatterCode(p, ws.T, ws.bc, cT, ws.b);
       const cS = projector.project(ws.b, s.k, s.relu, ws.zTry, ws.supTry);
+      // The same support again gives z back (in exact arithmetic): stop, as on a residual that
+      // does not fall. Tested on the support, rounding cannot keep a finished run going.
+      if (i > 0 && cS === p.count && sameSupport(engine, ws.supTry, ws.sup, cS)) break;
       if (!(cS === cT && sameSupport(engine, ws.supTry, ws.T, cS))) {
         // least squares again on S, from b restricted to S
         k.copy(ws.T, ws.supTry, cS * 4);
