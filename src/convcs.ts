@@ -32,8 +32,10 @@ import type { NormOptions } from './algorithms/power.js';
 import { crelu, CReluOperator } from './algorithms/crelu.js';
 import { Stack } from './algorithms/stack.js';
 import type { LinearOperator } from './operator.js';
-import { ripWithWorkers, ihtBatch, ihtBatchWithWorkers, mergeRipReports, closePool, setWorkerFactory } from './parallel/index.js';
-import type { IhtBatchOptions, RipShardReport, WorkerFactory } from './parallel/index.js';
+import {
+  ripWithWorkers, ihtBatch, ihtBatchWithWorkers, recoverBatch, recoverBatchWithWorkers, mergeRipReports, closePool, setWorkerFactory,
+} from './parallel/index.js';
+import type { IhtBatchOptions, RecoverBatchOptions, RipShardReport, WorkerFactory } from './parallel/index.js';
 import { loadWeights } from './loaders/index.js';
 import type { WeightsSource, LoadWeightsOptions, LoadedWeights } from './loaders/index.js';
 
@@ -213,6 +215,20 @@ export class Convcs {
   ihtBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options?: IhtBatchOptions): IhtResult[] | Promise<IhtResult[]> {
     if (withWorkers(options)) return ihtBatchWithWorkers(this.engine, W, xs, options!);
     return ihtBatch(this.engine, W, xs, options);
+  }
+
+  /**
+   * One recovery method ('iht', 'cosamp', 'htp' or 'subspacePursuit', with that method's
+   * options) on many inputs, as ihtBatch: in this thread, or with `workers` on the worker pool
+   * (a Promise); the same bits either way, and the same as calling the method on each input.
+   * @example
+   * const results = await cs.recoverBatch(W, xs, { method: 'cosamp', pool: 'global', k: 10, workers: 2 });
+   */
+  recoverBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options: RecoverBatchOptions & { workers: number }): Promise<Array<IhtResult | PursuitResult>>;
+  recoverBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options: RecoverBatchOptions): Array<IhtResult | PursuitResult>;
+  recoverBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options: RecoverBatchOptions): Array<IhtResult | PursuitResult> | Promise<Array<IhtResult | PursuitResult>> {
+    if (withWorkers(options)) return recoverBatchWithWorkers(this.engine, W, xs, options);
+    return recoverBatch(this.engine, W, xs, options);
   }
 
   /**
