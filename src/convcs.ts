@@ -161,9 +161,9 @@ export class Convcs {
 
   /**
    * Model-based Hard Thresholding Pursuit (Foucart 2011): an IHT step picks the support, least
-   * squares on it the values; step 'normalized' (default) is NHTP, 'unit' is mu = 1.
+   * squares on it the values; step 'unit' (default) is mu = 1, 'normalized' is NHTP.
    * @example
-   * const r = cs.htp(W, x, { pool: 'global', k: 10, step: 'normalized' });
+   * const r = cs.htp(W, x, { pool: 'global', k: 10 });
    */
   htp(W: LinearOperator, x: Float32Array, options?: HtpOptions): PursuitResult {
     return htp(this.engine, W, x, options);

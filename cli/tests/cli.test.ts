@@ -290,7 +290,7 @@ test('coherence, recover (every method) and bench agree with the library', async
     htp: cs.htp(W, x, { pool: 'global', k: 10 }),
     sp: cs.subspacePursuit(W, x, { pool: 'global', k: 10 }),
   };
-  const htpUnit = cs.htp(W, x, { pool: 'global', k: 10, step: 'unit', lsIterations: 3 });
+  const nhtp = cs.htp(W, x, { pool: 'global', k: 10, step: 'normalized', lsIterations: 3 });
   const l1 = cs.sparseCode(W, x, { pool: 'global', iterations: 50 });
   W.dispose();
   const i = cliJson(['recover', '--out', join(dir, 'recover')]);
@@ -316,9 +316,9 @@ test('coherence, recover (every method) and bench agree with the library', async
     assert.ok(got.relativeError < 1e-6, `${method}: ${got.relativeError}`);
     assert.equal(JSON.parse(readFileSync(got.files.report, 'utf8')).relativeError, got.relativeError);
   }
-  const hu = cliJson(['recover', '--method', 'htp', '--step', 'unit', '--ls-iterations', '3', '--out', join(dir, 'recover')]);
-  assert.equal(hu.relativeError, htpUnit.relativeError);
-  assert.equal(hu.options.step, 'unit');
+  const hn = cliJson(['recover', '--method', 'htp', '--step', 'normalized', '--ls-iterations', '3', '--out', join(dir, 'recover')]);
+  assert.equal(hn.relativeError, nhtp.relativeError);
+  assert.equal(hn.options.step, 'normalized');
   const a2 = cliJson(['recover', '--method', 'l1', '--iterations', '50', '--out', join(dir, 'recover')]);
   assert.equal(a2.relativeError, l1.relativeError);
   assert.equal(a2.files.curve, null);

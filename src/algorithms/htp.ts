@@ -21,14 +21,18 @@ import {
 import type { Pursuit, PursuitOptions, PursuitResult } from './pursuit.js';
 
 export interface HtpOptions extends PursuitOptions {
-  /** 'unit' (mu = 1) or 'normalized' (NHTP, default). */
+  /**
+   * 'unit' (mu = 1, Foucart's HTP, default) or 'normalized' (NHTP, whose ranking does not depend
+   * on the scale of W). The least squares sets the values, so the step only ranks the candidates,
+   * and unlike IHT's the unit step cannot make the run diverge.
+   */
   step?: 'unit' | 'normalized';
 }
 
 export const htpKeys = [...pursuitKeys, 'step'] as const;
 
 export function htpStep(where: string, step: unknown): 'unit' | 'normalized' {
-  return step === undefined ? 'normalized' : oneOf(where, 'step', step, ['unit', 'normalized'] as const);
+  return step === undefined ? 'unit' : oneOf(where, 'step', step, ['unit', 'normalized'] as const);
 }
 
 export function htp(engine: Engine, W: unknown, x: Float32Array, options?: HtpOptions): PursuitResult {

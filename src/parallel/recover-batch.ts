@@ -39,7 +39,7 @@ export interface RecoverBatchOptions extends SparsityOptions {
   iterations?: number;
   /** As in the method (default 1e-6). */
   tolerance?: number;
-  /** 'iht' and 'htp' only: 'unit' or 'normalized' (default). */
+  /** 'iht' and 'htp' only: 'unit' or 'normalized' (the defaults: 'normalized' for 'iht', 'unit' for 'htp'). */
   step?: 'unit' | 'normalized';
   /** 'cosamp', 'htp', 'subspacePursuit': most conjugate-gradient steps per least-squares solve. */
   lsIterations?: number;

@@ -90,7 +90,7 @@ export function recoverCommand(load: () => Promise<Convcs>): Command {
     .addOption(new Option('--method <m>', 'the recovery method').choices([...METHODS]).default('niht'))
     .option('--iterations <n>', 'maximum iterations (default 100 for iht and niht, 50 for cosamp, htp and sp; FISTA iterations per phase for l1, default 200)', intArg(1, 1_000_000))
     .option('--tolerance <t>', 'stop at this relative error (or relative change)', numArg(0, 1), 1e-6)
-    .addOption(new Option('--step <s>', "htp's step: 'normalized' (NHTP) or 'unit'").choices(['normalized', 'unit']).default('normalized'))
+    .addOption(new Option('--step <s>', "htp's step: 'unit' (HTP) or 'normalized' (NHTP)").choices(['unit', 'normalized']).default('unit'))
     .option('--ls-iterations <n>', 'cosamp, htp, sp: most conjugate-gradient steps per least-squares solve', intArg(1, 1_000_000), 50)
     .option('--ls-tolerance <t>', 'cosamp, htp, sp: least-squares stopping rule ||W_T r|| <= t ||W_T x||', numArg(0, 1), 1e-7)
     .option('--code-seed <n>', 'seed of the sparse code z', seedArg, 3)
