@@ -20,6 +20,8 @@ import { chwToHwc, hwcToChw, initTfjs, oihwToHwio } from './peers/tfjs.js';
 import type { Tf } from './peers/tfjs.js';
 import type { Tensor3D } from '@tensorflow/tfjs-core';
 import { fmtMs, markdown } from './report.js';
+import { benchRecovery } from './recovery.js';
+import type { RecoveryRow } from './recovery.js';
 import type { Row } from './report.js';
 
 const started = performance.now();
@@ -94,6 +96,7 @@ const rows: Row[] = [];
 const checks: Check[] = [];
 const notes: string[] = [];
 const groupLog: Array<{ bench: string; op: string; plan: Plan; ms: number }> = [];
+const recovery: RecoveryRow[] = [];
 
 /** Measure one group interleaved and append its rows. */
 async function group(
@@ -186,6 +189,15 @@ async function main(): Promise<void> {
     Ws.dispose();
     Wc.dispose();
   }
+
+  // ---- the recovery methods: one iteration, and a run to convergence, as multiples of one forward ----
+  recovery.push(...await benchRecovery(csSimd, async (bench, op, contenders, opts) => {
+    await group(bench, op, contenders, opts);
+    return contenders.map((c) => {
+      const row = rows.find((r) => r.bench === bench && r.op === op && r.contender === c.name)!;
+      return { name: c.name, stats: row.stats, roundMedians: row.roundMedians, warmupMs: row.warmupMs };
+    });
+  }, 1200));
 
   // ---- RIP trials per second, Figure 2's setting on the 1-D layer ----
   {
@@ -385,6 +397,13 @@ function findings(ceiling: CeilingResult): string[] {
         `1-iteration one, over 10): ${(per / fwd.stats.median).toFixed(2)}× one forward convolution` +
         (fwdDirect ? `, ${(per / fwdDirect.stats.median).toFixed(2)}× one direct forward.` : '.'));
     }
+  }
+  for (const layer of [...new Set(recovery.map((r) => r.layer))]) {
+    const of = recovery.filter((r) => r.layer === layer);
+    out.push(`Recovery methods on ${layer}, one iteration (a call with iterations: 1) as a multiple of one forward convolution ` +
+      `(${fmtMs(of[0]!.forwardMs)} ms): ` + of.map((r) => `${r.method} ${(r.oneIterationMs / r.forwardMs).toFixed(1)}×`).join(', ') +
+      '; per iteration in a run to convergence: ' + of.map((r) => `${r.method} ${(r.runMs / r.iterations / r.forwardMs).toFixed(1)}× ` +
+      `(${r.iterations} iterations${r.lsSteps ? `, ${r.lsSteps} CG steps` : ''})`).join(', ') + '.');
   }
   const far = rows.filter((r) => r.contender === 'convcs simd' && r.ofSimdCeiling !== undefined && r.ofSimdCeiling < 0.25);
   if (far.length > 0) {

@@ -11,9 +11,16 @@ export type {
 } from './projection.js';
 export type { RandomOptions, SampleOptions, UniformOptions, ModelSparseOptions } from './random.js';
 export type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
+export type { PursuitOptions, PursuitResult } from './algorithms/pursuit.js';
+export type { CosampOptions } from './algorithms/cosamp.js';
+export type { HtpOptions } from './algorithms/htp.js';
+export type { SubspacePursuitOptions } from './algorithms/subspace-pursuit.js';
+export type { LeastSquaresOptions, LeastSquaresResult } from './algorithms/least-squares.js';
+export type { RecoverMethod } from './algorithms/methods.js';
+export { RECOVER_METHODS } from './algorithms/methods.js';
 export type { RipOptions, RipReport, RipValues, RipShard, RipShardInfo } from './algorithms/rip.js';
 export { mergeRipReports, serveWorker } from './parallel/index.js';
-export type { IhtBatchOptions, RipShardReport, WorkerFactory, WorkerLike, WorkerEventLike } from './parallel/index.js';
+export type { IhtBatchOptions, RecoverBatchOptions, RipShardReport, WorkerFactory, WorkerLike, WorkerEventLike } from './parallel/index.js';
 export { theorem33Bound } from './algorithms/rip.js';
 export type { HistogramOptions, Histogram, Summary } from './algorithms/stats.js';
 export type { CoherenceOptions, CoherenceResult } from './algorithms/coherence.js';

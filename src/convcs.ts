@@ -10,6 +10,15 @@ import { randn, rand, draws64, sampleModelSparse } from './random.js';
 import type { RandomOptions, SampleOptions, UniformOptions, ModelSparseOptions } from './random.js';
 import { reconstruct, iht } from './algorithms/iht.js';
 import type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
+import { cosamp } from './algorithms/cosamp.js';
+import type { CosampOptions } from './algorithms/cosamp.js';
+import { htp } from './algorithms/htp.js';
+import type { HtpOptions } from './algorithms/htp.js';
+import { subspacePursuit } from './algorithms/subspace-pursuit.js';
+import type { SubspacePursuitOptions } from './algorithms/subspace-pursuit.js';
+import type { PursuitResult } from './algorithms/pursuit.js';
+import { leastSquares } from './algorithms/least-squares.js';
+import type { LeastSquaresOptions, LeastSquaresResult } from './algorithms/least-squares.js';
 import { rip } from './algorithms/rip.js';
 import type { RipOptions, RipReport } from './algorithms/rip.js';
 import { histogram, sparsity, summarize } from './algorithms/stats.js';
@@ -23,8 +32,10 @@ import type { NormOptions } from './algorithms/power.js';
 import { crelu, CReluOperator } from './algorithms/crelu.js';
 import { Stack } from './algorithms/stack.js';
 import type { LinearOperator } from './operator.js';
-import { ripWithWorkers, ihtBatch, ihtBatchWithWorkers, mergeRipReports, closePool, setWorkerFactory } from './parallel/index.js';
-import type { IhtBatchOptions, RipShardReport, WorkerFactory } from './parallel/index.js';
+import {
+  ripWithWorkers, ihtBatch, ihtBatchWithWorkers, recoverBatch, recoverBatchWithWorkers, mergeRipReports, closePool, setWorkerFactory,
+} from './parallel/index.js';
+import type { IhtBatchOptions, RecoverBatchOptions, RipShardReport, WorkerFactory } from './parallel/index.js';
 import { loadWeights } from './loaders/index.js';
 import type { WeightsSource, LoadWeightsOptions, LoadedWeights } from './loaders/index.js';
 
@@ -138,6 +149,47 @@ export class Convcs {
   }
 
   /**
+   * Model-based CoSaMP (Baraniuk et al. 2010): proxy W r, merge the support with M(W r, 2k),
+   * least squares on the merged support (conjugate gradients, no matrix), prune with M(., k).
+   * @example
+   * const r = cs.cosamp(W, x, { pool: 'global', k: 10 });
+   * console.log(r.relativeError, r.iterations, r.lsSteps);
+   */
+  cosamp(W: LinearOperator, x: Float32Array, options?: CosampOptions): PursuitResult {
+    return cosamp(this.engine, W, x, options);
+  }
+
+  /**
+   * Model-based Hard Thresholding Pursuit (Foucart 2011): an IHT step picks the support, least
+   * squares on it the values; step 'unit' (default) is mu = 1, 'normalized' is NHTP.
+   * @example
+   * const r = cs.htp(W, x, { pool: 'global', k: 10 });
+   */
+  htp(W: LinearOperator, x: Float32Array, options?: HtpOptions): PursuitResult {
+    return htp(this.engine, W, x, options);
+  }
+
+  /**
+   * Model-based Subspace Pursuit (Dai & Milenkovic 2009): merge with M(W r, k), least squares,
+   * prune with M(., k), least squares again on what is kept; stops when the residual stops falling.
+   * @example
+   * const r = cs.subspacePursuit(W, x, { pool: 2, density: 0.05 });
+   */
+  subspacePursuit(W: LinearOperator, x: Float32Array, options?: SubspacePursuitOptions): PursuitResult {
+    return subspacePursuit(this.engine, W, x, options);
+  }
+
+  /**
+   * Least squares on a support T, matrix-free: min ||x - W^T z|| over codes z that are zero off
+   * T, by conjugate gradients on the normal equations (one sparse transpose and one forward per step).
+   * @example
+   * const { z, normalResidual } = cs.leastSquares(W, x, { support: r.support });
+   */
+  leastSquares(W: LinearOperator, x: Float32Array, options: LeastSquaresOptions): LeastSquaresResult {
+    return leastSquares(this.engine, W, x, options);
+  }
+
+  /**
    * Empirical model-RIP of W^T over random model-k-sparse codes (Figures 2 and 3).
    * @example
    * const r = cs.rip(W, { pool: 'global', k: 10, trials: 10000, seed: 1 });
@@ -163,6 +215,20 @@ export class Convcs {
   ihtBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options?: IhtBatchOptions): IhtResult[] | Promise<IhtResult[]> {
     if (withWorkers(options)) return ihtBatchWithWorkers(this.engine, W, xs, options!);
     return ihtBatch(this.engine, W, xs, options);
+  }
+
+  /**
+   * One recovery method ('iht', 'cosamp', 'htp' or 'subspacePursuit', with that method's
+   * options) on many inputs, as ihtBatch: in this thread, or with `workers` on the worker pool
+   * (a Promise); the same bits either way, and the same as calling the method on each input.
+   * @example
+   * const results = await cs.recoverBatch(W, xs, { method: 'cosamp', pool: 'global', k: 10, workers: 2 });
+   */
+  recoverBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options: RecoverBatchOptions & { workers: number }): Promise<Array<IhtResult | PursuitResult>>;
+  recoverBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options: RecoverBatchOptions): Array<IhtResult | PursuitResult>;
+  recoverBatch(W: LinearOperator, xs: Float32Array | readonly Float32Array[], options: RecoverBatchOptions): Array<IhtResult | PursuitResult> | Promise<Array<IhtResult | PursuitResult>> {
+    if (withWorkers(options)) return recoverBatchWithWorkers(this.engine, W, xs, options);
+    return recoverBatch(this.engine, W, xs, options);
   }
 
   /**

@@ -101,6 +101,10 @@ test('every one-off call refused by the memory cap leaves memory as it was', asy
       rip: () => cs.rip(W, { pool: 2, k: 300, trials: 2, seed: 1 }),
       sparseCode: () => cs.sparseCode(W, x, { pool: 2, iterations: 2 }),
       normEstimate: () => cs.normEstimate(W, { iterations: 3 }),
+      cosamp: () => cs.cosamp(W, x, { pool: 2, k: 300, iterations: 2 }),
+      htp: () => cs.htp(W, x, { pool: 2, k: 300, iterations: 2 }),
+      subspacePursuit: () => cs.subspacePursuit(W, x, { pool: 2, k: 300, iterations: 2 }),
+      leastSquares: () => cs.leastSquares(W, x, { support: Int32Array.from({ length: 600 }, (_, i) => 3 * i) }),
     };
     for (const [name, call] of Object.entries(calls)) {
       const before = cs.memoryBytes;

@@ -189,6 +189,8 @@ test('results are never views of wasm memory: they survive memory growth unchang
     cs.sampleModelSparse(W.outputShape, { k: 3, seed: 2 }), cs.reconstruct(W, x, { k: 3 }), cs.iht(W, x, { k: 3, iterations: 3 }),
     cs.rip(W, { k: 3, trials: 4, seed: 5 }), cs.ihtBatch(W, [x, x], { k: 3, iterations: 2 }), cs.crelu(W).forward(x),
     cs.stack([W]).forward(x), cs.sparseCode(W, x, { iterations: 3 }),
+    cs.cosamp(W, x, { k: 3, iterations: 2 }), cs.htp(W, x, { k: 3, iterations: 2 }), cs.subspacePursuit(W, x, { k: 3, iterations: 2 }),
+    cs.leastSquares(W, x, { support: p.support }), cs.recoverBatch(W, [x, x], { method: 'cosamp', k: 3, iterations: 2 }),
   ];
   const copies = snapshot(results);
   assert.ok(copies.length > 20);
@@ -262,6 +264,34 @@ test('project, iht and the other one-off calls are refused past the cap before m
   const bytes = cs.memoryBytes;
   assert.throws(() => cs.project(h, { shape: [1, 300_000], pool: 1, k: 3 }), refusedByCap);
   assert.equal(cs.memoryBytes, bytes, 'project grew memory before refusing');
+});
+
+test('the pursuits give back their buffers, also when onIteration throws, and are refused past the cap before memory grows', async () => {
+  const cs = await load();
+  const W = cs.conv1d({ inChannels: 4, outChannels: 8, kernelSize: 3, length: 32 }).randomize({ seed: 1 });
+  const x = randomArray(W.inputSize, 2);
+  cs.reconstruct(W, x, { k: 3 }); // W's own lazily made sparse scratch is not the calls'
+  const base = cs.engine.heap.inUse;
+  const stop = new Error('stop');
+  for (const run of [
+    (o: object) => cs.cosamp(W, x, { k: 5, ...o }), (o: object) => cs.htp(W, x, { k: 5, ...o }), (o: object) => cs.subspacePursuit(W, x, { k: 5, ...o }),
+  ]) {
+    run({ iterations: 3 });
+    assert.equal(cs.engine.heap.inUse, base, 'a finished run left buffers in use');
+    assert.throws(() => run({ onIteration: () => { throw stop; } }), (e: unknown) => e === stop);
+    assert.equal(cs.engine.heap.inUse, base, 'a run stopped by a throw left buffers in use');
+  }
+  cs.leastSquares(W, x, { support: Int32Array.of(1, 5, 9) });
+  assert.equal(cs.engine.heap.inUse, base, 'leastSquares left buffers in use');
+  W.dispose();
+  const small = await load({ maxMemoryBytes: 4 * MiB });
+  const big = small.conv1d({ inChannels: 1, outChannels: 64, kernelSize: 1, length: 4096 });
+  const bytes = small.memoryBytes;
+  for (const call of [() => small.cosamp(big, new Float32Array(4096), { k: 3 }), () => small.htp(big, new Float32Array(4096), { k: 3 }),
+    () => small.subspacePursuit(big, new Float32Array(4096), { k: 3 })]) {
+    assert.throws(call, refusedByCap);
+    assert.equal(small.memoryBytes, bytes, 'a pursuit grew memory before refusing');
+  }
 });
 
 test('a forgotten CReLU view gives back its scratch when collected', () => {

@@ -99,6 +99,49 @@ test('ihtBatch: the same bits as cs.iht on each input, in this thread and on 1, 
   for (let i = 0; i < 2; i++) assert.ok(sameIht(got2[i]!, want2[i]!), `CReLU input ${i}`);
 });
 
+test('recoverBatch: every method gives the bits of its own call on each input, in this thread and on 1, 2 and 3 workers', async () => {
+  const count = 5;
+  const n = W1.inputSize;
+  const xs = new Float32Array(count * n);
+  for (let i = 0; i < count; i++) {
+    const { z } = cs.sampleModelSparse(W1.outputShape, { k: 12, seed: 19, stream: i });
+    xs.set(W1.transpose(z), i * n);
+  }
+  const one = (x: Float32Array, method: string, o: Record<string, unknown>): IhtResult => (cs as never as Record<string, (W: unknown, x: Float32Array, o: unknown) => IhtResult>)[method]!.call(cs, W1, x, o);
+  for (const [method, extra] of [['cosamp', {}], ['htp', { step: 'unit' }], ['subspacePursuit', { lsIterations: 5 }], ['iht', { step: 'unit' }]] as const) {
+    const options = { pool: 'global' as const, k: 12, iterations: 8, ...extra };
+    const want = Array.from({ length: count }, (_, i) => one(xs.subarray(i * n, (i + 1) * n), method, options));
+    const got = cs.recoverBatch(W1, xs, { method, ...options });
+    for (let i = 0; i < count; i++) assert.ok(sameIht(got[i]!, want[i]!), `${method} input ${i} in thread`);
+    if (method !== 'iht') for (let i = 0; i < count; i++) assert.equal((got[i] as { lsSteps: number }).lsSteps, (want[i] as unknown as { lsSteps: number }).lsSteps);
+    for (const workers of [1, 2, 3]) {
+      const par = await cs.recoverBatch(W1, xs, { method, ...options, workers });
+      for (let i = 0; i < count; i++) assert.ok(sameIht(par[i]!, want[i]!), `${method} input ${i}, ${workers} workers`);
+    }
+  }
+  // a CReLU pair in ReLU mode, through the pool
+  const C = cs.crelu(W2);
+  const x2 = [1, 2].map((seed) => W2.transpose(cs.sampleModelSparse(W2.outputShape, { pool: 2, k: 4, seed }).z));
+  const opts2 = { pool: 2 as const, k: 8, mode: 'relu' as const, iterations: 4 };
+  const want2 = x2.map((x) => cs.cosamp(C, x, opts2));
+  const got2 = await cs.recoverBatch(C, x2, { method: 'cosamp', ...opts2, workers: 2 });
+  for (let i = 0; i < 2; i++) assert.ok(sameIht(got2[i]!, want2[i]!), `CReLU input ${i}`);
+  // bad calls are refused before anything runs (rejected when workers are asked for)
+  const x = [new Float32Array(n)];
+  const cases: Array<[string, () => unknown, typeof TypeError | typeof RangeError, RegExp]> = [
+    ['no method', () => cs.recoverBatch(W1, x, { k: 1 } as never), TypeError, /^convcs\.recoverBatch: option 'method' is required/],
+    ['an unknown method', () => cs.recoverBatch(W1, x, { method: 'omp' as never, k: 1 }), TypeError, /^convcs\.recoverBatch: 'method' must be one of 'iht', 'cosamp', 'htp', 'subspacePursuit'/],
+    ["cosamp with IHT's step", () => cs.recoverBatch(W1, x, { method: 'cosamp', step: 'unit', k: 1 }), TypeError, /^convcs\.recoverBatch: unknown option 'step'/],
+    ['iht with lsIterations', () => cs.recoverBatch(W1, x, { method: 'iht', lsIterations: 3, k: 1 }), TypeError, /^convcs\.recoverBatch: unknown option 'lsIterations'/],
+    ['lsTolerance -1', () => cs.recoverBatch(W1, x, { method: 'htp', lsTolerance: -1, k: 1 }), RangeError, /^convcs\.recoverBatch: 'lsTolerance' must be >= 0/],
+    ['onIteration', () => cs.recoverBatch(W1, x, { method: 'cosamp', k: 1, onIteration: () => {} } as never), TypeError, /unknown option 'onIteration'/],
+  ];
+  for (const [name, fn, type, pattern] of cases) {
+    assert.throws(fn, (e: unknown) => e instanceof type && pattern.test((e as Error).message), name);
+  }
+  await assert.rejects(cs.recoverBatch(W1, x, { method: 'sp' as never, k: 1, workers: 2 }), (e: unknown) => e instanceof TypeError && /'method'/.test((e as Error).message));
+});
+
 test('sharding: the shards of any split merge into exactly the unsharded report', async () => {
   const options: RipOptions = { pool: 'global', k: 10, trials: 50, seed: 11 };
   const whole = cs.rip(W1, options);

@@ -12,7 +12,7 @@ import type { Convcs } from 'convcs';
 import { EXIT_INPUT, EXIT_USAGE, oneLine } from './errors.js';
 import { benchCommand } from './commands/bench.js';
 import { coherenceCommand } from './commands/coherence.js';
-import { ihtCommand } from './commands/iht.js';
+import { recoverCommand } from './commands/recover.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { ripCommand } from './commands/rip.js';
 import { versions } from './util.js';
@@ -29,7 +29,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: false });
-  for (const c of [ripCommand(lazyLoad), reconstructCommand(lazyLoad), coherenceCommand(lazyLoad), ihtCommand(lazyLoad), benchCommand(lazyLoad)]) {
+  for (const c of [ripCommand(lazyLoad), reconstructCommand(lazyLoad), coherenceCommand(lazyLoad), recoverCommand(lazyLoad), benchCommand(lazyLoad)]) {
     // subcommands added this way do not inherit the program's settings, so repeat them
     program.addCommand(c.exitOverride().showSuggestionAfterError(true));
   }

@@ -124,7 +124,7 @@ export interface Series {
 }
 
 /** Relative error per iteration, one line per series, log-scale y. */
-export function curveSpec(title: string, subtitle: string | string[], series: Series[], yTitle = 'relative error ‖x̂ − x‖ / ‖x‖'): TopLevelSpec {
+export function curveSpec(title: string, subtitle: string | string[], series: Series[], yTitle = 'relative error ‖x̂ − x‖ / ‖x‖', xTitle = 'IHT iteration'): TopLevelSpec {
   const values = series.flatMap((s) => Array.from(s.values, (v, i) => ({ series: s.name, iteration: i + 1, value: Math.max(v, 1e-12) })));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -134,7 +134,7 @@ export function curveSpec(title: string, subtitle: string | string[], series: Se
     data: { values },
     mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.8 },
     encoding: {
-      x: { field: 'iteration', type: 'quantitative', title: 'IHT iteration', scale: { domainMin: 1 } },
+      x: { field: 'iteration', type: 'quantitative', title: xTitle, scale: { domainMin: 1 } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: { type: 'log' } },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: series.map((s) => s.name) }, legend: series.length > 1 ? { orient: 'top-right' } : null },
     },

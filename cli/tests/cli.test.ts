@@ -274,7 +274,7 @@ test('reconstruct --weights uses the filters of a .npy file (K and kernel from t
   assert.equal(named.runs[0].iht.relativeError, j.runs[0].iht.relativeError, 'conv1 holds the same filters as w.npy');
 });
 
-test('coherence, iht and bench agree with the library', async () => {
+test('coherence, recover (every method) and bench agree with the library', async () => {
   cs ??= await load();
   const c = cliJson(['coherence']);
   const W = cs.conv1d({ inChannels: 32, outChannels: 96, kernelSize: 5, length: 32 }).randomize({ seed: 1 });
@@ -285,8 +285,16 @@ test('coherence, iht and bench agree with the library', async () => {
   const x = W.transpose(z);
   const r = cs.iht(W, x, { pool: 'global', k: 10 });
   const oneLayer = cs.reconstruct(W, x, { pool: 'global', k: 10 }).relativeError;
+  const mine = {
+    cosamp: cs.cosamp(W, x, { pool: 'global', k: 10 }),
+    htp: cs.htp(W, x, { pool: 'global', k: 10 }),
+    sp: cs.subspacePursuit(W, x, { pool: 'global', k: 10 }),
+  };
+  const nhtp = cs.htp(W, x, { pool: 'global', k: 10, step: 'normalized', lsIterations: 3 });
+  const l1 = cs.sparseCode(W, x, { pool: 'global', iterations: 50 });
   W.dispose();
-  const i = cliJson(['iht', '--out', join(dir, 'iht')]);
+  const i = cliJson(['recover', '--out', join(dir, 'recover')]);
+  assert.equal(i.method, 'niht');
   assert.equal(i.supportRecovered, true);
   assert.equal(i.iterations, r.iterations);
   assert.equal(i.relativeError, r.relativeError);
@@ -296,8 +304,26 @@ test('coherence, iht and bench agree with the library', async () => {
   assert.notEqual(i.oneLayerError, i.firstIterationError);
   assert.equal(i.firstIterationError, r.history[0]);
   assert.ok(pngStats(i.files.curve.png).variance > 100);
-  const unit = cliJson(['iht', '--step', 'unit', '--iterations', '3', '--out', join(dir, 'iht')]);
+  const unit = cliJson(['recover', '--method', 'iht', '--iterations', '3', '--out', join(dir, 'recover')]);
   assert.equal(unit.iterations, 3);
+  for (const [method, want] of Object.entries(mine)) {
+    const got = cliJson(['recover', '--method', method, '--out', join(dir, 'recover')]);
+    assert.equal(got.method, method);
+    assert.equal(got.iterations, want.iterations, `${method}: iterations`);
+    assert.equal(got.relativeError, want.relativeError, `${method}: relative error`);
+    assert.equal(got.lsSteps, want.lsSteps, `${method}: conjugate-gradient steps`);
+    assert.equal(got.supportRecovered, true, `${method}: support`);
+    assert.ok(got.relativeError < 1e-6, `${method}: ${got.relativeError}`);
+    assert.equal(JSON.parse(readFileSync(got.files.report, 'utf8')).relativeError, got.relativeError);
+  }
+  const hn = cliJson(['recover', '--method', 'htp', '--step', 'normalized', '--ls-iterations', '3', '--out', join(dir, 'recover')]);
+  assert.equal(hn.relativeError, nhtp.relativeError);
+  assert.equal(hn.options.step, 'normalized');
+  const a2 = cliJson(['recover', '--method', 'l1', '--iterations', '50', '--out', join(dir, 'recover')]);
+  assert.equal(a2.relativeError, l1.relativeError);
+  assert.equal(a2.files.curve, null);
+  refused(['recover', '--method', 'omp'], 2, /--method.*omp.*Allowed choices are iht, niht, cosamp, htp, sp, l1/);
+  refused(['recover', '--method', 'cosamp', '--ls-iterations', '0'], 2, /--ls-iterations/);
   const b = cliJson(['bench', '--input', '16x16', '--in-channels', '4', '--filters', '8', '--time', '50']);
   assert.equal(b.results.length, 3);
   for (const row of b.results) assert.ok(row.medianMs > 0 && row.calls >= 5 && row.gflops > 0, JSON.stringify(row));

@@ -6,6 +6,7 @@ import type { ConvGeometry } from '../operator.js';
 import type { Backend } from '../instance.js';
 import type { RipPartial } from '../algorithms/rip.js';
 import type { IhtResult } from '../algorithms/iht.js';
+import type { RecoverMethod } from '../algorithms/methods.js';
 
 /** An operator as data: enough to rebuild it, bit for bit, in another wasm instance. */
 export type OperatorSpec =
@@ -13,7 +14,7 @@ export type OperatorSpec =
   | { kind: 'crelu'; base: OperatorSpec }
   | { kind: 'stack'; layers: OperatorSpec[] };
 
-/** A test-only fault: a worker fails when it reaches this trial (or input, for ihtBatch). */
+/** A test-only fault: a worker fails when it reaches this trial (or input, for a recovery batch). */
 export interface InjectedFault {
   at: number;
   /** 'throw' raises an Error in the task; 'exit' ends the worker thread abruptly; 'hang' never answers again. */
@@ -25,7 +26,10 @@ export type ToWorker =
   | { type: 'op'; id: number; spec: OperatorSpec }
   | { type: 'drop'; id: number }
   | { type: 'rip'; task: number; op: number; options: Record<string, unknown>; start: number; end: number; fault?: InjectedFault }
-  | { type: 'iht'; task: number; op: number; options: Record<string, unknown>; xs: Float32Array; first: number; count: number; fault?: InjectedFault };
+  | {
+    type: 'recover'; task: number; op: number; method: RecoverMethod; options: Record<string, unknown>;
+    xs: Float32Array; first: number; count: number; fault?: InjectedFault;
+  };
 
 export interface SerializedError {
   name: string;
@@ -34,7 +38,7 @@ export interface SerializedError {
 }
 
 export type FromWorker =
-  | { type: 'result'; task: number; rip?: RipPartial; iht?: IhtResult[] }
+  | { type: 'result'; task: number; rip?: RipPartial; recover?: IhtResult[] }
   /** A sign of life while a task runs (at most every ALIVE_EVERY_MS). */
   | { type: 'alive'; task: number }
   | { type: 'error'; task: number; error: SerializedError }

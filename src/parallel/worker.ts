@@ -9,8 +9,8 @@ import type { Engine } from '../instance.js';
 import type { LinearOperator } from '../operator.js';
 import { planRip, ripRange } from '../algorithms/rip.js';
 import type { RipPartial } from '../algorithms/rip.js';
-import { iht } from '../algorithms/iht.js';
-import type { IhtOptions, IhtResult } from '../algorithms/iht.js';
+import type { IhtResult } from '../algorithms/iht.js';
+import { methods } from '../algorithms/methods.js';
 import { buildOperator } from './spec.js';
 import { serializeError } from './messages.js';
 import type { FromWorker, ToWorker } from './messages.js';
@@ -96,15 +96,15 @@ class Server {
         this.opErrors.delete(m.id);
         return;
       case 'rip':
-      case 'iht':
+      case 'recover':
         try {
           if (m.type === 'rip') {
             const partial = this.rip(m);
             this.port.post({ type: 'result', task: m.task, rip: partial },
               [partial.forward.buffer, partial.gram.buffer, partial.reconstruction.buffer] as Transferable[]);
           } else {
-            const results = this.iht(m);
-            this.port.post({ type: 'result', task: m.task, iht: results },
+            const results = this.recover(m);
+            this.port.post({ type: 'result', task: m.task, recover: results },
               results.flatMap((r) => [r.z.buffer, r.support.buffer, r.xHat.buffer, r.history.buffer]) as Transferable[]);
           }
         } catch (e) {
@@ -147,14 +147,16 @@ class Server {
     }
   }
 
-  private iht(m: Extract<ToWorker, { type: 'iht' }>): IhtResult[] {
+  private recover(m: Extract<ToWorker, { type: 'recover' }>): IhtResult[] {
     const engine = this.need();
     const W = this.op(m.op);
+    const run = methods[m.method].run;
     const n = m.xs.length / m.count;
     const stop = faultAt(m.fault, m.first, m.first + m.count);
     const out: IhtResult[] = [];
-    const options = { ...(m.options as IhtOptions), onIteration: () => this.alive(m.task) };
-    for (let i = 0; i < stop - m.first; i++) out.push(iht(engine, W, m.xs.subarray(i * n, (i + 1) * n), options));
+    // every method takes onIteration: the worker's sign of life while a long run goes on
+    const options = { ...m.options, onIteration: () => this.alive(m.task) };
+    for (let i = 0; i < stop - m.first; i++) out.push(run(engine, W, m.xs.subarray(i * n, (i + 1) * n), options));
     if (stop < m.first + m.count) fail(m.fault!);
     return out;
   }
