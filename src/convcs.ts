@@ -271,7 +271,7 @@ export class Convcs {
   }
 
   /** Filter coherence (Table 3), and over all shifted rows of W. */
-  coherence(W: LinearOperator, options?: CoherenceOptions): CoherenceResult {
+  coherence(W: ConvOperator, options?: CoherenceOptions): CoherenceResult {
     return coherence(this.engine, W, options);
   }
 
@@ -291,7 +291,7 @@ export class Convcs {
   }
 
   /** The CReLU pair [W; -W] of section 3.1, as an operator. */
-  crelu(W: LinearOperator): CReluOperator {
+  crelu(W: ConvOperator): CReluOperator {
     return crelu(W);
   }
 

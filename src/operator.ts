@@ -310,22 +310,31 @@ export class ConvOperator implements LinearOperator {
   readonly inputSize: number;
   readonly outputSize: number;
   readonly geometry: Readonly<ConvGeometry>;
+  /** @internal */
   readonly engine: Engine;
 
-  /** Plain weights [K][M][kh][kw]. */
+  /** @internal Plain weights [K][M][kh][kw]. */
   readonly ptrWeights: number;
-  /** SIMD module: forward panels, transposed panels (dense, sparse), column offsets, tap offsets,
+  /** @internal SIMD module: forward panels, transposed panels (dense, sparse), column offsets, tap offsets,
    * and the per-(block, pixel) row starts of a regrouped sparse code. */
   readonly ptrPacked: number;
+  /** @internal */
   readonly ptrPackedT: number;
+  /** @internal */
   readonly ptrPackedSparse: number;
+  /** @internal */
   readonly ptrChannelLast: number;
+  /** @internal */
   readonly ptrColOff: number;
+  /** @internal */
   readonly ptrTapOff: number;
+  /** @internal */
   readonly ptrRowStart: number;
-  /** Scratch: one input sample, the padded input / transposed accumulator, one code sample. */
+  /** @internal Scratch: one input sample, the padded input / transposed accumulator, one code sample. */
   readonly ptrIn: number;
+  /** @internal */
   readonly ptrPad: number;
+  /** @internal */
   readonly ptrCode: number;
   /** Winograd layers: the plan, transformed filters (forward, transposed) and tile scratch. */
   private readonly wino: WinogradPlan | undefined;

@@ -68,3 +68,14 @@ test('the READMEs read from the npm page: under 10 KB, install first, every link
   assert.match(top, /npm ci && npm run demo/);
   assert.match(top, /npm test/);
 });
+
+test('the published declarations expose no internals: no Engine, allocator, kernel exports or public pointers', () => {
+  for (const f of ['index.d.ts', 'index.d.cts']) {
+    const text = readFileSync(new URL(`../dist/${f}`, import.meta.url), 'utf8');
+    for (const name of ['Engine', 'LinearAllocator', 'KernelExports', 'EngineOperator', 'PtrOperator']) {
+      assert.ok(!new RegExp(`\\b${name}\\b`).test(text), `dist/${f} declares or names ${name}`);
+    }
+    const exposed = text.split('\n').filter((l) => /^\s+(readonly\s+)?(engine|ptr\w*)\s*[:(]/.test(l));
+    assert.deepEqual(exposed, [], `dist/${f} exposes engine or pointer members`);
+  }
+});

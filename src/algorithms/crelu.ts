@@ -3,9 +3,8 @@
 // With mode 'relu' in the projection this is a CReLU layer with tied decoding weights.
 
 import type { Engine } from '../instance.js';
-import type { ConvOperator } from '../operator.js';
+import type { ConvOperator, LinearOperator } from '../operator.js';
 import { float32Batch, outputBuffer, overlaps, rangeError, typeError } from '../validate.js';
-import type { EngineOperator } from './ptr-operator.js';
 
 /**
  * The operator [W; -W] of section 3.1 (made by `cs.crelu(W)`): output channels doubled.
@@ -13,8 +12,9 @@ import type { EngineOperator } from './ptr-operator.js';
  * const C = cs.crelu(W);
  * const { relativeError } = cs.reconstruct(C, x, { pool: 1, mode: 'relu' });
  */
-export class CReluOperator implements EngineOperator {
+export class CReluOperator implements LinearOperator {
   readonly base: ConvOperator;
+  /** @internal */
   readonly engine: Engine;
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
