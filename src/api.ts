@@ -11,6 +11,7 @@ export type {
 } from './projection.js';
 export type { RandomOptions, SampleOptions, UniformOptions, ModelSparseOptions } from './random.js';
 export type { ReconstructOptions, ReconstructResult, IhtOptions, IhtResult } from './algorithms/iht.js';
+export type { Iterate, OnIteration } from './algorithms/iterate.js';
 export type { PursuitOptions, PursuitResult } from './algorithms/pursuit.js';
 export type { CosampOptions } from './algorithms/cosamp.js';
 export type { HtpOptions } from './algorithms/htp.js';

@@ -2,8 +2,8 @@
 // (the matrix of W built column by column from transpose), and their defining properties.
 import { test } from 'node:test';
 import assert from './assert.js';
-import { theorem33Bound } from '../src/index.js';
-import type { Convcs, ConvOperator } from '../src/index.js';
+import { load, theorem33Bound } from '../src/index.js';
+import type { Convcs, ConvOperator, Iterate, OnIteration } from '../src/index.js';
 import { backends, instance, denseMatrix, projectReference, randomArray, relErr, bitsEqual, norm64, dot64, mulberry32 } from './helpers.js';
 
 /** y = A x (A: rows x cols, row-major, f64). */
@@ -320,4 +320,35 @@ test('histogram and summary', async () => {
   assert.deepEqual([s.min, s.max, s.median, s.mean], [1, 5, 3, 3]);
   assert.ok(Math.abs(s.p05 - 1.2) < 1e-12 && Math.abs(s.p95 - 4.8) < 1e-12);
   assert.equal(cs.sparsity(Float32Array.of(0, 1, 0, 2)), 0.5);
+});
+
+test('onIteration receives the current iterate: copies of z and W^T z, readable during the call only', async () => {
+  const cs = await load();
+  const W = cs.conv2d({ inChannels: 3, outChannels: 12, kernelSize: 3, height: 16, width: 16, padding: 'same' }).randomize({ seed: 4 });
+  const x = cs.randn(W.inputSize, { seed: 5 });
+  const opts = { pool: 2, density: 0.1, iterations: 6 } as const;
+  const plain = cs.iht(W, x, opts);
+  for (const run of [
+    (cb: OnIteration) => cs.iht(W, x, { ...opts, onIteration: cb }),
+    (cb: OnIteration) => cs.cosamp(W, x, { pool: 2, density: 0.1, iterations: 3, onIteration: cb }),
+  ]) {
+    const seen: Array<{ z: Float32Array; xHat: Float32Array; err: number }> = [];
+    let kept: Iterate | undefined;
+    const r = run((_i, err, it) => {
+      seen.push({ z: it.z, xHat: it.xHat, err });
+      it.z[0] = 1e30; // a copy: writing to it changes nothing
+      kept = it;
+    });
+    const last = seen[seen.length - 1]!;
+    assert.deepEqual(Array.from(last.z), Array.from(r.z), 'the last iterate is the result');
+    assert.deepEqual(Array.from(last.xHat), Array.from(r.xHat));
+    // x^ is W^T z, and the reported error is its distance to x
+    assert.ok(bitsEqual(last.xHat, W.transposeSparse(r.support, Float32Array.from(r.support, (i) => r.z[i]!))));
+    assert.equal(last.err, r.relativeError);
+    assert.throws(() => kept!.xHat, (e: unknown) => e instanceof TypeError && /can only be read during that call/.test((e as Error).message));
+  }
+  const first: Float32Array[] = [];
+  cs.iht(W, x, { ...opts, onIteration: (_i, _e, it) => void first.push(it.xHat) });
+  assert.deepEqual(Array.from(first[first.length - 1]!), Array.from(plain.xHat), 'reading the iterate does not change the run');
+  assert.deepEqual(Array.from(first[0]!), Array.from(cs.iht(W, x, { ...opts, iterations: 1 }).xHat), 'the first iterate is the one-step reconstruction');
 });

@@ -49,11 +49,10 @@ function run(cs, { image, params: p }) {
   const t0 = performance.now();
   let mismatch = 0;
   const r = reconstructImage(cs, x, settings, {
-    watch: true,
     onLayer: (layer) => postMessage({ type: 'layer', inputShape: layer.inputShape, outputShape: layer.outputShape, k: layer.k }),
-    onIteration(i, error, xHat) {
-      // the watched iterate must be the one cs.iht measured; if the library ever changes the
-      // order of its transposes this shows it instead of drawing a wrong picture
+    onIteration(i, error, iterate) {
+      const xHat = iterate.xHat;
+      // the iterate drawn must be the one cs.iht measured: a mismatch is shown, not hidden
       mismatch = Math.max(mismatch, Math.abs(relativeError(xHat, x.data) - error) / Math.max(error, 1e-12));
       const rgba = toRgba(x, xHat).data;
       postMessage({ type: 'iteration', i, error, psnr: psnr(xHat, x.data), ms: performance.now() - t0, rgba }, [rgba.buffer]);

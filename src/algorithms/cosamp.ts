@@ -13,7 +13,7 @@ import type { Engine } from '../instance.js';
 import { checkOptions } from '../validate.js';
 import { cgls } from './least-squares.js';
 import {
-  commitIterate, converged, pursuitError, pursuitKeys, pursuitResult, pursuitSettings, scatterCode, setUpPursuit, tearDownPursuit, unionSupports,
+  commitIterate, converged, pursuitError, pursuitKeys, pursuitResult, pursuitSettings, scatterCode, setUpPursuit, tearDownPursuit, unionSupports, onIterationOf,
 } from './pursuit.js';
 import type { PursuitOptions, PursuitResult } from './pursuit.js';
 
@@ -47,7 +47,7 @@ export function cosamp(engine: Engine, W: unknown, x: Float32Array, options?: Co
       const prev = err;
       err = pursuitError(p, ws.xHat);
       history.push(err);
-      if (st.onIteration && st.onIteration(i, err) === false) break;
+      if (!onIterationOf(p, where, st, i, err)) break;
       if (converged(err, prev, st.tolerance)) break;
     }
     return pursuitResult(p, err, i, history);

@@ -16,7 +16,7 @@ import { checkOptions, oneOf } from '../validate.js';
 import { cgls } from './least-squares.js';
 import {
   commitIterate, converged, isSubset, pursuitError, pursuitKeys, pursuitResult, pursuitSettings, sameSupport, scatterCode, setUpPursuit,
-  tearDownPursuit,
+  tearDownPursuit, onIterationOf,
 } from './pursuit.js';
 import type { Pursuit, PursuitOptions, PursuitResult } from './pursuit.js';
 
@@ -70,7 +70,7 @@ export function htp(engine: Engine, W: unknown, x: Float32Array, options?: HtpOp
       const prev = err;
       err = pursuitError(p, ws.xHat);
       history.push(err);
-      if (st.onIteration && st.onIteration(i, err) === false) break;
+      if (!onIterationOf(p, where, st, i, err)) break;
       if (unchanged || converged(err, prev, st.tolerance)) break;
     }
     return pursuitResult(p, err, i, history);

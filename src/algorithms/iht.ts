@@ -11,6 +11,8 @@
 import type { Engine } from '../instance.js';
 import { checkOptions, float32Exact, checkFinite, positiveInt, oneOf, finiteNumber, rangeError, typeError } from '../validate.js';
 import { ptrOperator } from './ptr-operator.js';
+import { reportIteration } from './iterate.js';
+import type { OnIteration } from './iterate.js';
 import type { PtrOperator } from './ptr-operator.js';
 import { resolveSparsity, makeProjector, sparsityKeys } from './sparsity.js';
 import type { SparsityOptions, ResolvedSparsity } from './sparsity.js';
@@ -38,8 +40,12 @@ export interface IhtOptions extends SparsityOptions {
   tolerance?: number;
   /** 'unit' (Algorithm 1 as printed, mu = 1) or 'normalized' (NIHT, default). */
   step?: 'unit' | 'normalized';
-  /** Called after every iteration with (iteration, relativeError); return false to stop. */
-  onIteration?: (iteration: number, relativeError: number) => void | boolean;
+  /**
+   * Called after every iteration with (iteration, relativeError, iterate): `iterate.z` and
+   * `iterate.xHat` copy the current code and reconstruction when read, during the call only.
+   * Return false to stop.
+   */
+  onIteration?: OnIteration;
 }
 
 export interface IhtResult extends ReconstructResult {
@@ -182,7 +188,7 @@ export function iht(engine: Engine, W: unknown, x: Float32Array, options?: IhtOp
       const prev = err;
       err = relError(engine, ws.xHat, ws.x, n, p.xNorm);
       history.push(err);
-      if (o.onIteration && o.onIteration(i, err) === false) break;
+      if (o.onIteration && reportIteration(engine, where, o.onIteration, i, err, ws.z, m, ws.xHat, n) === false) break;
       if (err <= tolerance || Math.abs(prev - err) <= tolerance * prev) break;
     }
     return { ...result(p, count, err), iterations: i, history: Float64Array.from(history) };

@@ -7,6 +7,8 @@
 import type { Engine } from '../instance.js';
 import { checkFinite, finiteNumber, float32Exact, positiveInt, rangeError, typeError } from '../validate.js';
 import { ptrOperator } from './ptr-operator.js';
+import { reportIteration } from './iterate.js';
+import type { OnIteration } from './iterate.js';
 import type { PtrOperator } from './ptr-operator.js';
 import { makeProjector, resolveSparsity, sparsityKeys } from './sparsity.js';
 import type { ResolvedSparsity, SparsityOptions } from './sparsity.js';
@@ -29,8 +31,8 @@ export interface PursuitOptions extends SparsityOptions {
    * normal equations on the support T, relative to their right-hand side). Default 1e-7.
    */
   lsTolerance?: number;
-  /** Called after every iteration with (iteration, relativeError); return false to stop. */
-  onIteration?: (iteration: number, relativeError: number) => void | boolean;
+  /** As in iht: (iteration, relativeError, iterate) after every iteration; return false to stop. */
+  onIteration?: OnIteration;
 }
 
 export interface PursuitResult extends IhtResult {
@@ -45,7 +47,7 @@ export interface PursuitSettings {
   tolerance: number;
   lsIterations: number;
   lsTolerance: number;
-  onIteration?: (iteration: number, relativeError: number) => void | boolean;
+  onIteration?: OnIteration;
 }
 
 /** The option values shared by the pursuits, checked (the keys were checked by the caller). */
@@ -235,4 +237,10 @@ export function pursuitResult(p: Pursuit, err: number, iterations: number, histo
     history: Float64Array.from(history),
     lsSteps: p.lsSteps,
   };
+}
+
+/** Hand the run's current iterate (z, x^) to onIteration, if there is one; false stops the run. */
+export function onIterationOf(p: Pursuit, where: string, st: PursuitSettings, i: number, err: number): boolean {
+  if (!st.onIteration) return true;
+  return reportIteration(p.engine, where, st.onIteration, i, err, p.ws.z, p.op.outputSize, p.ws.xHat, p.op.inputSize) !== false;
 }

@@ -15,7 +15,7 @@ import { checkOptions } from '../validate.js';
 import { cgls } from './least-squares.js';
 import {
   commitIterate, converged, pursuitError, pursuitKeys, pursuitResult, pursuitSettings, sameSupport, scatterCode, setUpPursuit, tearDownPursuit,
-  unionSupports,
+  unionSupports, onIterationOf,
 } from './pursuit.js';
 import type { PursuitOptions, PursuitResult } from './pursuit.js';
 
@@ -65,7 +65,7 @@ export function subspacePursuit(engine: Engine, W: unknown, x: Float32Array, opt
       const prev = err;
       err = errTry;
       history.push(err);
-      if (st.onIteration && st.onIteration(i, err) === false) break;
+      if (!onIterationOf(p, where, st, i, err)) break;
       if (converged(err, prev, st.tolerance)) break;
     }
     return pursuitResult(p, err, i, history);

@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import assert from '../../tests/assert.js';
 import { load } from 'convcs';
 import type { Convcs } from 'convcs';
-import { observeTranspose, toPlanes, toRgba } from 'convcs-cli/experiment';
+import { toPlanes, toRgba } from 'convcs-cli/experiment';
 import { encodePng, readImage } from '../../cli/src/image-io.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,23 +71,6 @@ async function runOnPage(page: Page, settings: Record<string, string>): Promise<
   }, null, { timeout: 50_000 });
   return (await page.textContent('#status'))!;
 }
-
-test('observeTranspose: cs.iht through the observed operator is bit for bit cs.iht on the layer', () => {
-  const x = toPlanes(readImage(join(root, 'data', 'astronaut-256.png')), 32);
-  const W = cs.conv2d({ inChannels: 3, outChannels: 12, kernelSize: 3, height: 32, width: 32, padding: 'same' }).randomize({ seed: 4 });
-  const opts = { pool: 2, density: 0.1, iterations: 25 } as const;
-  const plain = cs.iht(W, x.data, opts);
-  const watched = observeTranspose(W);
-  const seen: Float32Array[] = [];
-  const r = cs.iht(watched.op, x.data, { ...opts, onIteration: () => void seen.push(watched.latest()!.slice()) });
-  const one = cs.iht(W, x.data, { ...opts, iterations: 1 });
-  W.dispose();
-  assert.deepEqual(Array.from(r.history), Array.from(plain.history));
-  assert.deepEqual(Array.from(r.xHat), Array.from(plain.xHat));
-  assert.equal(seen.length, plain.iterations);
-  assert.deepEqual(Array.from(seen[seen.length - 1]!), Array.from(plain.xHat), 'the last observed iterate is the result');
-  assert.deepEqual(Array.from(seen[0]!), Array.from(one.xHat), 'the first observed iterate is the one-step reconstruction');
-});
 
 test('the page reconstructs the built-in photograph with the same error as the library in Node', async () => {
   const settings = { size: '64', filters: '16', kernel: '3', stride: '1', pool: '2', seed: '7', density: '0.15', iterations: '30', ripTrials: '150' };

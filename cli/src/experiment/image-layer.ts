@@ -10,8 +10,7 @@
 // (its error is reported as rawOneStepError); the paper likewise rescales its reconstructed
 // activations before decoding them. "After N iterations" is cs.iht with the same options.
 
-import type { Convcs, ConvOperator, Pool } from 'convcs';
-import { observeTranspose } from './observe.js';
+import type { Convcs, ConvOperator, Iterate, Pool } from 'convcs';
 import { psnr } from './raster.js';
 import type { Planes } from './raster.js';
 
@@ -94,12 +93,11 @@ export interface ImageRunHooks {
   /** Called once the layer exists, before anything runs on it. */
   onLayer?(layer: ImageRun['layer']): void;
   /**
-   * Called after every IHT iteration with its relative error, and with the current reconstruction
-   * when `watch` is set (the web demo draws it); returning false stops the run there.
+   * Called after every IHT iteration with its relative error and the library's view of the
+   * current iterate (`iterate.xHat` is the reconstruction the web demo draws); returning false
+   * stops the run there.
    */
-  onIteration?(iteration: number, relativeError: number, xHat: Float32Array | undefined): void | boolean;
-  /** Pass the current reconstruction to onIteration (costs one scan of the code per iteration). */
-  watch?: boolean;
+  onIteration?(iteration: number, relativeError: number, iterate: Iterate): void | boolean;
 }
 
 export function reconstructImage(cs: Convcs, x: Planes, p: ImageLayerParams, hooks: ImageRunHooks = {}): ImageRun {
@@ -117,13 +115,7 @@ export function reconstructImage(cs: Convcs, x: Planes, p: ImageLayerParams, hoo
     const one = cs.iht(W, x.data, { ...s, iterations: 1 });
     const msOne = performance.now() - t0;
     t0 = performance.now();
-    // watching goes through observeTranspose, which runs the same kernels in the same order (same bits)
-    const watched = hooks.watch ? observeTranspose(W) : undefined;
-    const onIteration = hooks.onIteration;
-    const r = cs.iht(watched?.op ?? W, x.data, {
-      ...s, iterations: p.iterations,
-      ...(onIteration ? { onIteration: (i: number, err: number) => onIteration(i, err, watched?.latest() ?? undefined) } : {}),
-    });
+    const r = cs.iht(W, x.data, { ...s, iterations: p.iterations, ...(hooks.onIteration ? { onIteration: hooks.onIteration } : {}) });
     const msIht = performance.now() - t0;
     return {
       layer,

@@ -6,8 +6,6 @@ export { MAX_IMAGE_PIXELS, readImageHeader, sniffImage } from './image-header.js
 export type { ImageFormat, ImageHeader } from './image-header.js';
 export { isGrey, toPlanes, toRgba, relativeError, psnr } from './raster.js';
 export type { Rgba, Planes, ColorMode } from './raster.js';
-export { observeTranspose } from './observe.js';
-export type { ObservedOperator } from './observe.js';
 export { imageLayer, imagePadding, imageSparsity, layerSize, reconstructImage } from './image-layer.js';
 export type { ImageLayerParams, ImageRun, ImageRunHooks, Reconstruction } from './image-layer.js';
 export { ripHistogram } from './histogram.js';
