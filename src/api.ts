@@ -22,7 +22,7 @@ export { RECOVER_METHODS } from './algorithms/methods.js';
 export type { RipOptions, RipReport, RipValues, RipShard, RipShardInfo } from './algorithms/rip.js';
 export { mergeRipReports, serveWorker } from './parallel/index.js';
 export type { IhtBatchOptions, RecoverBatchOptions, RipShardReport, WorkerFactory, WorkerLike, WorkerEventLike } from './parallel/index.js';
-export { theorem33Bound } from './algorithms/rip.js';
+export { theorem33Bound, RIP_SECOND_CODE_START } from './algorithms/rip.js';
 export type { HistogramOptions, Histogram, Summary } from './algorithms/stats.js';
 export type { CoherenceOptions, CoherenceResult } from './algorithms/coherence.js';
 export type { SparseCodeOptions, SparseCodeResult } from './algorithms/sparse-code.js';

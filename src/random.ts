@@ -114,6 +114,11 @@ export interface ModelSparseOptions {
   seed: number | bigint;
   /** Stream (default 0): rip's trial t draws its code from stream t. */
   stream?: number;
+  /**
+   * Where in the stream the draws start (default 0). rip's trial t draws its code at 0 and, for
+   * delta2K, a second code at RIP_SECOND_CODE_START (2^40) of stream t.
+   */
+  start?: number;
   /** 'uniform' U[-1, 1) (default, the paper), 'sign' +-1, 'bounded' +-U[0.5, 1). */
   values?: 'uniform' | 'sign' | 'bounded';
 }
@@ -126,16 +131,17 @@ export function sampleModelSparse(
   engine: Engine, shape: readonly number[], options: ModelSparseOptions,
 ): { z: Float32Array; support: Int32Array } {
   const where = 'sampleModelSparse';
-  const o = checkOptions<ModelSparseOptions>(where, options, ['pool', 'k', 'density', 'seed', 'stream', 'values']);
+  const o = checkOptions<ModelSparseOptions>(where, options, ['pool', 'k', 'density', 'seed', 'stream', 'start', 'values']);
   const bg = blockGeometry(where, shape, o.pool);
   if (o.k === undefined && o.density === undefined) throw new TypeError(`convcs.${where}: give 'k' or 'density'`);
   const k = resolveK(where, bg, o.k, o.density);
   const [lo, hi] = seedWords(where, 'seed', requireOption(where, 'seed', o.seed));
   const stream = o.stream === undefined ? 0 : nonNegativeInt(where, 'stream', o.stream, 2 ** 32 - 1);
+  const start = o.start === undefined ? 0 : nonNegativeInt(where, 'start', o.start, 2 ** 52);
   const values = o.values === undefined ? 'uniform' : oneOf(where, 'values', o.values, ['uniform', 'sign', 'bounded'] as const);
   const code = { uniform: 0, sign: 1, bounded: 2 }[values];
   return engine.withScratch([Math.max(k, 1) * 4, Math.max(k, 1) * 4], (idx, val) => {
-    const c = engine.k.sampleModelSparse(lo, hi, stream, 0, bg.K, bg.Ho, bg.Wo, bg.ph, bg.pw, k, code, idx!, val!);
+    const c = engine.k.sampleModelSparse(lo, hi, stream, start, bg.K, bg.Ho, bg.Wo, bg.ph, bg.pw, k, code, idx!, val!);
     const z = new Float32Array(bg.length);
     const ii = engine.i32(idx!, c);
     const vv = engine.f32(val!, c);

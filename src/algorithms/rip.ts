@@ -95,7 +95,7 @@ export function theorem33Bound(deltaK: number, delta2K: number): number {
 
 const VALUE_CODE: Record<RipValues, number> = { uniform: 0, sign: 1, bounded: 2 };
 /** The second code of trial t starts this far into stream t, past anything the first one draws. */
-const SECOND_CODE_OFFSET = 2 ** 40;
+export const RIP_SECOND_CODE_START = 2 ** 40;
 
 /** The validated options of one run. Internal: shared with the worker pool (src/parallel). */
 export interface RipPlan {
@@ -229,7 +229,7 @@ export function ripRange(
       op.transposeSparsePtr(sup, supVal, c, xHat);
       reconstruction[i] = x2 > 0 ? Math.sqrt(kern.distsq(xHat, x, n) / x2) : 0;
       // z1 + z2 (positions may coincide): ||z1 + z2|| from a dense sum, W^T(z1 + z2) sparse.
-      const c2 = kern.sampleModelSparse(seedLo, seedHi, t, SECOND_CODE_OFFSET, bg.K, bg.Ho, bg.Wo, bg.ph, bg.pw, k, valueCode,
+      const c2 = kern.sampleModelSparse(seedLo, seedHi, t, RIP_SECOND_CODE_START, bg.K, bg.Ho, bg.Wo, bg.ph, bg.pw, k, valueCode,
         idx + c1 * 4, val + c1 * 4);
       kern.scatterAdd(idx, val, c1 + c2, zHat);
       const s2 = kern.sumsq(zHat, m);
