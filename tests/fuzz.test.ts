@@ -1,4 +1,4 @@
-// The fuzz suite (the properties live in scripts/fuzz.ts, which `npm run fuzz` runs for longer):
+// The fuzz suite (its generators live in tests/fuzz/, and `npm run fuzz` runs them for longer):
 // 5,000 generated calls of the public API per backend, valid or adversarial. Every call returns
 // a checked result or throws convcs's TypeError/RangeError, never a wasm trap or another error,
 // and a refused call changes nothing (memory in use, memory size, a reference computation's bits).
@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from './assert.js';
 import { load } from '../src/index.js';
 import type { LinearOperator } from '../src/index.js';
-import { Harness, fuzz } from '../scripts/fuzz.js';
+import { Harness, fuzz } from './fuzz/index.js';
 import { backends, bitsEqual, randomArray } from './helpers.js';
 
 const RUNS = 5_000;

@@ -7,7 +7,8 @@
 // more memory than a small multiple of the file.
 
 import fc from 'fast-check';
-import type { Convcs } from '../src/index.js';
+import type { Convcs } from '../../src/index.js';
+import { make } from './arbitraries.js';
 
 export type WeightsVerdict = { ok: true; data: Float32Array; shape: number[] } | { ok: false };
 
@@ -346,3 +347,8 @@ export function checkWeightsCase(cs: Convcs, c: WeightsCase): void {
     }
   }
 }
+
+/** The harness's case: expected to load when the reference says the file is valid, else to be refused. */
+export const weightsFileCase = weightsCase.map((c) => make('loadWeights', c.verdict.ok ? 'ok' : 'refuse', c.what, (h) => ({
+  call: () => checkWeightsCase(h.cs, c),
+})));
