@@ -87,20 +87,19 @@ export async function measureCases(cases: readonly Case[], plan: TimingPlan, min
   let done = 0;
   const timings = new Map<string, CaseTiming>();
   for (const c of cases) {
-    // Warm-up: JIT tiers, first-touch memory, packed weights. Its last calls estimate a call.
+    // Warm-up: JIT tiers, first-touch memory, packed weights. It lasts at least one sample's
+    // time, so that its average call (the first, slowest call left out) is well above the clock's
+    // step, and sizes the batches from that.
     const start = performance.now();
+    await call(c);
+    const afterFirst = performance.now();
     let calls = 0;
-    let lastCallMs = 0;
-    while (calls < 2 || performance.now() - start < plan.warmupMs) {
-      const t0 = performance.now();
+    while (calls < 1 || performance.now() - start < Math.max(plan.warmupMs, minSampleMs)) {
       await call(c);
-      lastCallMs = performance.now() - t0;
       calls++;
-      if (calls >= 10_000) break;
+      if (calls >= 1_000_000) break;
     }
-    // The last call, unless a coarse clock rounded it to nothing; never more than the average.
-    const average = (performance.now() - start) / calls;
-    const perCall = Math.max(1e-6, lastCallMs > 0 ? Math.min(lastCallMs, average) : average);
+    const perCall = Math.max(1e-6, (performance.now() - afterFirst) / calls);
     timings.set(c.id, { samples: [], batch: Math.min(1_000_000, Math.max(1, Math.ceil(minSampleMs / perCall))) });
     onProgress?.({ done: ++done, total, caseId: c.id, phase: 'warm-up' });
   }
@@ -111,8 +110,10 @@ export async function measureCases(cases: readonly Case[], plan: TimingPlan, min
       const start = performance.now();
       do {
         const ms = await timeBatch(c, t.batch);
-        t.samples.push(ms / t.batch);
-      } while (performance.now() - start < plan.roundTimeMs);
+        // A batch the clock did not see (a coarse, jittered clock) is too short: double it.
+        if (ms > 0) t.samples.push(ms / t.batch);
+        else t.batch = Math.min(1_000_000, 2 * t.batch);
+      } while (performance.now() - start < plan.roundTimeMs || t.samples.length === 0);
       onProgress?.({ done: ++done, total, caseId: c.id, phase: 'rounds' });
     }
   }

@@ -1,0 +1,136 @@
+// The portable suite in workerd (Cloudflare's runtime, through miniflare on 127.0.0.1), timed from
+// outside. Inside a deployed Worker performance.now() and Date.now() advance only on I/O, so a
+// worker cannot time its own computation; local workerd does move its clock, in whole
+// milliseconds. Either way this driver does not use the worker's clock: it times HTTP requests to
+// bench/portable/worker.mjs from Node, each running one case `calls` times, and subtracts the
+// median wall time of empty requests (same route, no call) taken in the same rounds. `calls` is
+// calibrated so that a request computes for targetMs, far above the empty request's time, and a
+// sample is (wall - empty) / calls. Warm-up, interleaved rounds (order rotated every round) and
+// medians as the in-runtime harness does. The worker's own clock is probed and reported.
+
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { assembleResult, ceilingWasm, PLANS, sampleStats } from 'convcs-cli/bench';
+import type { BenchResult, CaseInfo, Clock, RuntimeInfo } from 'convcs-cli/bench';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Compute time per timed request, ms, at the least (and at least 8 empty requests' time). */
+const TARGET_MS = { full: 50, tiny: 2 } as const;
+
+function version(pkg: string): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The worker the way wrangler would bundle it, flat (workerd looks a bare specifier up beside the
+ * importing module): the worker, `convcs` as its workerd entry with the two kernel modules, the
+ * suite's core, and the two ceiling probe modules, all .wasm as precompiled modules.
+ */
+function workerModules() {
+  const read = (f: string) => readFileSync(join(root, f));
+  return [
+    { type: 'ESModule' as const, path: join(root, 'worker.mjs'), contents: read('bench/portable/worker.mjs').toString() },
+    { type: 'ESModule' as const, path: join(root, 'convcs'), contents: read('dist/workerd.mjs').toString() },
+    { type: 'ESModule' as const, path: join(root, 'convcs-cli', 'bench'), contents: read('cli/dist/bench.mjs').toString() },
+    { type: 'CompiledWasm' as const, path: join(root, 'convcs-simd.wasm'), contents: read('dist/convcs-simd.wasm') },
+    { type: 'CompiledWasm' as const, path: join(root, 'convcs-scalar.wasm'), contents: read('dist/convcs-scalar.wasm') },
+    { type: 'CompiledWasm' as const, path: join(root, 'ceiling-simd.wasm'), contents: ceilingWasm('simd') },
+    { type: 'CompiledWasm' as const, path: join(root, 'ceiling-scalar.wasm'), contents: ceilingWasm('scalar') },
+  ];
+}
+
+export interface WorkerdOptions {
+  config: 'full' | 'tiny';
+  backend?: 'simd' | 'scalar';
+  label?: string;
+  log?: (msg: string) => void;
+}
+
+export async function runWorkerd(opts: WorkerdOptions): Promise<BenchResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const config = opts.config;
+  const backend = opts.backend ?? 'simd';
+  const plan = PLANS[config];
+  const mf = new Miniflare({ modulesRoot: root, modules: workerModules(), compatibilityDate: '2025-01-01', host: '127.0.0.1', port: 0 });
+  try {
+    const base = await mf.ready;
+    const query = (extra: Record<string, string>) => new URLSearchParams({ config, backend, ...extra }).toString();
+    /** Wall time of one request, ms; throws on anything but 200. */
+    const request = async (caseId: string, calls: number): Promise<number> => {
+      const start = performance.now();
+      const res = await fetch(new URL(`/run?${query({ case: caseId, calls: String(calls) })}`, base));
+      const body = await res.text();
+      const wall = performance.now() - start;
+      if (res.status !== 200) throw new Error(`workerd: /run ${caseId} answered ${res.status}: ${body}`);
+      return wall;
+    };
+    const infoRes = await fetch(new URL(`/info?${query({})}`, base));
+    if (infoRes.status !== 200) throw new Error(`workerd: /info answered ${infoRes.status}: ${await infoRes.text()}`);
+    const info = (await infoRes.json()) as { runtime: RuntimeInfo; clock: Clock; cases: CaseInfo[] };
+    if (info.runtime.name !== 'workerd') throw new Error(`the worker says it runs in ${info.runtime.name}, not workerd`);
+    opts.log?.(`workerd: ${info.cases.length} cases; the worker's own clock step ${info.clock.resolutionMs ?? 'none (frozen)'}`);
+
+    const noop: number[] = [];
+    for (let i = 0; i < 20; i++) noop.push(await request('noop', 0));
+    let overhead = sampleStats(noop.slice(5)).median;
+    const target = Math.max(TARGET_MS[config], 8 * overhead);
+
+    // Warm-up, then calls per request so that a request computes for about `target` ms.
+    const calls = new Map<string, number>();
+    for (const c of info.cases) {
+      const start = performance.now();
+      for (let i = 0; i < 2 || performance.now() - start < plan.warmupMs; i++) await request(c.id, 1);
+      let n = 1;
+      for (;;) {
+        // The median of three, so that one slow request (the machine is shared) cannot stop the
+        // calibration at a count that computes for nothing like the target.
+        const net = sampleStats([await request(c.id, n), await request(c.id, n), await request(c.id, n)]).median - overhead;
+        if (net >= target / 2 || n >= 1e7) {
+          n = Math.max(1, Math.min(1e7, Math.ceil((n * target) / Math.max(net, 1e-3))));
+          break;
+        }
+        n = net > 0 ? Math.min(n * 16, Math.ceil((n * target) / net)) : n * 4;
+      }
+      calls.set(c.id, n);
+    }
+    opts.log?.('workerd: warmed up and calibrated; timing');
+
+    const walls = new Map<string, number[]>(info.cases.map((c) => [c.id, []]));
+    noop.length = 0;
+    for (let r = 0; r < plan.rounds; r++) {
+      for (let j = 0; j < info.cases.length; j++) {
+        const c = info.cases[(j + r) % info.cases.length]!;
+        const start = performance.now();
+        do walls.get(c.id)!.push(await request(c.id, calls.get(c.id)!));
+        while (performance.now() - start < plan.roundTimeMs);
+        noop.push(await request('noop', 0), await request('noop', 0));
+      }
+    }
+    const empty = sampleStats(noop);
+    overhead = empty.median;
+    const clockNote = info.clock.resolutionMs === null
+      ? 'the worker\'s own clock did not move while it computed'
+      : `the worker's own clock moved in ${info.clock.resolutionMs} ms steps here (local workerd; deployed, it does not move while computing)`;
+    return assembleResult({
+      config, backend, plan, label: opts.label,
+      runtime: { ...info.runtime, version: version('workerd') },
+      machine: { cpu: os.cpus()[0]?.model.trim() ?? null, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}` },
+      timing: {
+        method: 'external-wall', resolutionMs: info.clock.resolutionMs, minSampleMs: target,
+        note: `wall time of HTTP requests to the worker (miniflare ${version('miniflare')}, 127.0.0.1), timed by Node's performance.now(); ` +
+          `a request runs one case 'batch' times; a sample is (wall - ${overhead.toFixed(2)} ms, the median of ${empty.n} empty requests, MAD ${empty.mad.toFixed(2)} ms) / batch; ${clockNote}`,
+      },
+      firstLoadMs: null, startedAt, durationMs: performance.now() - t0,
+      cases: info.cases.map((c) => ({
+        info: c, batch: calls.get(c.id)!, samples: walls.get(c.id)!.map((w) => (w - overhead) / calls.get(c.id)!),
+      })),
+    });
+  } finally {
+    await mf.dispose();
+  }
+}
