@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from './assert.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,14 @@ test('ceiling probe: the hand-assembled modules validate and return, bit for bit
         mod.destroy();
       }
     }
+  }
+});
+
+test('the worker\'s precompiled probe modules (bench/portable/ceiling-*.wasm) are the bytes of ceilingWasm()', () => {
+  for (const isa of ['simd', 'scalar'] as CeilingIsa[]) {
+    const committed = readFileSync(join(root, 'bench', 'portable', `ceiling-${isa}.wasm`));
+    assert.ok(Buffer.from(ceilingWasm(isa)).equals(committed),
+      `bench/portable/ceiling-${isa}.wasm is stale: rewrite it from ceilingWasm('${isa}') (see bench/README.md)`);
   }
 });
 

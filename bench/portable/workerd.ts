@@ -13,7 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import { assembleResult, ceilingWasm, PLANS, sampleStats } from 'convcs-cli/bench';
+import { assembleResult, PLANS, sampleStats } from 'convcs-cli/bench';
 import type { BenchResult, CaseInfo, Clock, RuntimeInfo } from 'convcs-cli/bench';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,7 +28,8 @@ function version(pkg: string): string {
 /**
  * The worker the way wrangler would bundle it, flat (workerd looks a bare specifier up beside the
  * importing module): the worker, `convcs` as its workerd entry with the two kernel modules, the
- * suite's core, and the two ceiling probe modules, all .wasm as precompiled modules.
+ * suite's core, and the two ceiling probe modules committed beside the worker (the bytes of
+ * ceilingWasm(), checked by tests/bench-portable.test.ts), all .wasm as precompiled modules.
  */
 function workerModules() {
   const read = (f: string) => readFileSync(join(root, f));
@@ -38,13 +39,15 @@ function workerModules() {
     { type: 'ESModule' as const, path: join(root, 'convcs-cli', 'bench'), contents: read('cli/dist/bench.mjs').toString() },
     { type: 'CompiledWasm' as const, path: join(root, 'convcs-simd.wasm'), contents: read('dist/convcs-simd.wasm') },
     { type: 'CompiledWasm' as const, path: join(root, 'convcs-scalar.wasm'), contents: read('dist/convcs-scalar.wasm') },
-    { type: 'CompiledWasm' as const, path: join(root, 'ceiling-simd.wasm'), contents: ceilingWasm('simd') },
-    { type: 'CompiledWasm' as const, path: join(root, 'ceiling-scalar.wasm'), contents: ceilingWasm('scalar') },
+    { type: 'CompiledWasm' as const, path: join(root, 'ceiling-simd.wasm'), contents: read('bench/portable/ceiling-simd.wasm') },
+    { type: 'CompiledWasm' as const, path: join(root, 'ceiling-scalar.wasm'), contents: read('bench/portable/ceiling-scalar.wasm') },
   ];
 }
 
 export interface WorkerdOptions {
   config: 'full' | 'tiny';
+  /** A deployed bench worker to time instead of a local one (then the empty requests include the network). */
+  url?: string;
   backend?: 'simd' | 'scalar';
   label?: string;
   log?: (msg: string) => void;
@@ -56,9 +59,9 @@ export async function runWorkerd(opts: WorkerdOptions): Promise<BenchResult> {
   const config = opts.config;
   const backend = opts.backend ?? 'simd';
   const plan = PLANS[config];
-  const mf = new Miniflare({ modulesRoot: root, modules: workerModules(), compatibilityDate: '2025-01-01', host: '127.0.0.1', port: 0 });
+  const mf = opts.url ? undefined : new Miniflare({ modulesRoot: root, modules: workerModules(), compatibilityDate: '2025-01-01', host: '127.0.0.1', port: 0 });
   try {
-    const base = await mf.ready;
+    const base = mf ? await mf.ready : new URL(opts.url!);
     const query = (extra: Record<string, string>) => new URLSearchParams({ config, backend, ...extra }).toString();
     /** Wall time of one request, ms; throws on anything but 200. */
     const request = async (caseId: string, calls: number): Promise<number> => {
@@ -113,16 +116,19 @@ export async function runWorkerd(opts: WorkerdOptions): Promise<BenchResult> {
     }
     const empty = sampleStats(noop);
     overhead = empty.median;
+    const where = mf ? `miniflare ${version('miniflare')}, 127.0.0.1` : base.origin;
     const clockNote = info.clock.resolutionMs === null
       ? 'the worker\'s own clock did not move while it computed'
       : `the worker's own clock moved in ${info.clock.resolutionMs} ms steps here (local workerd; deployed, it does not move while computing)`;
     return assembleResult({
       config, backend, plan, label: opts.label,
-      runtime: { ...info.runtime, version: version('workerd') },
-      machine: { cpu: os.cpus()[0]?.model.trim() ?? null, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}` },
+      // workerd's version is known only to whoever started it: here, the workerd package miniflare runs.
+      runtime: { ...info.runtime, version: mf ? version('workerd') : 'deployed' },
+      // a deployed worker runs on Cloudflare's machines, of which nothing is known here
+      machine: mf ? { cpu: os.cpus()[0]?.model.trim() ?? null, cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}` } : undefined,
       timing: {
         method: 'external-wall', resolutionMs: info.clock.resolutionMs, minSampleMs: target,
-        note: `wall time of HTTP requests to the worker (miniflare ${version('miniflare')}, 127.0.0.1), timed by Node's performance.now(); ` +
+        note: `wall time of HTTP requests to the worker (${where}), timed by Node's performance.now(); ` +
           `a request runs one case 'batch' times; a sample is (wall - ${overhead.toFixed(2)} ms, the median of ${empty.n} empty requests, MAD ${empty.mad.toFixed(2)} ms) / batch; ${clockNote}`,
       },
       firstLoadMs: null, startedAt, durationMs: performance.now() - t0,
@@ -131,6 +137,17 @@ export async function runWorkerd(opts: WorkerdOptions): Promise<BenchResult> {
       })),
     });
   } finally {
-    await mf.dispose();
+    await mf?.dispose();
   }
+}
+
+// node --import tsx bench/portable/workerd.ts [--config full|tiny] [--url https://<deployed worker>] > result.json
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const argv = process.argv.slice(2);
+  const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const result = await runWorkerd({
+    config: flag('--config') === 'tiny' ? 'tiny' : 'full', url: flag('--url'), label: flag('--label'),
+    log: (msg) => process.stderr.write(`${msg}\n`),
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
