@@ -75,7 +75,7 @@ const count: Schema = { type: 'integer', minimum: 1 };
 /** The JSON Schema of a result (BenchResult). */
 export const RESULT_SCHEMA: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://github.com/convcs/convcs/bench/result-1.json',
+  $id: 'urn:convcs:bench-result:1',
   title: 'convcs portable benchmark result, version 1',
   type: 'object',
   additionalProperties: false,
