@@ -178,6 +178,12 @@ test('convcs bench compare: one table of every case with each runtime\'s median 
     for (const label of labels) assert.ok(md.includes(`| ${label} |`), `no row for ${label}`);
     for (const c of results.get(have[0]!)!.cases) assert.ok(md.includes(`| ${c.title} |`), `no row for ${c.id}`);
     assert.match(md, /\(\d+\.\d\d×\)/, 'no ratio to the reference');
+    const asJson = spawnSync(process.execPath, [join(root, 'cli/dist/cli.mjs'), 'bench', 'compare', ...files, '--json'], { encoding: 'utf8' });
+    assert.equal(asJson.status, 0, asJson.stderr);
+    const parsed = JSON.parse(asJson.stdout) as { command: string; files: string[]; results: BenchResult[]; markdown: string };
+    assert.equal(parsed.command, 'bench compare');
+    assert.deepEqual(parsed.files, files);
+    assert.equal(parsed.markdown.trim(), md.trim());
 
     writeFileSync(join(dir, 'bad.json'), '{"schema":"convcs-bench/1"}');
     const bad = spawnSync(process.execPath, [join(root, 'cli/dist/cli.mjs'), 'bench', 'compare', files[0]!, join(dir, 'bad.json')], { encoding: 'utf8' });

@@ -121,7 +121,9 @@ function compareCommand(): Command {
       'file\'s, the runtimes\' own WebAssembly SIMD ceilings, and the share of that ceiling each case reaches')
     .argument('<files...>', 'result files; the first is the reference')
     .option('--json', 'print the parsed results and the markdown as one JSON object', false)
-    .action((files: string[], f: { json: boolean }) => {
+    .action((files: string[], _f: unknown, self: Command) => {
+      // `bench` has a --json of its own, which commander gives to it wherever it stands: read both
+      const f = self.optsWithGlobals<{ json: boolean }>();
       const results = files.map(readResult);
       let md: string;
       try {
