@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 import * as convcs from 'convcs';
 import {
-  CEILING_CHAINS, ceilingFunctions, ceilingWasm, columnLabels, compareMarkdown, prepareCases, runSuite, validateResult,
+  CEILING_CHAINS, ceilingFunctions, ceilingWasm, columnLabels, compareMarkdown, fromUserAgent, prepareCases, runSuite, validateResult,
 } from 'convcs-cli/bench';
 import type { BenchResult, CeilingIsa } from 'convcs-cli/bench';
 import { ceilingWat } from '../bench/ceiling.js';
@@ -115,6 +115,20 @@ test('the validator refuses broken records, each for its own reason', async () =
     const errors = validateResult(r);
     assert.ok(errors.some((e) => expected.test(e)), `${what}: expected an error matching ${expected}, got ${JSON.stringify(errors)}`);
   }
+});
+
+test('browsers this machine cannot run are still named by their user agent, engine and all', () => {
+  const cases: Array<[string, string, string, string]> = [
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0', 'firefox', 'SpiderMonkey', '133.0'],
+    ['Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1', 'safari', 'JavaScriptCore', '18.1'],
+    ['Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36', 'chromium', 'V8', '131.0.0.0'],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0', 'chromium', 'V8', '131.0.0.0'],
+  ];
+  for (const [ua, name, engine, version] of cases) {
+    const r = fromUserAgent(ua);
+    assert.deepEqual([r.name, r.engine, r.version], [name, engine, version], ua);
+  }
+  assert.equal(fromUserAgent(cases[2]![0]).engineVersion, '13.1', 'Chromium 131 ships V8 13.1');
 });
 
 // ---- one tiny run per runner -----------------------------------------------------------------

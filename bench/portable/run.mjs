@@ -29,7 +29,11 @@ function args() {
 
 /** CPU model, core count and platform through node:os, which all three runtimes provide. */
 async function machine() {
+  const deno = globalThis.Deno;
+  // Deno would prompt for the permission: ask it first, and do without when it is not granted.
+  const allowed = !deno || ['cpus', 'osRelease'].every((kind) => deno.permissions.querySync?.({ name: 'sys', kind }).state === 'granted');
   try {
+    if (!allowed) throw new Error('no --allow-sys');
     const os = await import('node:os');
     const cpus = os.cpus();
     return { cpu: cpus[0]?.model.trim() || null, cores: cpus.length || null, platform: `${os.platform()} ${os.arch()}` };

@@ -11,7 +11,7 @@ export { measureCases, probeClock, PLANS } from './harness.js';
 export type { CaseTiming, Clock, Progress, TimingPlan } from './harness.js';
 export { ceilingWasm, ceilingFunctions, ceilingFlops, CEILING_CHAINS, CEILING_UNROLL } from './ceiling.js';
 export type { CeilingFn, CeilingIsa, CeilingModules } from './ceiling.js';
-export { detectRuntime } from './runtime.js';
+export { detectRuntime, fromUserAgent } from './runtime.js';
 export type { EngineName, RuntimeInfo, RuntimeName } from './runtime.js';
 export { RESULT_SCHEMA, SCHEMA_ID, parseResult, validateResult } from './schema.js';
 export type { BenchResult, CaseResult } from './schema.js';

@@ -22,7 +22,7 @@ interface Globals {
 }
 
 /** The user agent's browser, engine and versions. */
-function fromUserAgent(ua: string): RuntimeInfo {
+export function fromUserAgent(ua: string): RuntimeInfo {
   const chrome = /(?:HeadlessChrome|Chromium|Chrome|CriOS)\/(\d+)[\d.]*/.exec(ua);
   const firefox = /Firefox\/([\d.]+)/.exec(ua);
   const safari = /Version\/([\d.]+).*Safari\//.exec(ua);
