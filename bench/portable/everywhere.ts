@@ -6,9 +6,10 @@
 // asserted about speed.
 //
 // The runtimes cannot run interleaved (each is its own process), so a slow spell of this shared
-// machine would land on whichever one was running. Hence two passes, the second in the reverse
-// order, and per case the better of the two (a slower run of the same code only met a busier
-// moment); how far the passes disagree is reported beside the table.
+// machine would land on whichever one was running. Hence two passes, each starting half the list
+// further on (so that no runtime's two turns are back to back, as the last one's would be in a
+// reversed order), and per case the better of the two (a slower run of the same code only met a
+// busier moment); how far the passes disagree is reported beside the table.
 
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -106,7 +107,7 @@ export function runtimesMarkdown(results: readonly BenchResult[], config: string
     '',
     `Measured ${ref.date.slice(0, 10)} on ${machine || 'this machine'} (shared with other work), one runtime after the other, ` +
       `in ${durationS.toFixed(0)} s of \`npm run bench:everywhere\` (configuration \`${config}\`` +
-      (passes.passes > 1 ? `, ${passes.passes} passes, the second in the reverse order, per case the better of the passes` : '') + '). ' +
+      (passes.passes > 1 ? `, ${passes.passes} passes, each starting half the list further on, per case the better of the passes` : '') + '). ' +
       'On a shared machine absolute times move from run to run: compare the ratios within this one run, not with another ' +
       'run\'s times. Node, Chromium (in a Web Worker of bench.html), Deno and Bun time themselves with performance.now(); ' +
       'workerd is timed from outside, by the wall time of requests less that of empty ones (bench/README.md says why and how).',
@@ -172,7 +173,8 @@ async function main(): Promise<void> {
   const list = runners(config);
   const byKey = new Map<string, BenchResult[]>(list.map(({ key }) => [key, []]));
   for (let p = 0; p < passes; p++) {
-    for (const { key, run } of p % 2 === 0 ? list : [...list].reverse()) {
+    const shift = (p * Math.floor(list.length / 2)) % list.length;
+    for (const { key, run } of [...list.slice(shift), ...list.slice(0, shift)]) {
       log(`pass ${p + 1}/${passes}, ${key}: running the ${config} suite`);
       const t0 = performance.now();
       const r = parseResult(await run(), `the ${key} result`);
