@@ -4,6 +4,8 @@
 //                             imports, resolved from node_modules (the library is not bundled in)
 //   dist/experiment.mjs (+ .d.ts)  `convcs-cli/experiment`, the code the web demo shares: it may
 //                             import `convcs` and nothing else
+//   dist/bench.mjs (+ .d.ts)  `convcs-cli/bench`, the portable benchmark suite's core, run by the
+//                             runners in every runtime: it may import `convcs` and nothing else
 import { chmodSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dts } from 'rollup-plugin-dts';
@@ -48,6 +50,18 @@ export default [
     output: { file: 'dist/experiment.mjs', format: 'es' },
     external: (id) => id === 'convcs',
     plugins: [onlyConvcs()],
+  },
+  {
+    input: 'build/tsc/bench/index.js',
+    output: { file: 'dist/bench.mjs', format: 'es' },
+    external: (id) => id === 'convcs',
+    plugins: [onlyConvcs()],
+  },
+  {
+    input: 'build/tsc/bench/index.d.ts',
+    output: { file: 'dist/bench.d.ts', format: 'es' },
+    external: (id) => id === 'convcs',
+    plugins: [dts()],
   },
   {
     input: 'build/tsc/experiment/index.d.ts',

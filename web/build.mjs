@@ -1,5 +1,6 @@
 // Builds the static web demo into web/dist/: the page and its stylesheet, the built-in photograph,
-// and its two scripts bundled by rollup. The scripts import `convcs` and `convcs-cli/experiment` by
+// and its two scripts bundled by rollup; and the benchmark page (bench.html, its script and its
+// worker, which runs `convcs-cli/bench`). The scripts import `convcs` and `convcs-cli/experiment` by
 // name, as any app does; the bundler resolves `convcs` through its `browser` export condition
 // (the library's browser file, dist/convcs.browser.mjs), so the page needs no import map and the
 // worker no bundler of its own. Needs the library and the CLI built first (npm run build, then
@@ -17,10 +18,11 @@ const root = join(here, '..');
 /** Copied as they are: [from, to], relative to the repository root and the output. */
 const STATIC = [
   ['web/index.html', 'index.html'],
+  ['web/bench.html', 'bench.html'],
   ['web/style.css', 'style.css'],
   ['data/astronaut-256.png', 'astronaut-256.png'],
 ];
-const SCRIPTS = ['app.js', 'worker.js'];
+const SCRIPTS = ['app.js', 'worker.js', 'bench.js', 'bench-worker.js'];
 
 export async function buildWebDemo(outDir = join(here, 'dist')) {
   rmSync(outDir, { recursive: true, force: true });

@@ -40,7 +40,10 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   let current = 'convcs';
   program.hook('preAction', (_p, action) => {
-    current = `convcs ${action.name()}`;
+    // the full path for a nested command: 'convcs bench compare'
+    const names: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+    current = ['convcs', ...names].join(' ');
   });
   try {
     await program.parseAsync(argv);

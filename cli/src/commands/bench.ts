@@ -2,9 +2,16 @@
 // convcs bench: a short timing of one layer's forward, dense transpose and sparse transpose. The
 // full suite against its peers (tfjs-wasm, PyTorch) needs the repository and its dev dependencies:
 // `npm run bench` in a clone.
+// convcs bench compare a.json b.json ...: results of the portable suite (from any runtime or
+// machine: bench/portable/run.mjs, bench.html, the Cloudflare Worker) side by side, the first
+// file the reference.
 
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { Convcs, ConvOperator } from 'convcs';
+import { compareMarkdown, parseResult } from '../bench/index.js';
+import type { BenchResult } from '../bench/index.js';
+import { CliError, fileError } from '../errors.js';
 import { addLayerOptions, describeLayer, intArg, makeLayer, numArg } from '../options.js';
 import type { LayerFlags } from '../options.js';
 import { emitJson, say } from '../util.js';
@@ -21,6 +28,7 @@ export function benchCommand(load: () => Promise<Convcs>): Command {
     .description('a short timing of forward, transpose and sparse transpose on one layer (default conv2d 64 -> 64, 3x3, 56x56). ' +
       'The full suite against tfjs-wasm and PyTorch needs a clone of the repository: npm run bench');
   addLayerOptions(cmd, { input: '56x56', inChannels: 64, filters: 64, kernel: '3', padding: 'same' });
+  cmd.addCommand(compareCommand().exitOverride().showSuggestionAfterError(true));
   return cmd
     .option('--time <ms>', 'time budget per operation', intArg(50, 60_000), 400)
     .option('--density <d>', 'density of the sparse code for transposeSparse', numArg(0.0001, 1), 0.1)
@@ -82,4 +90,48 @@ function quickBench(cs: Convcs, W: ConvOperator, f: BenchFlags): void {
     say(`  ${r.operation.padEnd(36)} ${r.medianMs.toFixed(3).padStart(9)} ms   ${r.gflops.toFixed(2).padStart(7)} GFLOP/s  (${r.calls} calls)`);
   }
   say('(the full suite against tfjs-wasm and PyTorch: npm run bench in a clone of the repository)');
+}
+
+/** Read and check one result file. */
+function readResult(path: string): BenchResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw fileError(path, e);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${path} is not JSON (${(e as Error).message})`);
+  }
+  try {
+    return parseResult(value, path);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+function compareCommand(): Command {
+  return new Command('compare')
+    .summary('put portable-suite results side by side')
+    .description('compare results of the portable benchmark suite (convcs-bench/1 JSON, from bench/portable/run.mjs in Node, Deno or Bun, ' +
+      'from bench.html in a browser, or from the Cloudflare Worker): one markdown table of medians, each with its ratio to the first ' +
+      'file\'s, the runtimes\' own WebAssembly SIMD ceilings, and the share of that ceiling each case reaches')
+    .argument('<files...>', 'result files; the first is the reference')
+    .option('--json', 'print the parsed results and the markdown as one JSON object', false)
+    .action((files: string[], _f: unknown, self: Command) => {
+      // `bench` has a --json of its own, which commander gives to it wherever it stands: read both
+      const f = self.optsWithGlobals<{ json: boolean }>();
+      const results = files.map(readResult);
+      let md: string;
+      try {
+        md = compareMarkdown(results);
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      if (f.json) emitJson({ command: 'bench compare', files, results, markdown: md });
+      else process.stdout.write(`${md}\n`);
+    });
 }
