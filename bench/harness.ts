@@ -4,6 +4,7 @@
 // of charging it to whichever one happened to be running.
 
 import { Bench } from 'tinybench';
+import { quantile, sampleStats } from 'convcs-cli/bench';
 
 export interface Contender {
   /** Who runs: 'convcs simd', 'convcs scalar', 'tfjs-wasm', 'plain JS'. */
@@ -45,27 +46,15 @@ export interface Plan {
   iterationsPerRound: number;
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
+/** The portable suite's statistics (median, p75, MAD, n), with the extremes, quartile and mean this suite also reports. */
 export function stats(samples: readonly number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
-  const median = quantile(s, 0.5);
-  const dev = s.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
   return {
-    n: s.length,
+    ...sampleStats(s),
     min: s[0] ?? NaN,
     p25: quantile(s, 0.25),
-    median,
-    p75: quantile(s, 0.75),
     max: s[s.length - 1] ?? NaN,
     mean: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length),
-    mad: quantile(dev, 0.5),
   };
 }
 
