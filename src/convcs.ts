@@ -270,7 +270,7 @@ export class Convcs {
   }
 
   /** Every part of one study (in any order) joined into its report, checked (same study, none missing or twice). */
-  mergeStudyParts(parts: readonly StudyPart[]): StudyReport {
+  mergeStudyParts(parts: Iterable<StudyPart>): StudyReport {
     return mergeStudyParts(parts);
   }
 

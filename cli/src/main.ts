@@ -15,6 +15,9 @@ import { coherenceCommand } from './commands/coherence.js';
 import { recoverCommand } from './commands/recover.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { ripCommand } from './commands/rip.js';
+import { mergeCommand, studyCommand, workerCommand } from './commands/study.js';
+import { isThreadTask, serveThread } from './study/thread.js';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { versions } from './util.js';
 
 let instance: Promise<Convcs> | undefined;
@@ -29,7 +32,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: false });
-  for (const c of [ripCommand(lazyLoad), reconstructCommand(lazyLoad), coherenceCommand(lazyLoad), recoverCommand(lazyLoad), benchCommand(lazyLoad)]) {
+  for (const c of [ripCommand(lazyLoad), reconstructCommand(lazyLoad), coherenceCommand(lazyLoad), recoverCommand(lazyLoad), benchCommand(lazyLoad),
+    studyCommand(lazyLoad), mergeCommand(lazyLoad), workerCommand(lazyLoad)]) {
     // subcommands added this way do not inherit the program's settings, so repeat them
     program.addCommand(c.exitOverride().showSuggestionAfterError(true));
   }
@@ -56,8 +60,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// a closed pipe (convcs rip | head) is not an error worth a trace
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-});
-process.exitCode = await main(process.argv);
+if (!isMainThread && isThreadTask(workerData)) {
+  // this bundle is also the script of the threads that run study parts (study/thread.ts)
+  await serveThread(lazyLoad);
+} else {
+  // a closed pipe (convcs rip | head) is not an error worth a trace
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  process.exitCode = await main(process.argv);
+}

@@ -306,40 +306,47 @@ function isStat(v: unknown, bins: number, count: number): v is StatData {
 /**
  * Join every part of one study (any shard count, in any order) into its report. Checks that the
  * parts carry the same fingerprint (spec, backend and the weights' hashes), that none is missing
- * or given twice, and that each holds every cell over exactly its shard's trials.
+ * or given twice, and that each holds every cell over exactly its shard's trials. `parts` may be
+ * any iterable (a generator reading one file at a time): only one part is held at once.
  */
-export function mergeStudyParts(parts: readonly StudyPart[]): StudyReport {
-  if (!Array.isArray(parts) || parts.length === 0) throw typeError(MW, 'parts', 'a non-empty array of study parts', parts);
-  for (const [i, p] of parts.entries()) {
+export function mergeStudyParts(parts: Iterable<StudyPart>): StudyReport {
+  if (parts === null || typeof parts !== 'object' || typeof (parts as Iterable<StudyPart>)[Symbol.iterator] !== 'function') {
+    throw typeError(MW, 'parts', 'an array (or iterable) of study parts', parts);
+  }
+  let first: StudyPart | undefined;
+  let spec: StudySpec | undefined;
+  let cells: StudyCell[] = [];
+  let seen: boolean[] = [];
+  let count = 0;
+  let acc: Array<{ success: number; support: number; error: Stat; forward: Stat; pair: Stat }> = [];
+  let i = -1;
+  for (const p of parts) {
+    i++;
     if (p === null || typeof p !== 'object' || p.format !== PART_FORMAT) throw typeError(MW, `parts[${i}]`, 'a study part', p);
     if (p.version !== PART_VERSION) throw rangeError(MW, `parts[${i}] has format version ${describe(p.version)}; this convcs reads ${PART_VERSION}`);
-  }
-  const first = parts[0]!;
-  // the fingerprint must be the one its own header gives (a header edited by hand does not)
-  const spec = normalizeSpec(first.spec);
-  const fp = hashHex(new TextEncoder().encode(JSON.stringify({ spec, backend: first.backend, weights: first.weights })));
-  if (fp !== first.fingerprint) throw rangeError(MW, `parts[0]'s fingerprint ${describe(first.fingerprint)} does not match its spec and weights (${fp}): the part was altered`);
-  const count = first.shard?.count;
-  if (!Number.isInteger(count) || count < 1) throw rangeError(MW, `parts[0].shard.count must be a positive integer, got ${describe(count)}`);
-  const seen = new Array<boolean>(count).fill(false);
-  for (const [i, p] of parts.entries()) {
+    if (!first) {
+      first = p;
+      // the fingerprint must be the one its own header gives (a header edited by hand does not)
+      spec = normalizeSpec(p.spec);
+      const fp = hashHex(new TextEncoder().encode(JSON.stringify({ spec, backend: p.backend, weights: p.weights })));
+      if (fp !== p.fingerprint) throw rangeError(MW, `parts[0]'s fingerprint ${describe(p.fingerprint)} does not match its spec and weights (${fp}): the part was altered`);
+      count = p.shard?.count;
+      if (!Number.isInteger(count) || count < 1) throw rangeError(MW, `parts[0].shard.count must be a positive integer, got ${describe(count)}`);
+      seen = new Array<boolean>(count).fill(false);
+      cells = studyCells(spec);
+      acc = cells.map(() => ({ success: 0, support: 0, error: new Stat(ERROR_EDGES), forward: new Stat(RATIO_EDGES), pair: new Stat(RATIO_EDGES) }));
+    }
     if (p.fingerprint !== first.fingerprint) throw rangeError(MW, `parts[${i}] is from a different study (fingerprint ${describe(p.fingerprint)}, parts[0] has ${first.fingerprint})`);
     if (p.shard?.count !== count) throw rangeError(MW, `parts[${i}] is one of ${describe(p.shard?.count)} shards, parts[0] one of ${count}`);
     const ix = p.shard.index;
     if (!Number.isInteger(ix) || ix < 0 || ix >= count) throw rangeError(MW, `parts[${i}].shard.index ${describe(ix)} is not in [0, ${count - 1}]`);
     if (seen[ix]) throw rangeError(MW, `shard ${ix} of ${count} is given twice`);
     seen[ix] = true;
-  }
-  const missing = seen.flatMap((s, i) => (s ? [] : [i]));
-  if (missing.length) throw rangeError(MW, `shards ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', ...' : ''} of ${count} are missing`);
-
-  const cells = studyCells(spec);
-  const acc = cells.map(() => ({ success: 0, support: 0, error: new Stat(ERROR_EDGES), forward: new Stat(RATIO_EDGES), pair: new Stat(RATIO_EDGES) }));
-  for (const [i, p] of parts.entries()) {
     if (!Array.isArray(p.results) || p.results.length !== cells.length) {
-      throw rangeError(MW, `parts[${i}] (shard ${p.shard.index}) holds ${Array.isArray(p.results) ? p.results.length : 0} cells, the study has ${cells.length}`);
+      throw rangeError(MW, `parts[${i}] (shard ${ix}) holds ${Array.isArray(p.results) ? p.results.length : 0} cells, the study has ${cells.length}`);
     }
-    const [start, end] = shardRange(spec.trials, p.shard.index, count);
+    const [start, end] = shardRange(spec!.trials, ix, count);
+    // every cell is checked before any is added: a refused part leaves no trace
     for (const [j, r] of p.results.entries()) {
       const c = cells[j]!;
       const n = end - start;
@@ -347,8 +354,10 @@ export function mergeStudyParts(parts: readonly StudyPart[]): StudyReport {
       if (r?.cell !== j || r.start !== start || r.end !== end || !okCounts
         || !isStat(r.error, ERROR_EDGES.length + 1, c.method === 'none' ? 0 : n)
         || !isStat(r.forward, RATIO_EDGES.length + 1, n) || !isStat(r.pair, RATIO_EDGES.length + 1, n)) {
-        throw rangeError(MW, `parts[${i}] (shard ${p.shard.index}) cell ${j} is malformed or covers the wrong trials (want cell ${j}, trials [${start}, ${end}))`);
+        throw rangeError(MW, `parts[${i}] (shard ${ix}) cell ${j} is malformed or covers the wrong trials (want cell ${j}, trials [${start}, ${end}))`);
       }
+    }
+    for (const [j, r] of p.results.entries()) {
       const a = acc[j]!;
       a.success += r.success;
       a.support += r.support;
@@ -357,9 +366,13 @@ export function mergeStudyParts(parts: readonly StudyPart[]): StudyReport {
       a.pair.merge(r.pair);
     }
   }
+  if (!first || !spec) throw typeError(MW, 'parts', 'a non-empty array of study parts', parts);
+  const missing = seen.flatMap((s, j) => (s ? [] : [j]));
+  if (missing.length) throw rangeError(MW, `shards ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', ...' : ''} of ${count} are missing`);
   const geometry = new Map<number, { inputSize: number; codeSize: number; blocks: (c: StudyCell) => number }>();
+  const sp = spec;
   return {
-    fingerprint: first.fingerprint, spec, backend: first.backend, weights: first.weights,
+    fingerprint: first.fingerprint, spec: sp, backend: first.backend, weights: first.weights,
     cells: cells.map((c, j) => {
       const a = acc[j]!;
       const f = a.forward.summary();
@@ -367,9 +380,9 @@ export function mergeStudyParts(parts: readonly StudyPart[]): StudyReport {
       const dev = (s: StatSummary): number => (s.count - s.nonFinite ? Math.max(Math.abs(s.min * s.min - 1), Math.abs(s.max * s.max - 1)) : NaN);
       const deltaK = dev(f);
       const delta2K = Math.max(dev(pr), deltaK);
-      const trials = spec.trials;
+      const trials = sp.trials;
       let gm = geometry.get(c.outChannels);
-      if (!gm) { gm = layerSizes(spec, c.outChannels); geometry.set(c.outChannels, gm); }
+      if (!gm) { gm = layerSizes(sp, c.outChannels); geometry.set(c.outChannels, gm); }
       return {
         ...c, blocks: gm.blocks(c), inputSize: gm.inputSize, codeSize: gm.codeSize, trials,
         successRate: c.method === 'none' ? NaN : a.success / trials,
