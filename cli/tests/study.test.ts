@@ -259,3 +259,24 @@ test('queue: Redis restarted mid-study; the study resumes, nothing counted twice
   assert.equal(report('q-redis'), report('slow-one'));
   await stopWorkers();
 });
+
+test("the job files in docs/jobs run part i of N from their engine's index variable, N as the array's size", () => {
+  const jobs = join(root, 'docs', 'jobs');
+  const k8s = readFileSync(join(jobs, 'kubernetes-indexed-job.yaml'), 'utf8');
+  const completions = Number(/^\s+completions: (\d+)$/m.exec(k8s)![1]);
+  assert.match(k8s, /completionMode: Indexed/);
+  assert.match(k8s, new RegExp(`"--shard", "env/${completions}"`));
+  const slurm = readFileSync(join(jobs, 'slurm-array.sh'), 'utf8');
+  const [, lo, hi] = /^#SBATCH --array=(\d+)-(\d+)$/m.exec(slurm)!;
+  assert.equal(Number(lo), 0, 'the array counts from 0, as --shard does');
+  assert.match(slurm, new RegExp(`--shard env/${Number(hi) + 1} `));
+  const aws = JSON.parse(readFileSync(join(jobs, 'aws-batch-array.json'), 'utf8'));
+  const cmd: string[] = aws.containerOverrides.command;
+  assert.equal(cmd[cmd.indexOf('--shard') + 1], `env/${aws.arrayProperties.size}`);
+  // and each engine's variable gives the part its index names (the study itself: see the env/N test)
+  for (const [v, i] of [['JOB_COMPLETION_INDEX', 15], ['SLURM_ARRAY_TASK_ID', 0], ['AWS_BATCH_JOB_ARRAY_INDEX', 7]] as const) {
+    const r = cli(['study', 'spec.json', '--out', `jobs-${v}`, '--shard', 'env/16', '--json'], { JOB_COMPLETION_INDEX: '', SLURM_ARRAY_TASK_ID: '', AWS_BATCH_JOB_ARRAY_INDEX: '', [v]: String(i) });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(parts(`jobs-${v}`), [`part-${String(i).padStart(2, '0')}-of-16.jsonl`]);
+  }
+});
