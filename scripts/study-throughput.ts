@@ -55,14 +55,19 @@ await new Promise((r) => setTimeout(r, 500));
 const url = `redis://127.0.0.1:${port}`;
 try {
   for (const n of [1, 2, 4]) {
-    const ws: ChildProcess[] = Array.from({ length: n }, () => spawn(process.execPath, [bin, 'worker', '--queue', url], { stdio: 'ignore' }));
+    // a database of its own per run: the jobs of an earlier run (same fingerprint) are not reused
+    const db = `${url}/${n}`;
+    const ws: ChildProcess[] = Array.from({ length: n }, () => spawn(process.execPath, [bin, 'worker', '--queue', db], { stdio: 'ignore' }));
     // workers start (and load the wasm) before the clock starts, as long-lived workers would be
     await new Promise((r) => setTimeout(r, 1500));
-    const ms = cli(['study', spec, '--queue', url, '--out', join(work, `q${n}`), '--shards', String(parts), '--no-figures', '--json']);
-    if (report(`q${n}`) !== report('base')) throw new Error(`${n} queue workers: report differs`);
-    rows.push({ engine: 'bullmq', n, ms, trialsPerS: trials / (ms / 1000) });
-    for (const w of ws) w.kill('SIGTERM');
-    await Promise.all(ws.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    try {
+      const ms = cli(['study', spec, '--queue', db, '--out', join(work, `q${n}`), '--shards', String(parts), '--no-figures', '--json']);
+      if (report(`q${n}`) !== report('base')) throw new Error(`${n} queue workers: report differs`);
+      rows.push({ engine: 'bullmq', n, ms, trialsPerS: trials / (ms / 1000) });
+    } finally {
+      for (const w of ws) w.kill('SIGTERM');
+      await Promise.all(ws.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    }
   }
 } finally {
   redis.kill('SIGTERM');

@@ -16,8 +16,7 @@ import { recoverCommand } from './commands/recover.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { ripCommand } from './commands/rip.js';
 import { mergeCommand, studyCommand, workerCommand } from './commands/study.js';
-import { isThreadTask, serveThread } from './study/thread.js';
-import { isMainThread, workerData } from 'node:worker_threads';
+
 import { versions } from './util.js';
 
 let instance: Promise<Convcs> | undefined;
@@ -60,13 +59,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (!isMainThread && isThreadTask(workerData)) {
-  // this bundle is also the script of the threads that run study parts (study/thread.ts)
-  await serveThread(lazyLoad);
-} else {
-  // a closed pipe (convcs rip | head) is not an error worth a trace
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-  });
-  process.exitCode = await main(process.argv);
-}
+// a closed pipe (convcs rip | head) is not an error worth a trace
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+});
+process.exitCode = await main(process.argv);

@@ -137,7 +137,7 @@ export function curveSpec(title: string, subtitle: string | string[], series: Se
     encoding: {
       x: { field: 'iteration', type: 'quantitative', title: xTitle, scale: series.some((s) => s.x) ? { zero: false } : { domainMin: 1 } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: { type: 'log' } },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: series.map((s) => s.name) }, legend: series.length > 1 ? { orient: 'top-right' } : null },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: series.map((s) => s.name) }, legend: series.length > 1 ? (series.some((x) => x.x) ? { orient: 'right', labelLimit: 400 } : { orient: 'top-right' }) : null },
     },
     config: CONFIG,
   } as TopLevelSpec;

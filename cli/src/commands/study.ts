@@ -14,7 +14,7 @@ import { emitJson, say, seconds, shown } from '../util.js';
 import { completeShards, PartWriter, partName } from '../study/parts.js';
 import { mergeFolder, printTable, studyFigures, writeReport } from '../study/report.js';
 import { readSpec } from '../study/schema.js';
-import { runPartInThread } from '../study/thread.js';
+import { PartThread } from '../study/thread.js';
 import { coordinate } from '../queue/coordinator.js';
 import { runWorker } from '../queue/worker.js';
 import { join } from 'node:path';
@@ -145,19 +145,25 @@ async function runStudy(cs: Convcs, specPath: string, f: StudyFlags): Promise<vo
       for (const index of todo) runInProcess(cs, spec, weights, header, f.out, { index, count }, (d) => update(index, d));
     } else {
       const queue = [...todo];
-      await Promise.all(Array.from({ length: Math.min(f.workers, todo.length) }, async () => {
-        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-          const shard = { index, count };
-          const w = new PartWriter(f.out, { ...header, shard });
-          try {
-            await runPartInThread({ spec, ...(weights ? { weights } : {}), shard }, (c) => w.cell(c), (d) => update(index, d)).done;
-            w.finish();
-          } catch (e) {
-            w.abort();
-            throw e;
+      const threads = Array.from({ length: Math.min(f.workers, todo.length) }, () => new PartThread());
+      try {
+        await Promise.all(threads.map(async (thread) => {
+          for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+            const shard = { index, count };
+            const w = new PartWriter(f.out, { ...header, shard });
+            try {
+              await thread.run({ spec, ...(weights ? { weights } : {}), shard }, (c) => w.cell(c), (d) => update(index, d));
+              w.finish();
+            } catch (e) {
+              w.abort();
+              queue.length = 0; // the other threads stop after their current part
+              throw e;
+            }
           }
-        }
-      }));
+        }));
+      } finally {
+        await Promise.all(threads.map((t) => t.terminate()));
+      }
     }
   } finally {
     bar.stop();

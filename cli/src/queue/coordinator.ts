@@ -68,12 +68,14 @@ export async function coordinate(s: CoordinatorSettings): Promise<Failure[]> {
         let job: Job<PartJob, StudyPart> | undefined;
         let state: string;
         try {
+          // the state first, then the job: read the other way round, a part that completes in
+          // between would show as completed without its result
+          state = await queue.getJobState(jobId(fp, index, s.count));
           job = await queue.getJob(jobId(fp, index, s.count));
-          state = job ? await job.getState() : 'missing';
         } catch {
           break; // Redis is away: try again on the next round
         }
-        if (!job) {
+        if (!job || state === 'unknown') {
           // the queue lost the job (Redis restarted without its data): queue it again
           await queue.add('part', { spec: s.spec, ...(s.weightsFile ? { weightsFile: s.weightsFile } : {}), fingerprint: fp, shard: { index, count: s.count } }, {
             jobId: jobId(fp, index, s.count), attempts: s.attempts, backoff: { type: 'fixed', delay: 100 }, removeOnComplete: false, removeOnFail: false,

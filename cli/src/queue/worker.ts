@@ -8,7 +8,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Convcs, StudyPart, StudySpec } from 'convcs';
 import { loadSpecWeights } from '../study/schema.js';
-import { runPartInThread } from '../study/thread.js';
+import { PartThread } from '../study/thread.js';
 import { connectionOf, QUEUE_NAME } from './connection.js';
 
 export interface PartJob {
@@ -31,6 +31,8 @@ export interface WorkerSettings {
 export async function runWorker(cs: Convcs, s: WorkerSettings): Promise<void> {
   // for the fault tests: parts whose index is listed here always throw
   const failing = new Set((process.env.CONVCS_FAULT_SHARDS ?? '').split(',').filter((v) => v !== '').map(Number));
+  // threads kept between parts (one per part running at once), each with the library loaded
+  const idle: PartThread[] = [];
   let active = 0;
   let idleSince = Date.now();
   const processor = async (job: Job<PartJob>): Promise<StudyPart> => {
@@ -53,14 +55,18 @@ export async function runWorker(cs: Convcs, s: WorkerSettings): Promise<void> {
     }
     s.log(`shard ${shard.index}/${shard.count}: started (job ${job.id}, attempt ${job.attemptsMade + 1})`);
     let last = 0;
-    const run = runPartInThread({ spec, ...(weights ? { weights } : {}), shard }, () => {}, (done, total) => {
+    const thread = idle.pop() ?? new PartThread();
+    const part = await thread.run({ spec, ...(weights ? { weights } : {}), shard }, () => {}, (done, total) => {
       const now = Date.now();
       if (now - last > 200 || done === total) {
         last = now;
         void job.updateProgress(Math.round((1000 * done) / total) / 10).catch(() => {});
       }
+    }).catch(async (e: unknown) => {
+      await thread.terminate(); // a thread that failed a part is not reused
+      throw e;
     });
-    const part = await run.done;
+    idle.push(thread);
     s.log(`shard ${shard.index}/${shard.count}: done`);
     return part;
   };
@@ -77,7 +83,11 @@ export async function runWorker(cs: Convcs, s: WorkerSettings): Promise<void> {
   await worker.waitUntilReady();
   s.log(`worker ${process.pid} waiting for study parts on ${s.queue}`);
   await new Promise<void>((resolve) => {
-    const stop = (): void => { void worker.close().then(resolve); };
+    const stop = (): void => {
+      // a closing worker waits for Redis; with Redis gone it would wait for ever
+      setTimeout(() => process.exit(0), 3000).unref();
+      void worker.close().then(() => Promise.all(idle.map((t) => t.terminate()))).then(() => resolve());
+    };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     if (s.idleExit > 0) {
