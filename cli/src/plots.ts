@@ -161,8 +161,8 @@ export function heatmapSpec(title: string, subtitle: string | string[], cells: H
       {
         mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 0.5 },
         encoding: {
-          x: { field: 'x', type: 'ordinal', title: xTitle, sort: 'ascending', axis: { labelAngle: 0 } },
-          y: { field: 'y', type: 'nominal', title: yTitle, sort: null, axis: { labelLimit: 400 } },
+          x: { field: 'x', type: 'ordinal', title: xTitle, sort: 'ascending', axis: { labelAngle: 0, grid: false } },
+          y: { field: 'y', type: 'nominal', title: yTitle, sort: null, axis: { labelLimit: 400, grid: false } },
           color: { field: 'value', type: 'quantitative', title: colorTitle, scale: { domain: [0, 1], scheme: 'viridis' } },
         },
       },
