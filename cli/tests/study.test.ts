@@ -217,7 +217,7 @@ test('queue: a worker SIGKILLed mid-part; its part is retried elsewhere after st
   const a = worker();
   await until('worker A to start a part', () => /shard (\d+)\/3: started/.test(a.err()));
   const victim = /shard (\d+)\/3: started/.exec(a.err())![1]!;
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 100)); // into the part (about a second of work), not past it
   a.proc.kill('SIGKILL');
   await a.exit;
   assert.doesNotMatch(a.err(), new RegExp(`shard ${victim}/3: done`), 'killed in the middle of its part');
