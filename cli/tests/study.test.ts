@@ -280,3 +280,14 @@ test("the job files in docs/jobs run part i of N from their engine's index varia
     assert.deepEqual(parts(`jobs-${v}`), [`part-${String(i).padStart(2, '0')}-of-16.jsonl`]);
   }
 });
+
+test("rip's report written in pieces is byte-identical to one JSON.stringify of it", async () => {
+  const { writeJsonWithArrays } = await import('../src/json-stream.js');
+  const { jsonReplacer } = await import('../src/util.js');
+  const small = { command: 'rip', k: 3, bound: Infinity, delta2K: NaN, summary: { forward: { mean: 1.5 } } };
+  const f = Float64Array.from({ length: 150_000 }, (_, i) => Math.sin(i) / 7);
+  const arrays = { forward: f, gram: new Float64Array(0), reconstruction: f.subarray(3, 70_001) };
+  const path = join(dir, 'pieces.json');
+  writeJsonWithArrays(path, small, arrays, jsonReplacer);
+  assert.equal(readFileSync(path, 'utf8'), JSON.stringify({ ...small, ...arrays }, jsonReplacer));
+});
