@@ -151,3 +151,16 @@ test('merge refuses parts that are missing, doubled, from another study, or alte
   assert.throws(() => cs.mergeStudyParts(header), /does not match its spec and weights/);
   assert.throws(() => cs.mergeStudyParts([]), TypeError);
 });
+
+test('weights from a file: passed as options.weights, hashed into the fingerprint, parts merge', () => {
+  const fileSpec = { ...spec, layer: { ...spec.layer, weights: { file: 'layer.npy' } }, grid: { ...spec.grid, outChannels: [12] } };
+  const w = cs.conv1d({ inChannels: 8, outChannels: 12, kernelSize: 5, length: 16 }).randomize({ seed: 9 }).getWeights();
+  assert.throws(() => cs.study(fileSpec), /options\.weights must be a Float32Array/);
+  const whole = cs.study(fileSpec, { weights: w });
+  const parts = [1, 0].map((index) => JSON.parse(JSON.stringify(cs.studyPart(fileSpec, { weights: w, shard: { index, count: 2 } }))) as StudyPart);
+  assert.equal(JSON.stringify(cs.mergeStudyParts(parts)), JSON.stringify(whole));
+  assert.equal(whole.spec.layer.weights.file, '*', 'the path is not part of the study');
+  const other = Float32Array.from(w, (v, i) => (i === 0 ? v + 1 : v));
+  assert.notEqual(cs.studyHeader(fileSpec, { weights: other }).fingerprint, whole.fingerprint, 'one weight changed, another study');
+  assert.throws(() => cs.study(fileSpec, { weights: w.subarray(1) }), /options\.weights has 479 values/);
+});

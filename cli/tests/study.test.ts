@@ -291,3 +291,31 @@ test("rip's report written in pieces is byte-identical to one JSON.stringify of 
   writeJsonWithArrays(path, small, arrays, jsonReplacer);
   assert.equal(readFileSync(path, 'utf8'), JSON.stringify({ ...small, ...arrays }, jsonReplacer));
 });
+
+test('a weight file named by the spec (relative to it): threads and one process agree; other weights, another study', async () => {
+  const { load } = await import('convcs');
+  const cs = await load();
+  const npy = (data: Float32Array, shape: number[]): Buffer => {
+    let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+    header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+    const head = Buffer.alloc(10);
+    head.write('\x93NUMPY', 0, 'latin1');
+    head[6] = 1;
+    head.writeUInt16LE(header.length, 8);
+    return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+  };
+  const w = cs.conv1d({ inChannels: 8, outChannels: 12, kernelSize: 5, length: 16 }).randomize({ seed: 5 }).getWeights();
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'wf'), { recursive: true });
+  writeFileSync(join(dir, 'wf', 'layer.npy'), npy(w, [12, 8, 5]));
+  const s = { ...spec, layer: { ...spec.layer, weights: { file: 'layer.npy' } }, grid: { ...spec.grid, outChannels: [12] } };
+  writeFileSync(join(dir, 'wf', 'spec.json'), JSON.stringify(s));
+  const a = ok(['study', 'wf/spec.json', '--out', 'wf-one', '--no-figures']);
+  const b = ok(['study', 'wf/spec.json', '--out', 'wf-threads', '--shards', '3', '--workers', '2', '--no-figures']);
+  assert.equal(a.fingerprint, b.fingerprint);
+  assert.equal(report('wf-threads'), report('wf-one'));
+  w[0] = w[0]! + 1;
+  writeFileSync(join(dir, 'wf', 'layer.npy'), npy(w, [12, 8, 5]));
+  refused(['study', 'wf/spec.json', '--out', 'wf-one'], 1, /holds part-0-of-1\.jsonl of another study/);
+  refused(['study', 'wf/missing.json'], 1, /no such file/);
+});

@@ -150,7 +150,8 @@ export function normalizeSpec(spec: unknown): StudySpec {
     if (typeof w.file !== 'string' || w.file === '') fail('layer.weights.file', 'a path', w.file);
     if (w.seed !== undefined || w.normalize !== undefined) range('layer.weights', "takes 'file' (and 'name') or 'seed' (and 'normalize'), not both");
     if (w.name !== undefined && typeof w.name !== 'string') fail('layer.weights.name', 'a string', w.name);
-    layer.weights = w.name === undefined ? { file: '' } : { file: '', name: w.name as string };
+    // the path is the caller's business (it differs between machines); the weights' hash stands for it
+    layer.weights = w.name === undefined ? { file: '*' } : { file: '*', name: w.name as string };
   } else {
     if (w.name !== undefined) range('layer.weights', "has 'name' without 'file'");
     layer.weights = {
