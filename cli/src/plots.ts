@@ -154,7 +154,7 @@ export function heatmapSpec(title: string, subtitle: string | string[], cells: H
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle },
-    width: { step: 18 },
+    width: { step: 26 },
     height: { step: 22 },
     data: { values: cells },
     layer: [
