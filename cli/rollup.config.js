@@ -2,6 +2,7 @@
 // entries:
 //   dist/cli.mjs              the bin; `convcs`, Node's builtins and the CLI's dependencies stay
 //                             imports, resolved from node_modules (the library is not bundled in)
+//   dist/study-thread.mjs     the script of the threads that run study parts (imports convcs only)
 //   dist/experiment.mjs (+ .d.ts)  `convcs-cli/experiment`, the code the web demo shares: it may
 //                             import `convcs` and nothing else
 //   dist/bench.mjs (+ .d.ts)  `convcs-cli/bench`, the portable benchmark suite's core, run by the
@@ -44,6 +45,13 @@ export default [
     output: { file: 'dist/cli.mjs', format: 'es', banner: '#!/usr/bin/env node' },
     external: (id) => builtins.has(id) || isDependency(id),
     plugins: [executable()],
+  },
+  {
+    // the script of the threads that run study parts: the library and Node's builtins only, so
+    // a thread starts without loading the figures' or the queue's dependencies
+    input: 'build/tsc/study/thread-entry.js',
+    output: { file: 'dist/study-thread.mjs', format: 'es' },
+    external: (id) => builtins.has(id) || id === 'convcs',
   },
   {
     input: 'build/tsc/experiment/index.js',

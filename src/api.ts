@@ -32,3 +32,8 @@ export { CReluOperator } from './algorithms/crelu.js';
 export { Stack } from './algorithms/stack.js';
 export type { StackEncodeOptions, StackReconstruction } from './algorithms/stack.js';
 export type { WeightsSource, WeightsFormat, LoadWeightsOptions, LoadedWeights, TfjsWeightsSource } from './loaders/index.js';
+export { mergeStudyParts, normalizeSpec, studyCells, STUDY_METHODS, ERROR_EDGES, RATIO_EDGES } from './study/index.js';
+export type {
+  StudyOptions, StudyPartOptions, StudyPart, StudyPartHeader, StudyCellPart, StudyReport, StudyCellReport,
+  StudySpec, StudyLayer, StudyGrid, StudyWeights, StudyCell, StudyMethod, StatData, StatSummary,
+} from './study/index.js';

@@ -37,6 +37,8 @@ import {
 } from './parallel/index.js';
 import type { IhtBatchOptions, RecoverBatchOptions, RipShardReport, WorkerFactory } from './parallel/index.js';
 import { loadWeights } from './loaders/index.js';
+import { study, studyPart, studyHeader, mergeStudyParts } from './study/index.js';
+import type { StudyOptions, StudyPartOptions, StudyPart, StudyPartHeader, StudyReport } from './study/index.js';
 import type { WeightsSource, LoadWeightsOptions, LoadedWeights } from './loaders/index.js';
 
 /** True when a call asks for worker threads (and so returns a Promise). */
@@ -239,6 +241,37 @@ export class Convcs {
    */
   mergeRipReports(reports: readonly RipShardReport[]): RipReport {
     return mergeRipReports(reports);
+  }
+
+  /**
+   * A study: a grid over filter counts, k or density, pooling, value distributions and recovery
+   * methods, `trials` random codes per cell; per cell the success rate, error quantiles and the
+   * model-RIP statistics. The spec is plain data (JSON); see docs/studies.md.
+   * @example
+   * const r = cs.study({ layer: { type: 'conv1d', inChannels: 32, kernelSize: 5, length: 32, weights: { seed: 1 } },
+   *   grid: { outChannels: [96], k: [1, 5, 10] }, trials: 100, seed: 1 });
+   * console.log(r.cells.map((c) => c.successRate));
+   */
+  study(spec: unknown, options?: StudyOptions): StudyReport {
+    return study(this.engine, spec, options);
+  }
+
+  /**
+   * One part of a study: shard `index` of `count` runs its range of trials in every cell.
+   * mergeStudyParts joins the parts into exactly the report of cs.study.
+   */
+  studyPart(spec: unknown, options: StudyPartOptions): StudyPart {
+    return studyPart(this.engine, spec, options);
+  }
+
+  /** What a study's parts will carry (its fingerprint includes a hash of the weights); runs no trial. */
+  studyHeader(spec: unknown, options?: StudyOptions): Omit<StudyPartHeader, 'shard'> {
+    return studyHeader(this.engine, spec, options);
+  }
+
+  /** Every part of one study (in any order) joined into its report, checked (same study, none missing or twice). */
+  mergeStudyParts(parts: Iterable<StudyPart>): StudyReport {
+    return mergeStudyParts(parts);
   }
 
   /**

@@ -97,8 +97,11 @@ function requireDist(): void {
 
 // The browser file embeds all three modules as base64. Its budget was 150 KB until the Winograd,
 // few-channel and blocked sparse kernels (2026-11-26) took the SIMD modules from 14 to 27 KB
-// each: a deliberate trade of about 35 KB of base64 for 2x faster layers; the budget is 192 KB.
-test('size budget: each wasm module <= 64 KB, the browser file <= 192 KB', () => {
+// each: a deliberate trade of about 35 KB of base64 for 2x faster layers; then 192 KB. It is
+// 208 KB since 2026-12-02, when the library gained the model-based pursuits (about 17 KB
+// minified) and the study runner (about 20 KB): features of the library itself, which web apps
+// use too. A `convcs/study` entry of its own would give the studies' share back, if size matters more.
+test('size budget: each wasm module <= 64 KB, the browser file <= 208 KB', () => {
   requireDist();
   const wasm = [
     ...readdirSync(join(root, 'build')).filter((f) => f.endsWith('.wasm')).map((f) => join('build', f)),
@@ -117,7 +120,7 @@ test('size budget: each wasm module <= 64 KB, the browser file <= 192 KB', () =>
     rows.push(`${f}: ${size} bytes (${(size / KB).toFixed(1)} KB)`);
   }
   const browser = statSync(join(root, 'dist/convcs.browser.mjs')).size;
-  assert.ok(browser <= 192 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 192 KB budget`);
+  assert.ok(browser <= 208 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 208 KB budget`);
   console.log(`sizes:\n  ${rows.join('\n  ')}`);
 });
 

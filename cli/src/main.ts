@@ -15,6 +15,8 @@ import { coherenceCommand } from './commands/coherence.js';
 import { recoverCommand } from './commands/recover.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { ripCommand } from './commands/rip.js';
+import { mergeCommand, studyCommand, workerCommand } from './commands/study.js';
+
 import { versions } from './util.js';
 
 let instance: Promise<Convcs> | undefined;
@@ -29,7 +31,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: false });
-  for (const c of [ripCommand(lazyLoad), reconstructCommand(lazyLoad), coherenceCommand(lazyLoad), recoverCommand(lazyLoad), benchCommand(lazyLoad)]) {
+  for (const c of [ripCommand(lazyLoad), reconstructCommand(lazyLoad), coherenceCommand(lazyLoad), recoverCommand(lazyLoad), benchCommand(lazyLoad),
+    studyCommand(lazyLoad), mergeCommand(lazyLoad), workerCommand(lazyLoad)]) {
     // subcommands added this way do not inherit the program's settings, so repeat them
     program.addCommand(c.exitOverride().showSuggestionAfterError(true));
   }

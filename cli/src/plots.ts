@@ -119,13 +119,14 @@ export function histogramSpec(f: HistogramFigure): TopLevelSpec {
 
 export interface Series {
   name: string;
-  /** values[i] is the value after iteration i + 1 */
+  /** values[i] is the value after iteration i + 1 (or at x[i], when x is given) */
   values: ArrayLike<number>;
+  x?: ArrayLike<number>;
 }
 
 /** Relative error per iteration, one line per series, log-scale y. */
 export function curveSpec(title: string, subtitle: string | string[], series: Series[], yTitle = 'relative error ‖x̂ − x‖ / ‖x‖', xTitle = 'IHT iteration'): TopLevelSpec {
-  const values = series.flatMap((s) => Array.from(s.values, (v, i) => ({ series: s.name, iteration: i + 1, value: Math.max(v, 1e-12) })));
+  const values = series.flatMap((s) => Array.from(s.values, (v, i) => ({ series: s.name, iteration: s.x ? s.x[i]! : i + 1, value: Math.max(v, 1e-12) })));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle },
@@ -134,10 +135,38 @@ export function curveSpec(title: string, subtitle: string | string[], series: Se
     data: { values },
     mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.8 },
     encoding: {
-      x: { field: 'iteration', type: 'quantitative', title: xTitle, scale: { domainMin: 1 } },
+      x: { field: 'iteration', type: 'quantitative', title: xTitle, scale: series.some((s) => s.x) ? { zero: false } : { domainMin: 1 } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: { type: 'log' } },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: series.map((s) => s.name) }, legend: series.length > 1 ? { orient: 'top-right' } : null },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: series.map((s) => s.name) }, legend: series.length > 1 ? (series.some((x) => x.x) ? { orient: 'right', labelLimit: 400 } : { orient: 'top-right' }) : null },
     },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+export interface HeatCell {
+  x: number;
+  y: string;
+  value: number;
+}
+
+/** A phase-transition map: one rectangle per grid point, coloured by a value in [0, 1]. */
+export function heatmapSpec(title: string, subtitle: string | string[], cells: HeatCell[], xTitle: string, yTitle: string, colorTitle: string): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, subtitle },
+    width: { step: 26 },
+    height: { step: 22 },
+    data: { values: cells },
+    layer: [
+      {
+        mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 0.5 },
+        encoding: {
+          x: { field: 'x', type: 'ordinal', title: xTitle, sort: 'ascending', axis: { labelAngle: 0, grid: false } },
+          y: { field: 'y', type: 'nominal', title: yTitle, sort: null, axis: { labelLimit: 400, grid: false } },
+          color: { field: 'value', type: 'quantitative', title: colorTitle, scale: { domain: [0, 1], scheme: 'viridis' } },
+        },
+      },
+    ],
     config: CONFIG,
   } as TopLevelSpec;
 }

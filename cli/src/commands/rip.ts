@@ -2,7 +2,7 @@
 // convcs rip: the empirical model-RIP of a random layer (the paper's Figure 2 by default):
 // summary table on stdout, the three histograms as SVG and PNG, the raw report as JSON.
 
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Convcs, RipReport, Summary } from 'convcs';
@@ -11,6 +11,7 @@ import type { LayerFlags, SparsityFlags } from '../options.js';
 import { ripHistogram } from '../experiment/index.js';
 import { histogramSpec, vegaLiteToSvg, writeFigure } from '../plots.js';
 import { progress } from '../progress.js';
+import { writeJsonWithArrays } from '../json-stream.js';
 import { emitJson, f3, jsonReplacer, say, seconds, shown } from '../util.js';
 
 interface RipFlags extends LayerFlags, SparsityFlags {
@@ -91,7 +92,8 @@ async function runRip(cs: Convcs, f: RipFlags, c: Command): Promise<void> {
       k: r.k, trials: r.trials, deltaK: r.deltaK, delta2K: r.delta2K, bound: r.bound, summary: r.summary, ms, backend: cs.backend,
     };
     files.report = join(f.out, 'rip-report.json');
-    writeFileSync(files.report, JSON.stringify({ ...report, forward: r.forward, gram: r.gram, reconstruction: r.reconstruction }, jsonReplacer));
+    // streamed: a single JSON.stringify of 10^7 trials exceeds V8's largest string
+    writeJsonWithArrays(files.report, report, { forward: r.forward, gram: r.gram, reconstruction: r.reconstruction }, jsonReplacer);
 
     if (f.json) {
       emitJson({ ...report, files });
