@@ -3,7 +3,7 @@
 // in-process with the same settings, files are decoded and looked at, and every kind of bad input
 // must give a non-zero exit code with exactly one line on stderr and no stack trace.
 import { test, before, after } from 'node:test';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { deflateSync as zlibDeflate } from 'node:zlib';
@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import pngjs from 'pngjs';
 import jpeg from 'jpeg-js';
 import assert from '../../tests/assert.js';
+import { assertRefused, runCli } from './run-cli.js';
+import type { Run } from './run-cli.js';
 import { load } from 'convcs';
 import type { Convcs } from 'convcs';
 import { reconstructImage, toPlanes, toRgba } from '../src/experiment/index.js';
@@ -24,18 +26,7 @@ const photo = join(root, 'data', 'astronaut-256.png');
 let dir: string;
 let cs: Convcs;
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}): Run => runCli(bin, dir, args, env);
 
 /** --json mode: exit 0, nothing on stderr, stdout exactly one JSON document on one line. */
 function cliJson(args: string[]): Record<string, any> {
@@ -47,16 +38,8 @@ function cliJson(args: string[]): Record<string, any> {
   return JSON.parse(lines[0]!);
 }
 
-/** A refused input: the expected exit code, one line on stderr matching `pattern`, no trace. */
-function refused(args: string[], code: number, pattern: RegExp): void {
-  const r = cli(args);
-  assert.equal(r.status, code, `convcs ${args.join(' ')}: exit ${r.status}, stderr ${r.stderr}`);
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  assert.equal(r.stdout, '', 'nothing on stdout');
-}
+/** A refused input: the expected exit code, one line on stderr matching `pattern`, no trace, nothing on stdout. */
+const refused = (args: string[], code: number, pattern: RegExp): void => assertRefused(cli(args), args, code, pattern, true);
 
 /** Decoded PNG: size and the variance of its grey levels (0 for a blank image). */
 function pngStats(path: string): { width: number; height: number; variance: number } {

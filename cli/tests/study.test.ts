@@ -4,7 +4,7 @@
 // 127.0.0.1, a free port and a temporary folder) with a worker SIGKILLed mid-part, a part that
 // always throws, and Redis restarted mid-study.
 import { test, before, after } from 'node:test';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from '../../tests/assert.js';
+import { assertRefused, runCli } from './run-cli.js';
+import type { Run } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'cli', 'dist', 'cli.mjs');
@@ -26,10 +28,7 @@ const spec = {
 // long enough per part (about a second) that a worker can be killed in the middle of one
 const slowSpec = { ...spec, trials: 1600, grid: { ...spec.grid, k: [1, 3], method: ['iht-normalized'] }, iterations: 30 };
 
-function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}): Run => runCli(bin, dir, args, env);
 
 function ok(args: string[], env: Record<string, string> = {}): Record<string, any> {
   const r = cli([...args, '--json'], env);
@@ -37,14 +36,7 @@ function ok(args: string[], env: Record<string, string> = {}): Record<string, an
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
-function refused(args: string[], code: number, pattern: RegExp): void {
-  const r = cli(args);
-  assert.equal(r.status, code, `convcs ${args.join(' ')}: exit ${r.status}, stderr ${r.stderr}`);
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
+const refused = (args: string[], code: number, pattern: RegExp): void => assertRefused(cli(args), args, code, pattern, false);
 
 const report = (out: string): string => readFileSync(join(dir, out, 'study-report.jsonl'), 'utf8');
 const parts = (out: string): string[] => readdirSync(join(dir, out)).filter((n) => n.startsWith('part-')).sort();
