@@ -349,6 +349,9 @@ export class ConvOperator implements LinearOperator {
   /** Layers with few channels: pixel-vectorized weights (forward, transpose), the transpose's
    * tap offsets and its padded code. */
   private readonly pixelForward: boolean;
+  /** SIMD module: whether the direct 4x8 forward / dense transpose run (and so their panels exist). */
+  private readonly directForward: boolean;
+  private readonly directTranspose: boolean;
   private readonly pixelTranspose: boolean;
   private readonly ptrPixel: number;
   private readonly ptrPixelT: number;
@@ -383,10 +386,16 @@ export class ConvOperator implements LinearOperator {
     // The column offsets cover the sparse kernel's groups too.
     const LpadOff = Math.max(Lpad, LpadS);
     const simd = engine.simd;
+    const wino = g.algorithm === 'winograd' ? winogradPlan(g) : undefined;
+    const pixel = pixelPlan(g);
+    // The direct kernels' panels only where the direct forward / dense transpose runs: a Winograd
+    // layer (or a pixel-vectorized one) never reads them.
+    this.directForward = simd && !wino && !(simd && pixel.forward);
+    this.directTranspose = simd && !wino?.transposed && !(simd && pixel.transpose);
     const sizes = [
       g.K * taps * 4,
-      simd ? Math.ceil(g.K / 8) * 8 * taps * 4 : 0,
-      simd ? Lpad * g.K * 4 : 0,
+      this.directForward ? Math.ceil(g.K / 8) * 8 * taps * 4 : 0,
+      this.directTranspose ? Lpad * g.K * 4 : 0,
       simd ? LpadS * g.K * 4 + 48 : 0, // aligned to 64 below
       simd ? g.K * taps * 4 : 0,
       simd ? LpadOff * 4 : 0,
@@ -396,10 +405,8 @@ export class ConvOperator implements LinearOperator {
       g.M * g.Hp * g.Wp * 4,
       this.outputSize * 4,
     ];
-    const wino = g.algorithm === 'winograd' ? winogradPlan(g) : undefined;
     this.wino = wino;
     sizes.push(...(wino ? [wino.U, wino.UT, wino.P, wino.V, wino.O].map((n) => n * 4) : [0, 0, 0, 0, 0]));
-    const pixel = pixelPlan(g);
     this.pixelForward = simd && pixel.forward;
     this.pixelTranspose = simd && pixel.transpose;
     const tapsT = g.K * g.kh * g.kw;
@@ -540,9 +547,9 @@ export class ConvOperator implements LinearOperator {
     if (this.pixelForward) k.packConv2d3(this.ptrWeights, g.K, g.M, g.kh, g.kw, 0, this.ptrPixel);
     if (this.pixelTranspose) k.packConv2d3(this.ptrWeights, g.K, g.M, g.kh, g.kw, 1, this.ptrPixelT);
     const taps = g.M * g.kh * g.kw;
-    k.packConv2d8(this.ptrWeights, g.K, taps, this.ptrPacked);
+    if (this.directForward) k.packConv2d8(this.ptrWeights, g.K, taps, this.ptrPacked);
     k.packConv2dHwc(this.ptrWeights, g.K, g.M, g.kh, g.kw, this.ptrChannelLast);
-    k.packConv2dTranspose8(this.ptrChannelLast, g.K, taps, this.ptrPackedT);
+    if (this.directTranspose) k.packConv2dTranspose8(this.ptrChannelLast, g.K, taps, this.ptrPackedT);
     if (this.sparse.tile === 24) k.packConv2dTranspose24(this.ptrChannelLast, g.K, taps, this.ptrPackedSparse);
     else k.packConv2dTranspose32(this.ptrChannelLast, g.K, taps, this.ptrPackedSparse);
   }

@@ -311,3 +311,26 @@ console.log(cs.engine.heap.inUse - base);
   });
   assert.equal(Number(out.trim()), 0, `${out.trim()} bytes of forgotten CReLU scratch still in use`);
 });
+
+test('a layer holds only what its chosen paths read: a Winograd layer has no direct-kernel panels', async () => {
+  const cs = await load({ backend: 'simd' });
+  const spec = { inChannels: 64, outChannels: 64, kernelSize: 3, height: 12, width: 12, padding: 'same' } as const;
+  const held = (algorithm: 'auto' | 'direct') => {
+    const before = cs.engine.heap.inUse;
+    const W = cs.conv2d({ ...spec, algorithm });
+    return { W, bytes: cs.engine.heap.inUse - before };
+  };
+  const wino = held('auto');
+  const direct = held('direct');
+  assert.equal(wino.W.geometry.algorithm, 'winograd');
+  // The two layers differ by exactly: the Winograd buffers (held by one) and the direct forward's
+  // and dense transpose's panels (held by the other); every block is rounded up to 16 bytes.
+  const round = (n: number) => Math.ceil(n / 16) * 16;
+  const plan = (wino.W as unknown as { wino: { U: number; UT: number; P: number; V: number; O: number } }).wino;
+  const winoBytes = [plan.U, plan.UT, plan.P, plan.V, plan.O].reduce((a, n) => a + round(n * 4) - 16, 0);
+  const taps = 64 * 9;
+  const panels = round(Math.ceil(64 / 8) * 8 * taps * 4) - 16 + round(Math.ceil(taps / 8) * 8 * 64 * 4) - 16;
+  assert.equal(wino.bytes - direct.bytes, winoBytes - panels);
+  wino.W.dispose();
+  direct.W.dispose();
+});
