@@ -5,6 +5,8 @@
 // argument) is reported the same way. A stack trace is only printed with CONVCS_DEBUG=1, because
 // it helps nobody who typed a wrong flag.
 
+import { readFileSync } from 'node:fs';
+
 /** Exit code for flags that do not parse (commander's usage errors). */
 export const EXIT_USAGE = 2;
 /** Exit code for inputs that parse but cannot be used (files, images, layers, sparsity). */
@@ -33,4 +35,19 @@ export function fileError(path: string, e: unknown): CliError {
   if (code === 'EISDIR') return new CliError(`${path} is a directory, not a file`);
   if (code === 'EACCES' || code === 'EPERM') return new CliError(`permission denied: ${path}`);
   return new CliError(`cannot read ${path}: ${oneLine(e)}`);
+}
+
+/** The parsed contents of a JSON file the user named; a missing file or bad JSON is a one-line CliError. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw fileError(path, e);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${path} is not JSON: ${(e as Error).message}`);
+  }
 }

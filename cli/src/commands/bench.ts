@@ -6,12 +6,11 @@
 // machine: bench/portable/run.mjs, bench.html, the Cloudflare Worker) side by side, the first
 // file the reference.
 
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { Convcs, ConvOperator } from 'convcs';
 import { compareMarkdown, parseResult } from '../bench/index.js';
 import type { BenchResult } from '../bench/index.js';
-import { CliError, fileError } from '../errors.js';
+import { CliError, readJsonFile } from '../errors.js';
 import { addLayerOptions, describeLayer, intArg, makeLayer, numArg } from '../options.js';
 import type { LayerFlags } from '../options.js';
 import { emitJson, say } from '../util.js';
@@ -94,18 +93,7 @@ function quickBench(cs: Convcs, W: ConvOperator, f: BenchFlags): void {
 
 /** Read and check one result file. */
 function readResult(path: string): BenchResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw fileError(path, e);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${path} is not JSON (${(e as Error).message})`);
-  }
+  const value = readJsonFile(path);
   try {
     return parseResult(value, path);
   } catch (e) {

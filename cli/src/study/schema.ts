@@ -8,7 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { STUDY_METHODS } from 'convcs';
 import type { Convcs, StudySpec } from 'convcs';
-import { CliError, fileError } from '../errors.js';
+import { CliError, fileError, readJsonFile } from '../errors.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const pool = z.union([z.literal('global'), int(1, 2 ** 20), z.tuple([int(1, 2 ** 20), int(1, 2 ** 20)])]);
@@ -73,19 +73,7 @@ export interface LoadedSpec {
 
 /** Read spec.json, check it, and read the weight file it names (relative to the spec's folder). */
 export function readSpec(cs: Convcs, path: string): LoadedSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw fileError(path, e);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${path} is not JSON: ${(e as Error).message}`);
-  }
-  const spec = checkSpec(json, path);
+  const spec = checkSpec(readJsonFile(path), path);
   const file = spec.layer.weights.file;
   if (file === undefined) return { spec };
   const abs = isAbsolute(file) ? file : resolve(dirname(path), file);
