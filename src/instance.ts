@@ -4,81 +4,9 @@
 // entries embed the bytes (embedded.ts), the workerd entry imports the .wasm files beside it.
 
 import { LinearAllocator } from './allocator.js';
+import { chooseKernels, type Kernels } from './kernels.js';
+import { KERNELS, type ModuleExports, type ScalarKernelExports, type SimdKernelExports } from './generated/kernels.js';
 import { checkOptions, oneOf, positiveInt, typeError } from './validate.js';
-
-/** The raw exports of assembly/index.ts. Pointers and sizes are plain numbers. */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  simd(): number;
-  heapBase(): number;
-  pad2dChw(x: number, xp: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
-  crop2dChw(xp: number, x: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
-  crop2dHwcToChw(xc: number, x: number, M: number, H: number, W: number, Wp: number, pt: number, pl: number): void;
-  crop2dHwcToChwScalar(xc: number, x: number, M: number, H: number, W: number, Wp: number, pt: number, pl: number): void;
-  packConv2d8(w: number, K: number, taps: number, packed: number): void;
-  packConv2dHwc(w: number, K: number, M: number, kh: number, kw: number, wcl: number): void;
-  packConv2dTranspose8(wcl: number, K: number, L: number, packed: number): void;
-  packConv2dTranspose24(wcl: number, K: number, L: number, packed: number): void;
-  packConv2dTranspose32(wcl: number, K: number, L: number, packed: number): void;
-  conv2dTransposeOffsets(M: number, kh: number, kw: number, Wp: number, colOff: number, Lpad: number): void;
-  conv2d(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
-    sh: number, sw: number, Ho: number, Wo: number, out: number, tapOff: number): void;
-  packConv2d3(w: number, K: number, M: number, kh: number, kw: number, transpose: number, packed: number): void;
-  conv2dS1Pixels(xp: number, Wp: number, tapOff: number, taps: number, w: number, O: number, Ho: number, Wo: number, out: number): void;
-  winogradFilterTransform(w: number, K: number, M: number, transpose: number, U: number): void;
-  conv2dWinograd3x3(P: number, I: number, Hq: number, Wq: number, TY: number, TX: number, Tb: number,
-    U: number, O: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number): void;
-  winogradInputTransformScalar(P: number, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number, V: number): void;
-  winogradGemmScalar(U: number, V: number, O: number, I: number, Op: number, Tb: number, Tn: number): void;
-  winogradOutputTransformScalar(Om: number, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number, out: number): void;
-  conv2dTapOffsets(M: number, kh: number, kw: number, Hp: number, Wp: number, out: number): void;
-  conv2dScalar(xp: number, Hp: number, Wp: number, M: number, w: number, K: number, kh: number, kw: number,
-    sh: number, sw: number, Ho: number, Wo: number, out: number): void;
-  conv2dTranspose(z: number, K: number, Ho: number, Wo: number, w: number, colOff: number, M: number,
-    kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
-  conv2dTransposeScalar(z: number, K: number, Ho: number, Wo: number, w: number, M: number,
-    kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
-  conv2dTransposeSparse(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, colOff: number, K: number,
-    M: number, kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number,
-    wcl: number, rowStart: number, grouped: number, pt: number, pl: number, H: number, W: number, tile: number, kbShift: number, groupTile: number): void;
-  conv2dTransposeSparseGrouped(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, colOff: number,
-    K: number, M: number, kh: number, kw: number, sh: number, sw: number, Wp: number, acc: number, rowStart: number,
-    grouped: number, pt: number, pl: number, H: number, W: number, tile: number, kbShift: number, groupTile: number): void;
-  firstOutside(idx: number, n: number, limit: number): number;
-  firstOutsideScalar(idx: number, n: number, limit: number): number;
-  firstNonFinite(x: number, n: number): number;
-  firstNonFiniteScalar(x: number, n: number): number;
-  conv2dTransposeSparseScalar(idx: number, val: number, nnz: number, Ho: number, Wo: number, w: number, M: number,
-    kh: number, kw: number, sh: number, sw: number, Hp: number, Wp: number, acc: number): void;
-  blockMax(h: number, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: number,
-    blockVal: number, blockMag: number, blockIdx: number): void;
-  blockMaxScalar(h: number, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: number,
-    blockVal: number, blockMag: number, blockIdx: number): void;
-  topKRadix(mag: number, B: number, k: number, hist: number, sel: number): number;
-  blockScatter(sel: number, count: number, blockVal: number, blockIdx: number, z: number, n: number, support: number): void;
-  gather(z: number, support: number, count: number, out: number): void;
-  unpool(pooled: number, pos: number, B: number, out: number, n: number): void;
-  blockFirst(K: number, Ho: number, Wo: number, ph: number, pw: number, out: number): void;
-  draws64(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
-  randn(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
-  randnScalar(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
-  randUniform(seedLo: number, seedHi: number, stream: number, start: number, count: number, lo: number, hi: number, out: number): void;
-  sampleModelSparse(seedLo: number, seedHi: number, stream: number, start: number, K: number, Ho: number, Wo: number,
-    ph: number, pw: number, k: number, values: number, idxOut: number, valOut: number): number;
-  fistaUpdate(y: number, g: number, z: number, mask: number, n: number, step: number, thresh: number, beta: number): void;
-  scatterAdd(idx: number, val: number, n: number, dense: number): void;
-  scatterZero(idx: number, n: number, dense: number): void;
-  distsq(a: number, b: number, n: number): number;
-  sub(a: number, b: number, out: number, n: number): void;
-  copy(dst: number, src: number, bytes: number): void;
-  zero(dst: number, bytes: number): void;
-  dot(x: number, y: number, n: number): number;
-  dotScalar(x: number, y: number, n: number): number;
-  sumsq(x: number, n: number): number;
-  sumsqScalar(x: number, n: number): number;
-  axpy(a: number, x: number, y: number, n: number): void;
-  scal(a: number, x: number, n: number): void;
-}
 
 /**
  * 'simd': baseline WebAssembly SIMD (the default where supported); 'scalar': no SIMD;
@@ -125,17 +53,32 @@ export function registerModuleSource(source: ModuleSource): void {
 
 /** One instance of the kernels with its memory and allocator. Internal. */
 export class Engine {
-  readonly k: KernelExports;
+  /** The module's exports: its scalar kernels (every module has them) and module functions. */
+  readonly abi: ModuleExports & ScalarKernelExports;
+  /** The SIMD kernels, in the SIMD and relaxed-SIMD modules only. */
+  readonly simdAbi: SimdKernelExports | undefined;
+  /** The operations the algorithms call, bound to this module's kernels (src/kernels.ts). */
+  readonly k: Kernels;
   readonly backend: Backend;
   readonly heap: LinearAllocator;
   readonly maxMemoryBytes: number;
 
   constructor(instance: WebAssembly.Instance, maxMemoryBytes: number) {
-    this.k = instance.exports as unknown as KernelExports;
-    const kind = this.k.simd();
+    const exports = instance.exports as Record<string, unknown>;
+    const kind = (exports.simd as () => number)();
     this.backend = kind === 2 ? 'relaxed' : kind === 1 ? 'simd' : 'scalar';
+    // A module built from another manifest (a stale or foreign precompiled module) is refused
+    // here, not at the first call of a kernel it lacks.
+    for (const kernel of KERNELS) {
+      if ((kernel.isa === 'scalar' || kind > 0) && typeof exports[kernel.name] !== 'function') {
+        throw new TypeError(`convcs.load: the module given does not export the kernel ${kernel.name}; it was built from another version of convcs`);
+      }
+    }
+    this.abi = exports as unknown as ModuleExports & ScalarKernelExports;
+    this.simdAbi = kind > 0 ? exports as unknown as SimdKernelExports : undefined;
+    this.k = chooseKernels(this.abi, this.simdAbi);
     this.maxMemoryBytes = maxMemoryBytes;
-    this.heap = new LinearAllocator(this.k.memory, this.k.heapBase(), maxMemoryBytes);
+    this.heap = new LinearAllocator(this.abi.memory, this.abi.heapBase(), maxMemoryBytes);
   }
 
   /** True for the SIMD and relaxed-SIMD modules (they share the packed weight layouts). */
@@ -148,7 +91,7 @@ export class Engine {
    * memory detaches every earlier view, and the kernels themselves never grow it.
    */
   f32(ptr: number, length: number): Float32Array {
-    return new Float32Array(this.k.memory.buffer, ptr, length);
+    return new Float32Array(this.abi.memory.buffer, ptr, length);
   }
 
   // Native private fields: not enumerable, so nothing that walks an engine's properties meets
@@ -162,7 +105,7 @@ export class Engine {
    * old ones): for copies with `set(src, ptr >> 2)` on hot paths, without a view per call.
    */
   views(): { f32: Float32Array; i32: Int32Array } {
-    const buffer = this.k.memory.buffer;
+    const buffer = this.abi.memory.buffer;
     if (buffer !== this.#heapBuffer) {
       this.#heapBuffer = buffer;
       this.#heapF32 = new Float32Array(buffer);
@@ -172,7 +115,7 @@ export class Engine {
   }
 
   i32(ptr: number, length: number): Int32Array {
-    return new Int32Array(this.k.memory.buffer, ptr, length);
+    return new Int32Array(this.abi.memory.buffer, ptr, length);
   }
 
   /**
@@ -195,7 +138,7 @@ export class Engine {
 
   /** Current size of linear memory in bytes. */
   get memoryBytes(): number {
-    return this.k.memory.buffer.byteLength;
+    return this.abi.memory.buffer.byteLength;
   }
 }
 

@@ -427,10 +427,10 @@ export class ConvOperator implements LinearOperator {
     // Panel rows (96 or 128 bytes) start on cache-line boundaries, so each spans 2 lines, not 3.
     this.ptrPackedSparse = Math.ceil(this.ptrPackedSparse / 64) * 64;
     if (simd) {
-      engine.k.conv2dTransposeOffsets(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, LpadOff);
-      engine.k.conv2dTapOffsets(g.M, g.kh, g.kw, g.Hp, g.Wp, this.ptrTapOff);
+      engine.abi.i32_conv2d_transpose_offsets_scalar(g.M, g.kh, g.kw, g.Wp, this.ptrColOff, LpadOff);
+      engine.abi.i32_conv2d_tap_offsets_scalar(g.M, g.kh, g.kw, g.Hp, g.Wp, this.ptrTapOff);
     }
-    if (this.pixelTranspose) engine.k.conv2dTapOffsets(g.K, g.kh, g.kw, g.H + g.kh - 1, g.W + g.kw - 1, this.ptrPixelTapOffT);
+    if (this.pixelTranspose) engine.abi.i32_conv2d_tap_offsets_scalar(g.K, g.kh, g.kw, g.H + g.kh - 1, g.W + g.kw - 1, this.ptrPixelTapOffT);
     operatorRegistry?.register(this, { engine, ptrs: this.owned }, this.token);
     this.randomize({ seed: 0 });
   }
@@ -500,7 +500,7 @@ export class ConvOperator implements LinearOperator {
       for (let f = 0; f < g.K; f++) {
         const p = this.ptrWeights + f * taps * 4;
         // The scalar-order sum is exported by both modules, so both give identical weights.
-        const ss = k.sumsqScalar(p, taps);
+        const ss = k.sumsqExact(p, taps);
         if (ss > 0) k.scal(Math.fround(1 / Math.sqrt(ss)), p, taps);
       }
     }
@@ -538,20 +538,20 @@ export class ConvOperator implements LinearOperator {
 
   private pack(): void {
     const g = this.geometry;
-    const { k } = this.engine;
+    const k = this.engine.abi;
     if (this.wino) {
-      k.winogradFilterTransform(this.ptrWeights, g.K, g.M, 0, this.ptrWinoU);
-      if (this.wino.transposed) k.winogradFilterTransform(this.ptrWeights, g.K, g.M, 1, this.ptrWinoUT);
+      k.f32_winograd_2x2_3x3_filter_transform_scalar(this.ptrWeights, g.K, g.M, 0, this.ptrWinoU);
+      if (this.wino.transposed) k.f32_winograd_2x2_3x3_filter_transform_scalar(this.ptrWeights, g.K, g.M, 1, this.ptrWinoUT);
     }
     if (!this.engine.simd) return;
-    if (this.pixelForward) k.packConv2d3(this.ptrWeights, g.K, g.M, g.kh, g.kw, 0, this.ptrPixel);
-    if (this.pixelTranspose) k.packConv2d3(this.ptrWeights, g.K, g.M, g.kh, g.kw, 1, this.ptrPixelT);
+    if (this.pixelForward) k.f32_pack_conv2d_3_scalar(this.ptrWeights, g.K, g.M, g.kh, g.kw, 0, this.ptrPixel);
+    if (this.pixelTranspose) k.f32_pack_conv2d_3_scalar(this.ptrWeights, g.K, g.M, g.kh, g.kw, 1, this.ptrPixelT);
     const taps = g.M * g.kh * g.kw;
-    if (this.directForward) k.packConv2d8(this.ptrWeights, g.K, taps, this.ptrPacked);
-    k.packConv2dHwc(this.ptrWeights, g.K, g.M, g.kh, g.kw, this.ptrChannelLast);
-    if (this.directTranspose) k.packConv2dTranspose8(this.ptrChannelLast, g.K, taps, this.ptrPackedT);
-    if (this.sparse.tile === 24) k.packConv2dTranspose24(this.ptrChannelLast, g.K, taps, this.ptrPackedSparse);
-    else k.packConv2dTranspose32(this.ptrChannelLast, g.K, taps, this.ptrPackedSparse);
+    if (this.directForward) k.f32_pack_conv2d_8_scalar(this.ptrWeights, g.K, taps, this.ptrPacked);
+    k.f32_pack_conv2d_hwc_scalar(this.ptrWeights, g.K, g.M, g.kh, g.kw, this.ptrChannelLast);
+    if (this.directTranspose) k.f32_pack_conv2d_transpose_8_scalar(this.ptrChannelLast, g.K, taps, this.ptrPackedT);
+    if (this.sparse.tile === 24) k.f32_pack_conv2d_transpose_24_scalar(this.ptrChannelLast, g.K, taps, this.ptrPackedSparse);
+    else k.f32_pack_conv2d_transpose_32_scalar(this.ptrChannelLast, g.K, taps, this.ptrPackedSparse);
   }
 
   /** h = W x for one sample at inPtr (linear memory) into outPtr. No checks.

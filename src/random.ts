@@ -99,7 +99,7 @@ export function draws64(engine: Engine, count: number, options: RandomOptions): 
     for (let off = 0; off < n; off += CHUNK) {
       const c = Math.min(CHUNK, n - off);
       engine.k.draws64(r.lo, r.hi, r.stream, r.start + off, c, ptr!);
-      out.set(new BigUint64Array(engine.k.memory.buffer, ptr!, c), off);
+      out.set(new BigUint64Array(engine.abi.memory.buffer, ptr!, c), off);
     }
   });
   return out;

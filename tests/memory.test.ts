@@ -194,7 +194,7 @@ test('results are never views of wasm memory: they survive memory growth unchang
   ];
   const copies = snapshot(results);
   assert.ok(copies.length > 20);
-  for (const [view] of copies) assert.notEqual(view.buffer, cs.engine.k.memory.buffer, 'a result is a view of wasm memory');
+  for (const [view] of copies) assert.notEqual(view.buffer, cs.engine.abi.memory.buffer, 'a result is a view of wasm memory');
   growMemory(cs); // detaches every view of the old memory
   for (const [i, [view, copy]] of copies.entries()) {
     assert.ok(view.byteLength > 0 || copy.length === 0, `result array ${i} was detached by memory growth`);

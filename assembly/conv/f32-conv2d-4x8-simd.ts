@@ -1,11 +1,10 @@
 // Forward convolution micro-kernel: a tile of 4 output pixels x 8 output channels held in eight
-// f32x4 accumulators, reducing over the taps (m, ky, kx) with filters from f32_pack_conv2d_8
-// panels and input offsets from f32_conv2d_tap_offsets.
+// f32x4 accumulators, reducing over the taps (m, ky, kx) with filters from f32_pack_conv2d_8_scalar
+// panels and input offsets from i32_conv2d_tap_offsets_scalar.
 // Vectorizing over output channels rather than pixels makes any stride and padding the same code:
 // each pixel only needs the base address of its receptive field in the padded input.
-
-import { madd4 } from "./f32x4-madd";
-import { f32x4_transpose_store } from "./f32x4-transpose-store";
+import { madd4 } from "../helpers/f32x4-madd";
+import { f32x4_transpose_store } from "../helpers/f32x4-transpose-store";
 
 // 4 pixels x 8 channels spill buffer for the edge tiles and the transpose into [K][P] order.
 const tile = memory.data(4 * 8 * 4, 16);
@@ -144,22 +143,6 @@ export function f32_conv2d_4x8_simd(
         for (let c = 0; c < kCount; c++) {
           store<f32>(out + (<usize>((kBase + c) * P + p) << 2), load<f32>(tile + (<usize>c << 2)));
         }
-      }
-    }
-  }
-}
-
-/**
- * Byte offset of every filter tap (m, ky, kx), in f32_pack_conv2d_8's order, relative to the
- * top-left tap in the padded input xp[M][Hp][Wp]: the micro-kernel's flat reduction loop reads it.
- */
-export function f32_conv2d_tap_offsets(M: i32, kh: i32, kw: i32, Hp: i32, Wp: i32, out: usize): void {
-  let t = 0;
-  for (let m = 0; m < M; m++) {
-    for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++) {
-        store<i32>(out + (<usize>t << 2), ((m * Hp + ky) * Wp + kx) << 2);
-        t++;
       }
     }
   }

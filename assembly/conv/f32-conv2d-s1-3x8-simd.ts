@@ -10,9 +10,8 @@
 //
 // Each lane sums the taps (c, ky, kx) in the order of f32-conv2d-scalar, its reference, so the
 // two agree bit for bit. xp is the zero-padded channel-first input; tapOff the byte offsets of
-// the taps (f32_conv2d_tap_offsets); packed the [O/3][taps][3] weights (f32_pack_conv2d_3).
-
-import { madd4 } from "./f32x4-madd";
+// the taps (i32_conv2d_tap_offsets_scalar); packed the [O/3][taps][3] weights (f32_pack_conv2d_3_scalar).
+import { madd4 } from "../helpers/f32x4-madd";
 
 export function f32_conv2d_s1_3x8_simd(
   xp: usize, Wp: i32, tapOff: usize, taps: i32, packed: usize, O: i32, Ho: i32, Wo: i32, out: usize,

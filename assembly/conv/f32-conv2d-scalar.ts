@@ -3,7 +3,7 @@
 
 /**
  * out[k][oy][ox] = sum_{m,ky,kx} w[k][m][ky][kx] * xp[m][oy*sh + ky][ox*sw + kx]
- * xp is the zero-padded input (see f32_pad2d_chw); out is [K][Ho][Wo].
+ * xp is the zero-padded input (see f32_pad2d_chw_scalar); out is [K][Ho][Wo].
  */
 export function f32_conv2d_scalar(
   xp: usize, Hp: i32, Wp: i32, M: i32,

@@ -1,11 +1,9 @@
 // Dense transposed convolution as a GEMM followed by a scatter-add ("col2im"): a tile of
 // 4 code pixels x 8 channel-last columns c = (ky*kw + kx)*M + m is reduced over the K filters in
 // eight f32x4 accumulators, then added into the channel-last padded accumulator xc[Hp][Wp][M].
-// Columns come from f32_pack_conv2d_transpose_8 panels; colOff from f32_conv2d_transpose_offsets.
-
-import { madd4 } from "./f32x4-madd";
-
-import { pixelOffsetHwc, scatterColumns } from "./f32-conv2d-col2im-scatter";
+// Columns come from f32_pack_conv2d_transpose_8_scalar panels; colOff from i32_conv2d_transpose_offsets_scalar.
+import { pixelOffsetHwc, scatterColumns } from "../helpers/f32-conv2d-col2im-scatter";
+import { madd4 } from "../helpers/f32x4-madd";
 
 const tile = memory.data(4 * 8 * 4, 16);
 

@@ -1,5 +1,5 @@
 // Sparse transposed convolution as a sparse GEMM followed by the col2im scatter-add: for each
-// group of 24 channel-last columns c = (ky*kw + kx)*M + m (f32_pack_conv2d_transpose_24), each
+// group of 24 channel-last columns c = (ky*kw + kx)*M + m (f32_pack_conv2d_transpose_24_scalar), each
 // block of 2^kbShift filters and each code pixel, the pixel's non-zero filters of the block
 // (grouped by i32_sparse_code_by_kblock_pixel_scalar as (k * 96, v) pairs) are reduced into the
 // 24 column sums in six f32x4 registers, and the sums are added into xc[Hp][Wp][M] once per
@@ -25,10 +25,9 @@
 // crop discards are skipped: per group the visited pixels are the rectangle that reaches the
 // H x W interior at (pt, pl) for at least one of the group's taps. Columns of a visited pixel
 // that land in the padding are still added there (the accumulator covers it).
-
-import { i32_transpose_visited_rect } from "./i32-transpose-visited-rect-scalar";
-import { madd4 } from "./f32x4-madd";
-import { scatter8 } from "./f32-conv2d-col2im-scatter";
+import { scatter8 } from "../helpers/f32-conv2d-col2im-scatter";
+import { madd4 } from "../helpers/f32x4-madd";
+import { i32_transpose_visited_rect } from "../helpers/i32-transpose-visited-rect-scalar";
 
 /** Columns [0, 24) of one pixel's sums over pairs [start, end): w0 = the group's panel. */
 // @ts-ignore: decorator

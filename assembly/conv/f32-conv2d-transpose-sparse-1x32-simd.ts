@@ -1,5 +1,5 @@
 // Sparse transposed convolution as a sparse GEMM followed by the col2im scatter-add: for each
-// group of 32 channel-last columns c = (ky*kw + kx)*M + m (f32_pack_conv2d_transpose_32) and each
+// group of 32 channel-last columns c = (ky*kw + kx)*M + m (f32_pack_conv2d_transpose_32_scalar) and each
 // code pixel, the pixel's non-zero filters (grouped by i32_sparse_code_by_kblock_pixel_scalar
 // as (k * 128, v) pairs, per block of filters) are reduced into the 32 column sums, and the sums
 // are added into xc[Hp][Wp][M] once per block. The work is O(nnz * M * kh * kw) like scattering whole filters, but partial sums stay in
@@ -18,10 +18,9 @@
 // H x W interior at (pt, pl) for at least one of the group's taps (4-9% of the work on 3x3
 // "same" layers of 28x28 and 15x15). Columns of a visited pixel that land in the padding are
 // still added there (the accumulator covers it), so the result is unchanged.
-
-import { i32_transpose_visited_rect } from "./i32-transpose-visited-rect-scalar";
-import { madd4 } from "./f32x4-madd";
-import { scatter8 } from "./f32-conv2d-col2im-scatter";
+import { scatter8 } from "../helpers/f32-conv2d-col2im-scatter";
+import { madd4 } from "../helpers/f32x4-madd";
+import { i32_transpose_visited_rect } from "../helpers/i32-transpose-visited-rect-scalar";
 
 /** Columns [16h, 16h + 16) of one pixel: w = the group's panel + 64h bytes, offs its offsets. */
 // @ts-ignore: decorator

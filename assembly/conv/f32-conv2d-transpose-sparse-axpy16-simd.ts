@@ -1,12 +1,11 @@
 // Sparse transposed convolution: each non-zero z[k][oy][ox] = v adds v * w[k] into the
-// channel-last padded accumulator xc[Hp][Wp][M]. With channel-last filters (f32_pack_conv2d_hwc)
+// channel-last padded accumulator xc[Hp][Wp][M]. With channel-last filters (f32_pack_conv2d_hwc_scalar)
 // one filter row ky is a single contiguous run of kw*M floats in both buffers, so each non-zero
 // costs kh vector axpys and no index arithmetic per tap: O(nnz * M * kh * kw) in total.
 // Contributions reach each output float in the order of the non-zeros, exactly as in
 // f32_conv2d_transpose_sparse_scalar, so the two give the same bits.
-
-import { madd4 } from "./f32x4-madd";
-import { pixelOffsetHwc } from "./f32-conv2d-col2im-scatter";
+import { pixelOffsetHwc } from "../helpers/f32-conv2d-col2im-scatter";
+import { madd4 } from "../helpers/f32x4-madd";
 
 export function f32_conv2d_transpose_sparse_axpy16_simd(
   idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32,

@@ -14,7 +14,7 @@
  * flipped in both axes and the channel roles swapped, so outputs are the M channels and inputs
  * the K codes, g[a][b] = w[k][m][2 - a][2 - b].
  */
-export function f32_winograd_2x2_3x3_filter_transform(w: usize, K: i32, M: i32, transpose: i32, U: usize): void {
+export function f32_winograd_2x2_3x3_filter_transform_scalar(w: usize, K: i32, M: i32, transpose: i32, U: usize): void {
   const O = transpose ? M : K;
   const I = transpose ? K : M;
   const Op = (O + 3) & ~3;

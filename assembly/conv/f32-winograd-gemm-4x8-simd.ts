@@ -5,8 +5,7 @@
 // f32-conv2d-4x8-simd. Reference: f32-winograd-gemm-scalar (same order, bit for bit).
 //
 // Loop order: one 4 x I filter panel stays in L1 while the tiles stream past it.
-
-import { madd4 } from "./f32x4-madd";
+import { madd4 } from "../helpers/f32x4-madd";
 
 export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32): void {
   const vStride = <usize>Tb << 2;

@@ -5,8 +5,7 @@
 // mispredicted about once per block. Same candidates in the same (row-major) order with the same
 // strict '>' as the scalar reference, so the same winners, values and indices, bit for bit.
 // Blocks cut by the right or bottom edge (odd Wo or Ho) go through the scalar code.
-
-import { f32_block_max_scalar_range } from "./f32-block-max-scalar";
+import { f32_block_max_scalar_range } from "../helpers/f32-block-max-range-scalar";
 
 export function f32_block_max_2x2_4x_simd(
   h: usize, K: i32, Ho: i32, Wo: i32, relu: i32,

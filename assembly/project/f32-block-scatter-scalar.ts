@@ -24,39 +24,3 @@ export function f32_block_scatter_scalar(
     store<i32>(support + (<usize>pos << 2), i);
   }
 }
-
-/** Gather the values of z at the given support (the compact form the sparse transpose takes). */
-export function f32_gather_scalar(z: usize, support: usize, count: i32, out: usize): void {
-  for (let j = 0; j < count; j++) {
-    const i = load<i32>(support + (<usize>j << 2));
-    store<f32>(out + (<usize>j << 2), load<f32>(z + (<usize>i << 2)));
-  }
-}
-
-/**
- * Unpool: out (length n) is zeroed, then out[pos[b]] = pooled[b] for every block b.
- * Switch unpooling passes the winners' indices as pos; naive unpooling (the paper's
- * experiments) passes each block's first element.
- */
-export function f32_unpool_scalar(pooled: usize, pos: usize, B: i32, out: usize, n: i32): void {
-  memory.fill(out, 0, <usize>n << 2);
-  for (let b = 0; b < B; b++) {
-    const i = load<i32>(pos + (<usize>b << 2));
-    store<f32>(out + (<usize>i << 2), load<f32>(pooled + (<usize>b << 2)));
-  }
-}
-
-/** First (top-left) element of every ph x pw block of h[K][Ho][Wo], in block order. */
-export function i32_block_first_scalar(K: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, out: usize): void {
-  const Bh = (Ho + ph - 1) / ph;
-  const Bw = (Wo + pw - 1) / pw;
-  let b = 0;
-  for (let k = 0; k < K; k++) {
-    for (let by = 0; by < Bh; by++) {
-      for (let bx = 0; bx < Bw; bx++) {
-        store<i32>(out + (<usize>b << 2), (k * Ho + by * ph) * Wo + bx * pw);
-        b++;
-      }
-    }
-  }
-}

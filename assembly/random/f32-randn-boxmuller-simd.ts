@@ -7,13 +7,9 @@
 // angle's fraction, the halving of the mantissa), this kernel takes it from the integer bits
 // instead: the same bits come out, and V8 (no AVX-512) lowers the float forms it replaces
 // (f32x4.convert_i32x4_u, i32x4.trunc_sat_f32x4_s) into sequences of six to eight instructions.
-
-import { streamKey, PHI } from "./u64-counter-rng";
-import { randnRangeScalar } from "./f32-randn-boxmuller-scalar";
-import {
-  INV_2_24, SQRT2, LN2, HALF_PI, L3, L5, L7, L9,
-  S3, S5, S7, S9, S11, S13, C2, C4, C6, C8, C10, C12, C14,
-} from "./f32-gaussian-poly";
+import { C10, C12, C14, C2, C4, C6, C8, HALF_PI, INV_2_24, L3, L5, L7, L9, LN2, S11, S13, S3, S5, S7, S9, SQRT2 } from "../helpers/f32-gaussian-poly";
+import { randnRangeScalar } from "../helpers/f32-randn-range-scalar";
+import { PHI, streamKey } from "../helpers/u64-counter-rng";
 
 // SplitMix64's output function on two lanes. V8 lowers i64x2.mul to eight instructions (three
 // vpmuludq); a product built from i64x2.extmul_low_i32x4_u and i32x4.mul needs a shuffle and
@@ -34,7 +30,7 @@ function mulAdd(p: v128, x: v128, c: v128): v128 {
   return f32x4.add(f32x4.mul(p, x), c); // two roundings, as in the scalar code: no fused multiply-add
 }
 
-export function f32_randn_simd(seedLo: u32, seedHi: u32, stream: u32, start: f64, count: i32, out: usize): void {
+export function f32_randn_boxmuller_simd(seedLo: u32, seedHi: u32, stream: u32, start: f64, count: i32, out: usize): void {
   const key = streamKey(seedLo, seedHi, stream);
   let i: u64 = <u64>start;
   const end: u64 = i + <u64>count;

@@ -2,10 +2,10 @@
 // replacement, one uniformly placed non-zero in each, values from a chosen law. Every random
 // number is draw (start + j) of one counter-based stream, so a code is a pure function of
 // (seed, stream, start): trial t of a study uses stream t, whatever the batching or sharding.
-
-import { streamKey, draw64 } from "./u64-counter-rng";
+import { draw64, streamKey } from "../helpers/u64-counter-rng";
 
 const INV_2_53: f64 = 1.1102230246251565e-16; // 2^-53
+
 const INV_2_24: f32 = 5.9604644775390625e-8; // 2^-24
 
 /** Values: 0 = U[-1, 1) (the paper), 1 = random sign +-1, 2 = random sign times U[0.5, 1). */

@@ -4,7 +4,8 @@
 // trial t of a study can live in stream t whatever the batching, worker count or sharding.
 
 export const PHI: u64 = 0x9E3779B97F4A7C15;
-const STREAM_MULT: u64 = 0xD1B54A32D192ED03;
+
+export const STREAM_MULT: u64 = 0xD1B54A32D192ED03;
 
 /** SplitMix64's finalizer (Stafford's Mix13): a bijective avalanche on 64 bits. */
 // @ts-ignore: decorator
@@ -28,13 +29,4 @@ export function streamKey(seedLo: u32, seedHi: u32, stream: u32): u64 {
 @inline
 export function draw64(key: u64, counter: u64): u64 {
   return mix64(key + (counter + 1) * PHI);
-}
-
-/** Raw draws, for tests of the bit stream and for callers that need integers. */
-export function u64_draws(seedLo: u32, seedHi: u32, stream: u32, start: f64, count: i32, out: usize): void {
-  const key = streamKey(seedLo, seedHi, stream);
-  const s = <u64>start;
-  for (let i = 0; i < count; i++) {
-    store<u64>(out + (<usize>i << 3), draw64(key, s + <u64>i));
-  }
 }

@@ -3,7 +3,7 @@
 // added into it.
 
 /** Scratch for one 8-column tile that scatter8 adds column by column. */
-const tile = memory.data(8 * 4, 16);
+export const tile = memory.data(8 * 4, 16);
 
 /** Byte offset, in the channel-last padded accumulator, of the top-left tap of code pixel p. */
 // @ts-ignore: decorator

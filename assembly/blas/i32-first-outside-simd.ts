@@ -1,8 +1,7 @@
 // f32x4 / i32x4 versions of x32-first-invalid-scalar.ts: sixteen lanes are tested per step, and
 // the step that holds a bad lane is searched again by the scalar loop for its exact position, so
 // both give the same answer.
-
-import { i32_first_outside_scalar, f32_first_nonfinite_scalar } from "./x32-first-invalid-scalar";
+import { i32_first_outside_scalar } from "./i32-first-outside-scalar";
 
 export function i32_first_outside_simd(idx: usize, n: i32, limit: i32): i32 {
   const lim = i32x4.splat(limit);
@@ -16,19 +15,5 @@ export function i32_first_outside_simd(idx: usize, n: i32, limit: i32): i32 {
     if (v128.any_true(bad)) break;
   }
   const r = i32_first_outside_scalar(idx + (<usize>i << 2), n - i, limit);
-  return r < 0 ? -1 : i + r;
-}
-
-export function f32_first_nonfinite_simd(x: usize, n: i32): i32 {
-  const e = i32x4.splat(0x7f800000);
-  let i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const p = x + (<usize>i << 2);
-    const bad = v128.or(
-      v128.or(i32x4.eq(v128.and(v128.load(p), e), e), i32x4.eq(v128.and(v128.load(p, 16), e), e)),
-      v128.or(i32x4.eq(v128.and(v128.load(p, 32), e), e), i32x4.eq(v128.and(v128.load(p, 48), e), e)));
-    if (v128.any_true(bad)) break;
-  }
-  const r = f32_first_nonfinite_scalar(x + (<usize>i << 2), n - i);
   return r < 0 ? -1 : i + r;
 }

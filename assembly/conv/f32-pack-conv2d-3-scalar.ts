@@ -8,7 +8,7 @@
  * so the outputs are the M channels and the taps (k, ky, kx) take w[k][m][kh-1-ky][kw-1-kx].
  * Channels past the last are zero.
  */
-export function f32_pack_conv2d_3(w: usize, K: i32, M: i32, kh: i32, kw: i32, transpose: i32, packed: usize): void {
+export function f32_pack_conv2d_3_scalar(w: usize, K: i32, M: i32, kh: i32, kw: i32, transpose: i32, packed: usize): void {
   const O = transpose ? M : K;
   const C = transpose ? K : M;
   const taps = C * kh * kw;

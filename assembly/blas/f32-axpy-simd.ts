@@ -1,0 +1,17 @@
+// f32x4 versions of the BLAS-1 kernels in f32-blas1-scalar.ts. Reductions promote f32 lanes to
+// f64x2 before multiplying and keep two f64x2 partial sums, so their bits differ from the scalar
+// module's by the order of summation only.
+
+/** y += a * x (same bits as the scalar kernel: one multiply and one add per element) */
+export function f32_axpy_simd(a: f32, x: usize, y: usize, n: i32): void {
+  const av = f32x4.splat(a);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
+  }
+}

@@ -1,0 +1,65 @@
+// Winograd F(2x2, 3x3) input transform, one tile at a time: V = B^T d B for every 4x4 input tile
+// d (tiles overlap by 2 and step by 2), with
+//   B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
+// The reference for f32-winograd-2x2-3x3-input-transform-4x-simd, which does the same f32
+// operations in the same order four tiles at a time, so the two agree bit for bit.
+//
+// P is a zero-padded channel-first input P[C][Hq][Wq] whose tile (ty, tx) starts at row 2 ty,
+// column 2 tx, with Hq >= 2 TY + 2 and Wq >= 2 TX + 2. Tiles are numbered t = ty TX + tx; one call
+// transforms the block t0 .. t0 + n - 1 into V[xi][c][j] (xi = 4 row + col of the transform,
+// j = t - t0, row stride Tb), the block layout the GEMM reads. Columns n .. (n rounded up to 8) - 1
+// are zeroed so that the GEMM may run over whole groups of 8 tiles.
+
+/** One tile: reads src[r * rowBytes + 4 col], writes dst[xi * planeXi]. */
+// @ts-ignore: decorator
+@inline
+export function f32_winograd_2x2_3x3_input_tile_scalar(src: usize, rowBytes: usize, dst: usize, planeXi: usize): void {
+  // rows of d B (e_r = d_r B)
+  const r0 = src, r1 = src + rowBytes, r2 = src + 2 * rowBytes, r3 = src + 3 * rowBytes;
+  const e00 = load<f32>(r0) - load<f32>(r0, 8), e01 = load<f32>(r0, 4) + load<f32>(r0, 8);
+  const e02 = load<f32>(r0, 8) - load<f32>(r0, 4), e03 = load<f32>(r0, 4) - load<f32>(r0, 12);
+  const e10 = load<f32>(r1) - load<f32>(r1, 8), e11 = load<f32>(r1, 4) + load<f32>(r1, 8);
+  const e12 = load<f32>(r1, 8) - load<f32>(r1, 4), e13 = load<f32>(r1, 4) - load<f32>(r1, 12);
+  const e20 = load<f32>(r2) - load<f32>(r2, 8), e21 = load<f32>(r2, 4) + load<f32>(r2, 8);
+  const e22 = load<f32>(r2, 8) - load<f32>(r2, 4), e23 = load<f32>(r2, 4) - load<f32>(r2, 12);
+  const e30 = load<f32>(r3) - load<f32>(r3, 8), e31 = load<f32>(r3, 4) + load<f32>(r3, 8);
+  const e32 = load<f32>(r3, 8) - load<f32>(r3, 4), e33 = load<f32>(r3, 4) - load<f32>(r3, 12);
+  // B^T (d B), column by column
+  store<f32>(dst, e00 - e20); store<f32>(dst + planeXi, e01 - e21);
+  store<f32>(dst + 2 * planeXi, e02 - e22); store<f32>(dst + 3 * planeXi, e03 - e23);
+  store<f32>(dst + 4 * planeXi, e10 + e20); store<f32>(dst + 5 * planeXi, e11 + e21);
+  store<f32>(dst + 6 * planeXi, e12 + e22); store<f32>(dst + 7 * planeXi, e13 + e23);
+  store<f32>(dst + 8 * planeXi, e20 - e10); store<f32>(dst + 9 * planeXi, e21 - e11);
+  store<f32>(dst + 10 * planeXi, e22 - e12); store<f32>(dst + 11 * planeXi, e23 - e13);
+  store<f32>(dst + 12 * planeXi, e10 - e30); store<f32>(dst + 13 * planeXi, e11 - e31);
+  store<f32>(dst + 14 * planeXi, e12 - e32); store<f32>(dst + 15 * planeXi, e13 - e33);
+}
+
+/** One tile: reads m[xi] at src + xi * planeXi, writes the in-bounds outputs at (y, x).. */
+// @ts-ignore: decorator
+@inline
+export function f32_winograd_2x2_3x3_output_tile_scalar(
+  src: usize, planeXi: usize, dst: usize, y: i32, x: i32, Ho: i32, Wo: i32,
+): void {
+  // rows of m A (f_i = m_i A)
+  const m00 = load<f32>(src), m01 = load<f32>(src + planeXi), m02 = load<f32>(src + 2 * planeXi), m03 = load<f32>(src + 3 * planeXi);
+  const m10 = load<f32>(src + 4 * planeXi), m11 = load<f32>(src + 5 * planeXi), m12 = load<f32>(src + 6 * planeXi), m13 = load<f32>(src + 7 * planeXi);
+  const m20 = load<f32>(src + 8 * planeXi), m21 = load<f32>(src + 9 * planeXi), m22 = load<f32>(src + 10 * planeXi), m23 = load<f32>(src + 11 * planeXi);
+  const m30 = load<f32>(src + 12 * planeXi), m31 = load<f32>(src + 13 * planeXi), m32 = load<f32>(src + 14 * planeXi), m33 = load<f32>(src + 15 * planeXi);
+  const f00 = m00 + m01 + m02, f01 = m01 - m02 - m03;
+  const f10 = m10 + m11 + m12, f11 = m11 - m12 - m13;
+  const f20 = m20 + m21 + m22, f21 = m21 - m22 - m23;
+  const f30 = m30 + m31 + m32, f31 = m31 - m32 - m33;
+  // A^T (m A)
+  const y00 = f00 + f10 + f20, y01 = f01 + f11 + f21;
+  const y10 = f10 - f20 - f30, y11 = f11 - f21 - f31;
+  const p = dst + (<usize>(y * Wo + x) << 2);
+  const right = x + 1 < Wo;
+  store<f32>(p, y00);
+  if (right) store<f32>(p, y01, 4);
+  if (y + 1 < Ho) {
+    const q = p + (<usize>Wo << 2);
+    store<f32>(q, y10);
+    if (right) store<f32>(q, y11, 4);
+  }
+}

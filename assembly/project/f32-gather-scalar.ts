@@ -1,0 +1,10 @@
+// Step three of M(h, k), and max-pooling's unpool: write the kept block winners into a dense,
+// zeroed code and list its support.
+
+/** Gather the values of z at the given support (the compact form the sparse transpose takes). */
+export function f32_gather_scalar(z: usize, support: usize, count: i32, out: usize): void {
+  for (let j = 0; j < count; j++) {
+    const i = load<i32>(support + (<usize>j << 2));
+    store<f32>(out + (<usize>j << 2), load<f32>(z + (<usize>i << 2)));
+  }
+}

@@ -1,0 +1,17 @@
+// Step three of M(h, k), and max-pooling's unpool: write the kept block winners into a dense,
+// zeroed code and list its support.
+
+/** First (top-left) element of every ph x pw block of h[K][Ho][Wo], in block order. */
+export function i32_block_first_scalar(K: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, out: usize): void {
+  const Bh = (Ho + ph - 1) / ph;
+  const Bw = (Wo + pw - 1) / pw;
+  let b = 0;
+  for (let k = 0; k < K; k++) {
+    for (let by = 0; by < Bh; by++) {
+      for (let bx = 0; bx < Bw; bx++) {
+        store<i32>(out + (<usize>b << 2), (k * Ho + by * ph) * Wo + bx * pw);
+        b++;
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// The kernel configuration: which kernel of assembly/kernels.json each operation of the facade
+// runs in this module, chosen once per instance (the SIMD kernel where the module has SIMD and
+// the kernel gives the scalar reference's bits or an agreed tolerance, the scalar one
+// otherwise). Choices that depend on a layer (direct, Winograd, pixel-vectorized, sparse tiles,
+// density cut-overs, 2x2 block maxima) are made in src/conv/choose.ts, not here.
+
+import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from './generated/kernels.js';
+
+/** The element-wise and reduction operations the algorithms call, bound to this module's kernels. */
+export interface Kernels {
+  copy(dst: number, src: number, bytes: number): void;
+  zero(dst: number, bytes: number): void;
+  /** x . y and sums of squares in f64 (SIMD: another order of summation, within rounding) */
+  dot(x: number, y: number, n: number): number;
+  sumsq(x: number, n: number): number;
+  /** the scalar-order sum of squares, the same bits in every module (weight normalization) */
+  sumsqExact(x: number, n: number): number;
+  axpy(a: number, x: number, y: number, n: number): void;
+  scal(a: number, x: number, n: number): void;
+  distsq(a: number, b: number, n: number): number;
+  sub(a: number, b: number, out: number, n: number): void;
+  gather(z: number, support: number, count: number, out: number): void;
+  scatterAdd(idx: number, val: number, n: number, dense: number): void;
+  scatterZero(idx: number, n: number, dense: number): void;
+  fistaUpdate(y: number, g: number, z: number, mask: number, n: number, step: number, thresh: number, beta: number): void;
+  firstOutside(idx: number, n: number, limit: number): number;
+  firstNonFinite(x: number, n: number): number;
+  /** N(0, 1) draws (the same bits in every module) */
+  randn(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
+  randUniform(seedLo: number, seedHi: number, stream: number, start: number, count: number, lo: number, hi: number, out: number): void;
+  draws64(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
+  sampleModelSparse(seedLo: number, seedHi: number, stream: number, start: number, K: number, Ho: number, Wo: number,
+    ph: number, pw: number, k: number, values: number, idxOut: number, valOut: number): number;
+  topKRadix(mag: number, B: number, k: number, hist: number, sel: number): number;
+  blockScatter(sel: number, count: number, blockVal: number, blockIdx: number, z: number, n: number, support: number): void;
+  unpool(pooled: number, pos: number, B: number, out: number, n: number): void;
+  blockFirst(K: number, Ho: number, Wo: number, ph: number, pw: number, out: number): void;
+  pad2dChw(x: number, xp: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
+  crop2dChw(xp: number, x: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
+}
+
+export function chooseKernels(abi: ModuleExports & ScalarKernelExports, simd: SimdKernelExports | undefined): Kernels {
+  return {
+    copy: abi.copy,
+    zero: abi.zero,
+    dot: simd ? simd.f32_dot_simd : abi.f32_dot_scalar,
+    sumsq: simd ? simd.f32_sumsq_simd : abi.f32_sumsq_scalar,
+    sumsqExact: abi.f32_sumsq_scalar,
+    axpy: simd ? simd.f32_axpy_simd : abi.f32_axpy_scalar,
+    scal: simd ? simd.f32_scal_simd : abi.f32_scal_scalar,
+    distsq: abi.f32_distsq_scalar,
+    sub: abi.f32_sub_scalar,
+    gather: abi.f32_gather_scalar,
+    scatterAdd: abi.f32_scatter_add_scalar,
+    scatterZero: abi.f32_scatter_zero_scalar,
+    fistaUpdate: abi.f32_fista_update_scalar,
+    firstOutside: simd ? simd.i32_first_outside_simd : abi.i32_first_outside_scalar,
+    firstNonFinite: simd ? simd.f32_first_nonfinite_simd : abi.f32_first_nonfinite_scalar,
+    randn: simd ? simd.f32_randn_boxmuller_simd : abi.f32_randn_boxmuller_scalar,
+    randUniform: abi.f32_rand_uniform_scalar,
+    draws64: abi.u64_draws_scalar,
+    sampleModelSparse: abi.i32_sample_model_sparse_scalar,
+    topKRadix: abi.u32_top_k_radix_scalar,
+    blockScatter: abi.f32_block_scatter_scalar,
+    unpool: abi.f32_unpool_scalar,
+    blockFirst: abi.i32_block_first_scalar,
+    pad2dChw: abi.f32_pad2d_chw_scalar,
+    crop2dChw: abi.f32_crop2d_chw_scalar,
+  };
+}
