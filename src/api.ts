@@ -4,8 +4,10 @@
 
 export { Convcs } from './convcs.js';
 export type { LoadOptions, Backend } from './instance.js';
-export { ConvOperator, WINOGRAD_MIN_CHANNELS, WINOGRAD_BLOCK_BYTES, WINOGRAD_DENSE_FROM, PIXEL_FORWARD_MAX } from './operator.js';
-export type { LinearOperator, Conv1dOptions, Conv2dOptions, RandomizeOptions, Padding, ConvGeometry } from './operator.js';
+export { ConvOperator } from './conv/operator.js';
+export { WINOGRAD_MIN_CHANNELS, WINOGRAD_BLOCK_BYTES, WINOGRAD_DENSE_FROM, PIXEL_FORWARD_MAX } from './conv/choose.js';
+export type { LinearOperator } from './linear-operator.js';
+export type { Conv1dOptions, Conv2dOptions, RandomizeOptions, Padding, ConvGeometry } from './conv/geometry.js';
 export type {
   Pool, ProjectMode, ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions, BlockGeometry,
 } from './projection.js';

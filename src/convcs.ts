@@ -2,8 +2,9 @@
 
 import { Engine } from './instance.js';
 import type { Backend } from './instance.js';
-import { ConvOperator, conv1dGeometry, conv2dGeometry } from './operator.js';
-import type { Conv1dOptions, Conv2dOptions } from './operator.js';
+import { ConvOperator } from './conv/operator.js';
+import { conv1dGeometry, conv2dGeometry } from './conv/geometry.js';
+import type { Conv1dOptions, Conv2dOptions } from './conv/geometry.js';
 import { project, maxPool, unpool } from './projection.js';
 import type { ProjectOptions, ProjectResult, PoolOptions, MaxPoolResult, UnpoolOptions } from './projection.js';
 import { randn, rand, draws64, sampleModelSparse } from './random.js';
@@ -31,7 +32,7 @@ import { normEstimate } from './algorithms/power.js';
 import type { NormOptions } from './algorithms/power.js';
 import { crelu, CReluOperator } from './algorithms/crelu.js';
 import { Stack } from './algorithms/stack.js';
-import type { LinearOperator } from './operator.js';
+import type { LinearOperator } from './linear-operator.js';
 import {
   ripWithWorkers, ihtBatch, ihtBatchWithWorkers, recoverBatch, recoverBatchWithWorkers, mergeRipReports, closePool, setWorkerFactory,
 } from './parallel/index.js';

@@ -5,7 +5,8 @@
 
 import { LinearAllocator } from './allocator.js';
 import { chooseKernels, type Kernels } from './kernels.js';
-import { KERNELS, type ModuleExports, type ScalarKernelExports, type SimdKernelExports } from './generated/kernels.js';
+import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from './generated/kernels.js';
+import { SCALAR_KERNELS, SIMD_KERNELS } from './generated/kernel-names.js';
 import { checkOptions, oneOf, positiveInt, typeError } from './validate.js';
 
 /**
@@ -69,9 +70,9 @@ export class Engine {
     this.backend = kind === 2 ? 'relaxed' : kind === 1 ? 'simd' : 'scalar';
     // A module built from another manifest (a stale or foreign precompiled module) is refused
     // here, not at the first call of a kernel it lacks.
-    for (const kernel of KERNELS) {
-      if ((kernel.isa === 'scalar' || kind > 0) && typeof exports[kernel.name] !== 'function') {
-        throw new TypeError(`convcs.load: the module given does not export the kernel ${kernel.name}; it was built from another version of convcs`);
+    for (const name of kind > 0 ? [...SCALAR_KERNELS, ...SIMD_KERNELS] : SCALAR_KERNELS) {
+      if (typeof exports[name] !== 'function') {
+        throw new TypeError(`convcs.load: the module given does not export the kernel ${name}; it was built from another version of convcs`);
       }
     }
     this.abi = exports as unknown as ModuleExports & ScalarKernelExports;

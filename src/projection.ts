@@ -3,6 +3,8 @@
 // regions at the right and bottom edges count), or one block per filter ('global', the paper's
 // 1-D theory). M keeps the largest entry of each block, then the k strongest blocks.
 
+import { chooseBlockMax } from './conv/choose.js';
+import type { SimdKernelExports } from './generated/kernels.js';
 import type { Engine } from './instance.js';
 import {
   MAX_ELEMENTS, checkOptions, finiteNumber, float32Exact, checkFinite, intPair, nonNegativeInt, oneOf,
@@ -130,6 +132,8 @@ export class Projector {
   readonly ptrIdx: number;
   readonly ptrSel: number;
   readonly ptrHist: number;
+  /** The SIMD kernels when the blocks are 2x2 (four blocks per f32x4, the same winners). */
+  private readonly simd2x2: SimdKernelExports | undefined;
 
   constructor(engine: Engine, bg: BlockGeometry) {
     this.engine = engine;
@@ -137,12 +141,15 @@ export class Projector {
     const B = bg.blocks * 4;
     this.ptrs = engine.allocAll([B, B, B, B, 1024 * 4]); // histogram scratch: 4 x 256 counters (topKRadix)
     [this.ptrVal, this.ptrMag, this.ptrIdx, this.ptrSel, this.ptrHist] = this.ptrs as [number, number, number, number, number];
+    this.simd2x2 = chooseBlockMax(engine.simdAbi !== undefined, bg.ph, bg.pw) === '2x2-simd' ? engine.simdAbi : undefined;
   }
 
   /** Block maxima of the code at hPtr (values, magnitudes, switches). */
   blockMax(hPtr: number, relu: boolean): void {
     const { K, Ho, Wo, ph, pw } = this.bg;
-    this.engine.k.blockMax(hPtr, K, Ho, Wo, ph, pw, relu ? 1 : 0, this.ptrVal, this.ptrMag, this.ptrIdx);
+    const r = relu ? 1 : 0;
+    if (this.simd2x2) this.simd2x2.f32_block_max_2x2_4x_simd(hPtr, K, Ho, Wo, r, this.ptrVal, this.ptrMag, this.ptrIdx);
+    else this.engine.abi.f32_block_max_scalar(hPtr, K, Ho, Wo, ph, pw, r, this.ptrVal, this.ptrMag, this.ptrIdx);
   }
 
   /** z = M(h, k) from the code at hPtr into zPtr; the ascending support into supportPtr. Returns its size. */

@@ -16,7 +16,7 @@ const plans: Plan[] = [
   {
     name: 'direct 4x8 forward and dense transpose, 1x24 sparse tile',
     make: (cs) => cs.conv2d({ inChannels: 8, outChannels: 16, kernelSize: 3, height: 10, width: 9, padding: 1, algorithm: 'direct' }),
-    holds: (W, simd) => W.geometry.algorithm === 'direct' && (!simd || W.sparse.tile === 24),
+    holds: (W, simd) => W.geometry.algorithm === 'direct' && (!simd || W.sparse!.tile === 24),
     densities: [0.01, 0.2, 0.6],
   },
   {
@@ -34,13 +34,13 @@ const plans: Plan[] = [
   {
     name: 'pixel-vectorized transpose (3 input channels), 1x32 sparse tile',
     make: (cs) => cs.conv2d({ inChannels: 3, outChannels: 16, kernelSize: 3, height: 10, width: 10, padding: 'same' }),
-    holds: (W, simd) => W.inputShape[0] === 3 && (!simd || W.sparse.tile === 32),
+    holds: (W, simd) => W.inputShape[0] === 3 && (!simd || W.sparse!.tile === 32),
     densities: [0.01, 0.3],
   },
   {
     name: 'sparse transpose in blocks of filters (many filters)',
     make: (cs) => cs.conv2d({ inChannels: 8, outChannels: 320, kernelSize: 3, height: 5, width: 5, padding: 1, algorithm: 'direct' }),
-    holds: (W, simd) => !simd || W.sparse.blocks > 1,
+    holds: (W, simd) => !simd || W.sparse!.blocks > 1,
     densities: [0.01, 0.25],
   },
   {

@@ -4,7 +4,7 @@
 // shift that is a multiple of the stride, overlapping partially with the others.
 
 import type { Engine } from '../instance.js';
-import { ConvOperator } from '../operator.js';
+import { ConvOperator } from '../conv/operator.js';
 import { checkOptions, typeError } from '../validate.js';
 
 export interface CoherenceOptions {

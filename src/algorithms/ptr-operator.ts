@@ -4,7 +4,7 @@
 // adapted by copying through JavaScript arrays.
 
 import type { Engine } from '../instance.js';
-import type { LinearOperator } from '../operator.js';
+import type { LinearOperator } from '../linear-operator.js';
 import { operatorSizes, typeError } from '../validate.js';
 
 export interface PtrOperator {

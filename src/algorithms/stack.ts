@@ -4,7 +4,7 @@
 // composition W_L ... W_1 (forward) and W_1^T ... W_L^T (transpose).
 
 import type { Engine } from '../instance.js';
-import type { LinearOperator } from '../operator.js';
+import type { LinearOperator } from '../linear-operator.js';
 import { project } from '../projection.js';
 import { checkOptions, float32Exact, rangeError, typeError } from '../validate.js';
 import type { SparsityOptions } from './sparsity.js';

@@ -2,7 +2,7 @@
 // data (numbers, strings, bigints, typed arrays), so the same protocol runs over Node's
 // worker_threads and over Web Workers.
 
-import type { ConvGeometry } from '../operator.js';
+import type { ConvGeometry } from '../conv/geometry.js';
 import type { Backend } from '../instance.js';
 import type { RipPartial } from '../algorithms/rip.js';
 import type { IhtResult } from '../algorithms/iht.js';

@@ -4,8 +4,8 @@
 // same bits on the same backend.
 
 import type { Engine } from '../instance.js';
-import { ConvOperator } from '../operator.js';
-import type { LinearOperator } from '../operator.js';
+import { ConvOperator } from '../conv/operator.js';
+import type { LinearOperator } from '../linear-operator.js';
 import { CReluOperator, crelu } from '../algorithms/crelu.js';
 import { Stack } from '../algorithms/stack.js';
 import { typeError } from '../validate.js';

@@ -6,7 +6,7 @@
 
 import { createEngine } from '../instance.js';
 import type { Engine } from '../instance.js';
-import type { LinearOperator } from '../operator.js';
+import type { LinearOperator } from '../linear-operator.js';
 import { planRip, ripRange } from '../algorithms/rip.js';
 import type { RipPartial } from '../algorithms/rip.js';
 import type { IhtResult } from '../algorithms/iht.js';

@@ -5,7 +5,8 @@
 // (see accumulator.ts): any split gives the same report, bit for bit.
 
 import type { Engine } from '../instance.js';
-import { ConvOperator, conv1dGeometry, conv2dGeometry } from '../operator.js';
+import { ConvOperator } from '../conv/operator.js';
+import { conv1dGeometry, conv2dGeometry } from '../conv/geometry.js';
 import { sampleModelSparse } from '../random.js';
 import { reconstruct, iht } from '../algorithms/iht.js';
 import { sparseCode } from '../algorithms/sparse-code.js';

@@ -1,0 +1,169 @@
+// The one place that decides how a convolution is computed: direct, Winograd or
+// pixel-vectorized in each direction, the sparse transpose's tile and blocking, the density
+// cut-overs between sparse kernels, and the 2x2 block maxima of the projection. Everything here is
+// a pure function of the layer's shape, the module (SIMD or scalar) and, for sparse codes, the
+// number of non-zeros; paths/ carry the choices out.
+
+import type { ConvGeometry } from './geometry.js';
+import { rangeError } from '../validate.js';
+
+/** Channel count (in and out) from which 'auto' picks Winograd for 3x3 stride-1 layers. */
+export const WINOGRAD_MIN_CHANNELS = 8;
+
+/**
+ * Bytes of transformed tiles and GEMM products per block of tiles: blocks this size keep both in
+ * L2 while the filters stream past, and bound the scratch whatever the image size.
+ */
+export const WINOGRAD_BLOCK_BYTES = 2 << 20;
+
+/**
+ * Code density from which transposeSparse on a Winograd layer scatters the code and runs the
+ * dense Winograd transpose: measured crossover 35-50% on 16 to 512 channels (npm run bench).
+ */
+export const WINOGRAD_DENSE_FROM = 0.35;
+
+/**
+ * Stride-1 direct layers with at most this many output channels run the pixel-vectorized
+ * kernel f32-conv2d-s1-3x8 forward (measured on 64 -> 1..7 channels, 56x56: 1.1-1.6x faster
+ * than the channel-vectorized 4x8 kernel up to 6, slower at 7). The transpose uses it only for
+ * 3 or 6 input channels (whole blocks of 3; 1.0-1.7x faster there, slower than the transposed
+ * 4x8 kernel for 1, 2, 4, 5 and 7).
+ */
+export const PIXEL_FORWARD_MAX = 6;
+
+/** The sparse transpose's kernel plan (SIMD module): its column tile and block of filters. */
+export interface SparsePlan {
+  /** 24 (f32-conv2d-transpose-sparse-1x24-kblock-simd) or 32 (the two-pass 1x32 kernel). */
+  tile: 24 | 32;
+  /** Filters are taken 2^kbShift at a time (the code regrouped by block and pixel). */
+  kbShift: number;
+  /** Number of blocks of filters. */
+  blocks: number;
+  /** Column groups taken together per pixel (1x24 kernel). */
+  groupTile: number;
+}
+
+/**
+ * Bytes of panel rows (filters x tile columns) that the sparse transpose keeps in L1 (32 KB on
+ * the machines measured, beside the pixels' pairs and the accumulator): a layer whose panel is
+ * larger takes its filters in blocks of 2^kbShift (512 filters: 2 blocks of 256, 24 KB each),
+ * and one whose panel is smaller takes several column groups per pixel while the pairs are hot
+ * (64 filters: 4 groups of 6 KB).
+ */
+export const SPARSE_L1_BYTES = 24 << 10;
+
+/**
+ * The sparse transpose's tile and blocking for K filters of L = M*kh*kw columns. One pass of 24
+ * columns costs about 0.9 of two passes of 16 per column, so 32 is taken only when 24 would pad
+ * much more (L = 27 for M = 3, 3x3, takes one group of 32 instead of two of 24).
+ */
+export function sparsePlan(K: number, L: number): SparsePlan {
+  const tile = Math.ceil(L / 24) * 24 * 0.9 <= Math.ceil(L / 32) * 32 ? 24 : 32;
+  const rowBytes = tile * 4;
+  let kbShift = 30;
+  if (K * rowBytes > SPARSE_L1_BYTES) kbShift = Math.floor(Math.log2(SPARSE_L1_BYTES / rowBytes));
+  const blocks = ((K - 1) >> kbShift) + 1;
+  const rows = Math.min(K, 2 ** kbShift);
+  const groupTile = tile === 24 ? Math.max(1, Math.min(16, Math.floor(SPARSE_L1_BYTES / (rows * rowBytes)))) : 1;
+  return { tile, kbShift, blocks, groupTile };
+}
+
+/**
+ * Below one non-zero in this many code entries the SIMD sparse transpose adds each non-zero's
+ * whole channel-last filter (f32-conv2d-transpose-sparse-axpy16); from there on, the code is
+ * regrouped by pixel and reduced against the sparse panels.
+ */
+export const SPARSE_AXPY_ONE_IN = 20;
+
+/**
+ * Sizes (in floats) and tilings of a Winograd F(2x2, 3x3) layer, forward and transposed. The
+ * transpose is the correlation of the code, padded by 2 - padding, with the flipped filters, so
+ * it runs on Winograd too when every padding is at most 2 (always so for 'same' and 'valid').
+ */
+export interface WinogradTiling {
+  /** tiles of 2x2 outputs, tiles per block (a multiple of 8), padded input rows and columns */
+  TY: number; TX: number; Tb: number; Hq: number; Wq: number;
+  /** input channels, output channels rounded up to 4 */
+  I: number; Op: number;
+}
+
+export function winogradTiling(Ho: number, Wo: number, I: number, O: number): WinogradTiling {
+  const TY = Math.ceil(Ho / 2);
+  const TX = Math.ceil(Wo / 2);
+  const Op = Math.ceil(O / 4) * 4;
+  const all = Math.ceil((TY * TX) / 8) * 8;
+  const fit = Math.floor(WINOGRAD_BLOCK_BYTES / (16 * (I + Op) * 4) / 8) * 8;
+  return { TY, TX, Tb: Math.min(all, Math.max(8, fit)), Hq: 2 * TY + 2, Wq: 2 * TX + 2, I, Op };
+}
+
+/** The layer's shape before an algorithm is chosen. */
+export type ConvShape = Omit<ConvGeometry, 'algorithm'>;
+
+/** 'auto' picks Winograd for 3x3 stride-1 layers of at least WINOGRAD_MIN_CHANNELS channels each way. */
+export function chooseAlgorithm(where: string, g: ConvShape, requested: 'auto' | 'direct' | 'winograd'): 'direct' | 'winograd' {
+  const fits = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1;
+  if (requested === 'winograd' && !fits) {
+    throw rangeError(where, `algorithm 'winograd' needs a 3x3 kernel and stride 1, got kernel ${g.kh}x${g.kw} and stride ${g.sh}x${g.sw}`);
+  }
+  return requested === 'winograd' || (requested === 'auto' && fits && g.M >= WINOGRAD_MIN_CHANNELS && g.K >= WINOGRAD_MIN_CHANNELS)
+    ? 'winograd' : 'direct';
+}
+
+/** How each dense direction of a layer runs in a module. */
+export interface ConvPaths {
+  forward: 'direct' | 'winograd' | 'pixel';
+  transpose: 'direct' | 'winograd' | 'pixel';
+}
+
+/**
+ * A Winograd layer's transpose is Winograd too when every padding is at most 2 (the transpose is
+ * the correlation of the code padded by 2 - padding with the flipped filters): always so for
+ * 'same' and 'valid'. The pixel-vectorized kernel (SIMD only) takes the forward of stride-1 direct
+ * layers with few output channels, and the transpose (as the correlation of the code padded by
+ * kernel - 1 - padding with the flipped filters) of 3- or 6-channel inputs: see PIXEL_FORWARD_MAX.
+ */
+export function choosePaths(g: ConvGeometry, simd: boolean): ConvPaths {
+  const winogradTranspose = g.algorithm === 'winograd' && Math.max(g.pt, g.pb, g.pl, g.pr) <= 2;
+  const stride1 = g.sh === 1 && g.sw === 1;
+  const pixelForward = simd && g.algorithm === 'direct' && stride1 && g.K <= PIXEL_FORWARD_MAX;
+  const pixelTranspose = simd && !winogradTranspose && stride1 && g.M <= PIXEL_FORWARD_MAX && g.M % 3 === 0 &&
+    Math.max(g.pt, g.pb) <= g.kh - 1 && Math.max(g.pl, g.pr) <= g.kw - 1;
+  return {
+    forward: g.algorithm === 'winograd' ? 'winograd' : pixelForward ? 'pixel' : 'direct',
+    transpose: winogradTranspose ? 'winograd' : pixelTranspose ? 'pixel' : 'direct',
+  };
+}
+
+/** Floats of a Winograd layer's buffers: forward and transposed filters, padded input, tiles, products. */
+export function winogradSizes(g: ConvGeometry): { fwd: WinogradTiling; tr: WinogradTiling | undefined; U: number; UT: number; P: number; V: number; O: number } {
+  const transposed = choosePaths(g, false).transpose === 'winograd';
+  const fwd = winogradTiling(g.Ho, g.Wo, g.M, g.K);
+  const tr = transposed ? winogradTiling(g.H, g.W, g.K, g.M) : undefined;
+  return {
+    fwd, tr,
+    U: 16 * fwd.Op * g.M,
+    UT: tr ? 16 * tr.Op * g.K : 0,
+    P: Math.max(g.M * fwd.Hq * fwd.Wq, tr ? g.K * tr.Hq * tr.Wq : 0),
+    V: 16 * Math.max(fwd.I * fwd.Tb, tr ? tr.I * tr.Tb : 0),
+    O: 16 * Math.max(fwd.Op * fwd.Tb, tr ? tr.Op * tr.Tb : 0),
+  };
+}
+
+/** How one sparse transpose of nnz non-zeros runs. */
+export type SparseRoute = 'dense-winograd' | 'axpy16' | 'grouped' | 'scalar';
+
+/**
+ * On a Winograd-transposed layer, a code dense enough runs the dense Winograd transpose on the
+ * scattered code (WINOGRAD_DENSE_FROM); otherwise the SIMD module takes the axpy kernel below
+ * SPARSE_AXPY_ONE_IN and the grouped sparse GEMM from it on, and the scalar module its reference.
+ */
+export function chooseSparseRoute(paths: ConvPaths, simd: boolean, nnz: number, codeSize: number): SparseRoute {
+  if (paths.transpose === 'winograd' && nnz > WINOGRAD_DENSE_FROM * codeSize) return 'dense-winograd';
+  if (!simd) return 'scalar';
+  return nnz * SPARSE_AXPY_ONE_IN < codeSize ? 'axpy16' : 'grouped';
+}
+
+/** 2x2 pooling blocks take the four-blocks-per-f32x4 kernel in the SIMD module (same winners). */
+export function chooseBlockMax(simd: boolean, ph: number, pw: number): '2x2-simd' | 'scalar' {
+  return simd && ph === 2 && pw === 2 ? '2x2-simd' : 'scalar';
+}

@@ -1,0 +1,50 @@
+// What the paths of a convolution share: each path (one way of computing one direction) names
+// the buffers it owns; the operator allocates them all at once and hands each path its pointers.
+// The layer's own buffers (plain and channel-last weights, the padded scratch, one code sample)
+// are read through LayerBuffers.
+
+import type { Engine } from '../../instance.js';
+import type { ConvGeometry } from '../geometry.js';
+
+/** Buffers of the layer that several paths read. Filled in by the operator after allocation. */
+export interface LayerBuffers {
+  /** plain weights [K][M][kh][kw] */
+  weights: number;
+  /** SIMD modules: channel-last weights [K][kh][kw][M], from which the transposed panels are packed */
+  channelLast: number;
+  /** padded input [M][Hp][Wp] (forward), or the transposes' accumulator (channel-last in SIMD) */
+  padded: number;
+  /** one code sample (the dense Winograd route of sparse codes scatters into it) */
+  code: number;
+}
+
+export abstract class ConvPath {
+  /** Bytes of each buffer this path owns, by name (0 for none). */
+  abstract readonly sizes: Readonly<Record<string, number>>;
+  /** Its pointers, once allocated. */
+  ptr: Readonly<Record<string, number>> = {};
+  /** Whether it reads the layer's padded scratch. */
+  readonly usesPadded: boolean = true;
+
+  constructor(protected readonly engine: Engine, protected readonly g: ConvGeometry, protected readonly layer: LayerBuffers) {}
+
+  /** Tables that depend on the geometry only (offsets), once after allocation. */
+  setup(): void {}
+
+  /** Pack the weights into this path's layout (after every change of weights). */
+  abstract pack(): void;
+}
+
+/** A way of computing h = W x for one sample. */
+export abstract class ForwardPath extends ConvPath {
+  abstract run(inPtr: number, outPtr: number): void;
+}
+
+/** A way of computing x = W^T z for one dense code. */
+export abstract class TransposePath extends ConvPath {
+  abstract run(codePtr: number, outPtr: number): void;
+}
+
+export function taps(g: ConvGeometry): number {
+  return g.M * g.kh * g.kw;
+}

@@ -1,0 +1,93 @@
+// The sparse transpose x = W^T z from (index, value) pairs. SIMD modules: below one non-zero in
+// SPARSE_AXPY_ONE_IN, f32-conv2d-transpose-sparse-axpy16-simd adds each non-zero's channel-last
+// filter; from there on the code is regrouped by (block of filters, pixel) and reduced against
+// the 24- or 32-column sparse panels (the tile and blocks from sparsePlan). The scalar module runs
+// the reference on the plain weights. Both accumulate in the layer's padded scratch, then crop.
+
+import type { Engine } from '../../instance.js';
+import type { ConvGeometry } from '../geometry.js';
+import { sparsePlan, type SparsePlan } from '../choose.js';
+import { ConvPath, taps, type LayerBuffers } from './path.js';
+
+export abstract class SparseTransposePath extends ConvPath {
+  /** Bytes of scratch per non-zero beyond the pairs themselves. */
+  abstract readonly bytesPerNonZero: number;
+  /** `scratch`: this path's growable buffer for the code's current capacity. */
+  abstract run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'scalar', scratch: number): void;
+}
+
+export class SparseTransposeSimd extends SparseTransposePath {
+  readonly plan: Readonly<SparsePlan>;
+  readonly bytesPerNonZero = 8; // the regrouped (filter, value) pairs
+
+  constructor(engine: Engine, g: ConvGeometry, layer: LayerBuffers) {
+    super(engine, g, layer);
+    this.plan = Object.freeze(sparsePlan(g.K, taps(g)));
+  }
+
+  private get columns(): number {
+    return Math.ceil(taps(this.g) / this.plan.tile) * this.plan.tile;
+  }
+
+  get sizes() {
+    const g = this.g;
+    return {
+      panels: this.columns * g.K * 4 + 48, // aligned to 64 in setup
+      columnOffsets: this.columns * 4,
+      rowStarts: (this.plan.blocks * g.Ho * g.Wo + 1) * 4,
+    };
+  }
+
+  /** Panel rows (96 or 128 bytes) start on cache-line boundaries, so each spans 2 lines, not 3. */
+  private get panels(): number {
+    return Math.ceil(this.ptr.panels! / 64) * 64;
+  }
+
+  override setup(): void {
+    const g = this.g;
+    this.engine.abi.i32_conv2d_transpose_offsets_scalar(g.M, g.kh, g.kw, g.Wp, this.ptr.columnOffsets!, this.columns);
+  }
+
+  pack(): void {
+    const a = this.engine.abi;
+    if (this.plan.tile === 24) a.f32_pack_conv2d_transpose_24_scalar(this.layer.channelLast, this.g.K, taps(this.g), this.panels);
+    else a.f32_pack_conv2d_transpose_32_scalar(this.layer.channelLast, this.g.K, taps(this.g), this.panels);
+  }
+
+  run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'scalar', grouped: number): void {
+    const g = this.g;
+    const s = this.engine.simdAbi!;
+    const acc = this.layer.padded;
+    this.engine.k.zero(acc, g.M * g.Hp * g.Wp * 4);
+    if (route === 'axpy16') {
+      s.f32_conv2d_transpose_sparse_axpy16_simd(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.layer.channelLast, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, acc);
+    } else {
+      const { tile, kbShift, blocks, groupTile } = this.plan;
+      const L = taps(g);
+      this.engine.abi.i32_sparse_code_by_kblock_pixel_scalar(idxPtr, valPtr, nnz, g.Ho * g.Wo, blocks * g.Ho * g.Wo, kbShift, tile << 2, this.ptr.rowStarts!, grouped);
+      if (tile === 24) {
+        s.f32_conv2d_transpose_sparse_1x24_kblock_simd(this.ptr.rowStarts!, grouped, blocks, groupTile, g.Ho, g.Wo, this.panels, g.K, L,
+          this.ptr.columnOffsets!, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, acc);
+      } else {
+        s.f32_conv2d_transpose_sparse_1x32_simd(this.ptr.rowStarts!, grouped, blocks, g.Ho, g.Wo, this.panels, g.K, L,
+          this.ptr.columnOffsets!, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, acc);
+      }
+    }
+    s.f32_crop2d_hwc_to_chw_4x4_simd(acc, outPtr, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+  }
+}
+
+export class SparseTransposeScalar extends SparseTransposePath {
+  readonly sizes = {};
+  readonly bytesPerNonZero = 0;
+
+  pack(): void {}
+
+  run(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
+    const g = this.g;
+    const acc = this.layer.padded;
+    this.engine.k.zero(acc, g.M * g.Hp * g.Wp * 4);
+    this.engine.abi.f32_conv2d_transpose_sparse_scalar(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.layer.weights, g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, acc);
+    this.engine.k.crop2dChw(acc, outPtr, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+  }
+}
