@@ -1,0 +1,1468 @@
+// The kernel test matrix's cases, keyed by kernel name (assembly/kernels.json). A SIMD kernel's
+// case runs it and its scalar reference on the same inputs in the SIMD module; a scalar kernel's
+// case checks it against plain JavaScript (or float64) and records its outputs, which
+// tests/kernels.test.ts compares bit for bit between the SIMD and the scalar module.
+import fc from 'fast-check';
+import assert from './assert.js';
+import type { Engine } from '../src/instance.js';
+import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from '../src/generated/kernels.js';
+import { bitsEqual, convReference, dot64, mulberry32, randomArray, relErr, transposeReference } from './helpers.js';
+
+/** One module as a case sees it. */
+export interface Mod {
+  backend: 'simd' | 'scalar';
+  e: Engine;
+  k: ModuleExports & ScalarKernelExports;
+  /** The SIMD kernels (only SIMD kernels' cases use it; they run in the SIMD module only). */
+  s: SimdKernelExports;
+  /** Outputs of a scalar kernel, compared bit for bit between the modules. */
+  record(value: Float32Array | Int32Array | BigUint64Array | number): void;
+}
+
+export type KernelCase = (m: Mod) => void;
+
+// ---- buffers in linear memory ----
+
+/** Scratch buffers for one call sequence; `free` releases them all. */
+export class Bufs {
+  private readonly blocks: number[] = [];
+  constructor(private readonly e: Engine) {}
+
+  /** `bytes` bytes aligned to `align` (16 by default), filled with the byte `fill`. */
+  raw(bytes: number, align = 16, fill = 0xff): number {
+    const p = this.e.heap.alloc(Math.max(bytes, 4) + align);
+    this.blocks.push(p);
+    const q = Math.ceil(p / align) * align;
+    new Uint8Array(this.e.abi.memory.buffer, q, Math.max(bytes, 4)).fill(fill);
+    return q;
+  }
+
+  /** A copy of `data`, or `data` floats of NaN (a value a kernel never leaves by accident). */
+  f32(data: ArrayLike<number> | number, align = 16): number {
+    const n = typeof data === 'number' ? data : data.length;
+    const p = this.raw(n * 4, align);
+    if (typeof data !== 'number') this.e.f32(p, n).set(data);
+    return p;
+  }
+
+  zeros(n: number, align = 16): number {
+    return this.raw(n * 4, align, 0);
+  }
+
+  i32(data: ArrayLike<number> | number): number {
+    const n = typeof data === 'number' ? data : data.length;
+    const p = this.raw(n * 4);
+    if (typeof data !== 'number') this.e.i32(p, n).set(data);
+    return p;
+  }
+
+  readF32(p: number, n: number): Float32Array {
+    return this.e.f32(p, n).slice();
+  }
+
+  readI32(p: number, n: number): Int32Array {
+    return this.e.i32(p, n).slice();
+  }
+
+  free(): void {
+    for (const p of this.blocks) this.e.heap.release(p);
+    this.blocks.length = 0;
+  }
+}
+
+function withBufs<T>(m: Mod, fn: (b: Bufs) => T): T {
+  const b = new Bufs(m.e);
+  try {
+    return fn(b);
+  } finally {
+    b.free();
+  }
+}
+
+const f = Math.fround;
+
+function i32Equal(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  assert.deepEqual(Array.from(a), Array.from(b), what);
+}
+
+function bits(a: Float32Array, b: Float32Array, what: string): void {
+  if (bitsEqual(a, b)) return;
+  let i = 0;
+  while (i < a.length && Object.is(a[i], b[i])) i++;
+  assert.fail(`${what}: differ (lengths ${a.length}, ${b.length}; first at ${i}: ${a[i]} vs ${b[i]})`);
+}
+
+function near(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  const err = relErr(got, want);
+  assert.ok(err <= tol, `${what}: relative error ${err} > ${tol}`);
+}
+
+/** Lengths around the vector widths (4, 16) and a long one. */
+const LENGTHS = [0, 1, 3, 4, 5, 8, 15, 16, 17, 33, 100, 1000, 4099];
+
+// ---- convolution geometry and plain-JavaScript layouts ----
+
+export interface Shape { M: number; K: number; H: number; W: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; seed: number }
+
+export interface Geo extends Shape { pt: number; pl: number; Hp: number; Wp: number; Ho: number; Wo: number; P: number; L: number }
+
+export function geo(s: Shape): Geo {
+  const Hp = s.H + 2 * s.ph, Wp = s.W + 2 * s.pw;
+  const Ho = Math.floor((Hp - s.kh) / s.sh) + 1, Wo = Math.floor((Wp - s.kw) / s.sw) + 1;
+  return { ...s, pt: s.ph, pl: s.pw, Hp, Wp, Ho, Wo, P: Ho * Wo, L: s.M * s.kh * s.kw };
+}
+
+/** x[C][H][W] into zeros [C][Hp][Wp] at (pt, pl). */
+export function padJs(x: ArrayLike<number>, C: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): Float32Array {
+  const out = new Float32Array(C * Hp * Wp);
+  for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
+    out[(c * Hp + y + pt) * Wp + xx + pl] = x[(c * H + y) * W + xx]!;
+  }
+  return out;
+}
+
+/** The interior [C][H][W] of a padded channel-first buffer. */
+export function cropChwJs(xp: ArrayLike<number>, C: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): Float32Array {
+  const out = new Float32Array(C * H * W);
+  for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
+    out[(c * H + y) * W + xx] = xp[(c * Hp + y + pt) * Wp + xx + pl]!;
+  }
+  return out;
+}
+
+/** The interior, channel-first, of a padded channel-last buffer xc[Hp][Wp][C]. */
+export function cropHwcJs(xc: ArrayLike<number>, C: number, H: number, W: number, Wp: number, pt: number, pl: number): Float32Array {
+  const out = new Float32Array(C * H * W);
+  for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
+    out[(c * H + y) * W + xx] = xc[((y + pt) * Wp + xx + pl) * C + c]!;
+  }
+  return out;
+}
+
+/** Channel-last filters w[k][m][ky][kx] -> [k][ky][kx][m]. */
+export function hwcJs(w: ArrayLike<number>, K: number, M: number, kh: number, kw: number): Float32Array {
+  const out = new Float32Array(K * M * kh * kw);
+  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+    out[((k * kh + ky) * kw + kx) * M + m] = w[((k * M + m) * kh + ky) * kw + kx]!;
+  }
+  return out;
+}
+
+/** Filters flipped in both axes with the channel roles swapped: [M][K][kh][kw]. */
+function flipJs(w: ArrayLike<number>, K: number, M: number, kh: number, kw: number): Float32Array {
+  const out = new Float32Array(K * M * kh * kw);
+  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+    out[((m * K + k) * kh + ky) * kw + kx] = w[((k * M + m) * kh + (kh - 1 - ky)) * kw + (kw - 1 - kx)]!;
+  }
+  return out;
+}
+
+// ---- the convolution kernels, each in the way the facade prepares its buffers ----
+
+function weightsOf(g: Geo): Float32Array {
+  return randomArray(g.K * g.L, g.seed);
+}
+
+/** f32_conv2d_scalar on the JS-padded input. */
+function convScalar(m: Mod, g: Geo, x: Float32Array, w: Float32Array): Float32Array {
+  return withBufs(m, (b) => {
+    const out = b.f32(g.K * g.P);
+    m.k.f32_conv2d_scalar(b.f32(padJs(x, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl)), g.Hp, g.Wp, g.M, b.f32(w), g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, out);
+    return b.readF32(out, g.K * g.P);
+  });
+}
+
+function conv4x8(m: Mod, g: Geo, x: Float32Array, w: Float32Array): Float32Array {
+  return withBufs(m, (b) => {
+    const packed = b.f32(Math.ceil(g.K / 8) * 8 * g.L);
+    m.k.f32_pack_conv2d_8_scalar(b.f32(w), g.K, g.L, packed);
+    const tapOff = b.i32(g.L);
+    m.k.i32_conv2d_tap_offsets_scalar(g.M, g.kh, g.kw, g.Hp, g.Wp, tapOff);
+    const out = b.f32(g.K * g.P);
+    m.s.f32_conv2d_4x8_simd(b.f32(padJs(x, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl)), g.Wp, tapOff, g.L, packed, g.K, g.sh, g.sw, g.Ho, g.Wo, out);
+    return b.readF32(out, g.K * g.P);
+  });
+}
+
+/** f32_conv2d_s1_3x8_simd: forward, or (flip) the stride-1 transpose as a correlation. */
+function conv3x8(m: Mod, g: Geo, input: Float32Array, w: Float32Array, flip: boolean): Float32Array {
+  const [C, O, h, wd, Hq, Wq, py, px, Ho, Wo] = flip
+    ? [g.K, g.M, g.Ho, g.Wo, g.H + g.kh - 1, g.W + g.kw - 1, g.kh - 1 - g.pt, g.kw - 1 - g.pl, g.H, g.W]
+    : [g.M, g.K, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl, g.Ho, g.Wo];
+  return withBufs(m, (b) => {
+    const taps = C * g.kh * g.kw;
+    const packed = b.f32(Math.ceil(O / 3) * 3 * taps);
+    m.k.f32_pack_conv2d_3_scalar(b.f32(w), g.K, g.M, g.kh, g.kw, flip ? 1 : 0, packed);
+    const tapOff = b.i32(taps);
+    m.k.i32_conv2d_tap_offsets_scalar(C, g.kh, g.kw, Hq, Wq, tapOff);
+    const out = b.f32(O * Ho * Wo);
+    m.s.f32_conv2d_s1_3x8_simd(b.f32(padJs(input, C, h, wd, Hq, Wq, py, px)), Wq, tapOff, taps, packed, O, Ho, Wo, out);
+    return b.readF32(out, O * Ho * Wo);
+  });
+}
+
+/** The same correlation through f32_conv2d_scalar with the filters flipped in JavaScript. */
+function conv3x8Reference(m: Mod, g: Geo, z: Float32Array, w: Float32Array): Float32Array {
+  const Hq = g.H + g.kh - 1, Wq = g.W + g.kw - 1;
+  return withBufs(m, (b) => {
+    const out = b.f32(g.M * g.H * g.W);
+    m.k.f32_conv2d_scalar(b.f32(padJs(z, g.K, g.Ho, g.Wo, Hq, Wq, g.kh - 1 - g.pt, g.kw - 1 - g.pl)), Hq, Wq, g.K,
+      b.f32(flipJs(w, g.K, g.M, g.kh, g.kw)), g.M, g.kh, g.kw, 1, 1, g.H, g.W, out);
+    return b.readF32(out, g.M * g.H * g.W);
+  });
+}
+
+function transposeScalar(m: Mod, g: Geo, z: Float32Array, w: Float32Array): Float32Array {
+  return withBufs(m, (b) => {
+    const n = g.M * g.Hp * g.Wp;
+    const xp = b.zeros(n);
+    m.k.f32_conv2d_transpose_scalar(b.f32(z), g.K, g.Ho, g.Wo, b.f32(w), g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, xp);
+    return cropChwJs(b.readF32(xp, n), g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+  });
+}
+
+function transpose4x8(m: Mod, g: Geo, z: Float32Array, w: Float32Array): Float32Array {
+  return withBufs(m, (b) => {
+    const Lpad = Math.ceil(g.L / 8) * 8;
+    const wcl = b.f32(g.K * g.L);
+    m.k.f32_pack_conv2d_hwc_scalar(b.f32(w), g.K, g.M, g.kh, g.kw, wcl);
+    const packed = b.f32(Lpad * g.K);
+    m.k.f32_pack_conv2d_transpose_8_scalar(wcl, g.K, g.L, packed);
+    const colOff = b.i32(Lpad);
+    m.k.i32_conv2d_transpose_offsets_scalar(g.M, g.kh, g.kw, g.Wp, colOff, Lpad);
+    const n = g.Hp * g.Wp * g.M;
+    const xc = b.zeros(n);
+    m.s.f32_conv2d_transpose_4x8_simd(b.f32(z), g.K, g.Ho, g.Wo, packed, g.L, colOff, g.M, g.sh, g.sw, g.Wp, xc);
+    return cropHwcJs(b.readF32(xc, n), g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+  });
+}
+
+function sparseScalar(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32Array): Float32Array {
+  return withBufs(m, (b) => {
+    const n = g.M * g.Hp * g.Wp;
+    const xp = b.zeros(n);
+    m.k.f32_conv2d_transpose_sparse_scalar(b.i32(idx), b.f32(val), idx.length, g.Ho, g.Wo, b.f32(w), g.M, g.kh, g.kw, g.sh, g.sw, g.Hp, g.Wp, xp);
+    return cropChwJs(b.readF32(xp, n), g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
+  });
+}
+
+/**
+ * The sparse GEMM kernels as the facade composes them: the code regrouped by block of 2^kbShift
+ * filters and pixel, then the 24-column (groupTile groups per pixel) or 32-column kernel on
+ * 64-byte aligned panels.
+ */
+function sparseGemm(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32Array, tile: 24 | 32, kbShift: number, groupTile: number): Float32Array {
+  return withBufs(m, (b) => {
+    const Lpad = Math.ceil(g.L / tile) * tile;
+    const wcl = b.f32(g.K * g.L);
+    m.k.f32_pack_conv2d_hwc_scalar(b.f32(w), g.K, g.M, g.kh, g.kw, wcl);
+    const panel = b.f32(Lpad * g.K, 64);
+    if (tile === 24) m.k.f32_pack_conv2d_transpose_24_scalar(wcl, g.K, g.L, panel);
+    else m.k.f32_pack_conv2d_transpose_32_scalar(wcl, g.K, g.L, panel);
+    const colOff = b.i32(Lpad);
+    m.k.i32_conv2d_transpose_offsets_scalar(g.M, g.kh, g.kw, g.Wp, colOff, Lpad);
+    const nKB = ((g.K - 1) >> kbShift) + 1;
+    const rowStart = b.i32(nKB * g.P + 1);
+    const kv = b.raw(idx.length * 8);
+    m.k.i32_sparse_code_by_kblock_pixel_scalar(b.i32(idx), b.f32(val), idx.length, g.P, nKB * g.P, kbShift, tile << 2, rowStart, kv);
+    const n = g.Hp * g.Wp * g.M;
+    const xc = b.zeros(n);
+    if (tile === 24) {
+      m.s.f32_conv2d_transpose_sparse_1x24_kblock_simd(rowStart, kv, nKB, groupTile, g.Ho, g.Wo, panel, g.K, g.L, colOff, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, xc);
+    } else {
+      m.s.f32_conv2d_transpose_sparse_1x32_simd(rowStart, kv, nKB, g.Ho, g.Wo, panel, g.K, g.L, colOff, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, xc);
+    }
+    return cropHwcJs(b.readF32(xc, n), g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+  });
+}
+
+function sparseAxpy16(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32Array): Float32Array {
+  return withBufs(m, (b) => {
+    const n = g.Hp * g.Wp * g.M;
+    const xc = b.zeros(n);
+    m.s.f32_conv2d_transpose_sparse_axpy16_simd(b.i32(idx), b.f32(val), idx.length, g.Ho, g.Wo, b.f32(hwcJs(w, g.K, g.M, g.kh, g.kw)), g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, xc);
+    return cropHwcJs(b.readF32(xc, n), g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+  });
+}
+
+// ---- shapes ----
+
+/** Random layers: odd sizes, 1 channel, strides 1 to 3, padding up to 3 (the old file's). */
+const shapeArb = fc.record({
+  M: fc.integer({ min: 1, max: 11 }),
+  K: fc.integer({ min: 1, max: 19 }),
+  H: fc.integer({ min: 1, max: 9 }),
+  W: fc.integer({ min: 1, max: 13 }),
+  kh: fc.integer({ min: 1, max: 4 }),
+  kw: fc.integer({ min: 1, max: 5 }),
+  sh: fc.integer({ min: 1, max: 3 }),
+  sw: fc.integer({ min: 1, max: 3 }),
+  ph: fc.integer({ min: 0, max: 3 }),
+  pw: fc.integer({ min: 0, max: 3 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).filter((s) => s.H + 2 * s.ph >= s.kh && s.W + 2 * s.pw >= s.kw);
+
+/** Stride 1, 1 to 7 output channels, rows around the 4- and 8-pixel tiles; padding < kernel. */
+const fewChannelsArb = fc.record({
+  M: fc.integer({ min: 1, max: 9 }),
+  K: fc.integer({ min: 1, max: 7 }),
+  H: fc.integer({ min: 1, max: 7 }),
+  W: fc.integer({ min: 1, max: 31 }),
+  kh: fc.integer({ min: 1, max: 4 }),
+  kw: fc.integer({ min: 1, max: 5 }),
+  sh: fc.constant(1), sw: fc.constant(1),
+  ph: fc.integer({ min: 0, max: 3 }),
+  pw: fc.integer({ min: 0, max: 4 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).filter((s) => s.ph <= s.kh - 1 && s.pw <= s.kw - 1 && s.H + 2 * s.ph >= s.kh && s.W + 2 * s.pw >= s.kw);
+
+const winogradArb = fc.record({
+  M: fc.integer({ min: 1, max: 13 }),
+  K: fc.integer({ min: 1, max: 13 }),
+  H: fc.integer({ min: 1, max: 19 }),
+  W: fc.integer({ min: 1, max: 19 }),
+  kh: fc.constant(3), kw: fc.constant(3), sh: fc.constant(1), sw: fc.constant(1),
+  ph: fc.integer({ min: 0, max: 2 }),
+  pw: fc.integer({ min: 0, max: 2 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
+
+/** Fixed edge layers for the sparse kernels: many filters (blocks), 1 channel, odd sizes, strides 1 and 2. */
+const SPARSE_SHAPES: Shape[] = [
+  { M: 3, K: 64, H: 9, W: 11, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, seed: 11 },
+  { M: 5, K: 9, H: 7, W: 6, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, seed: 12 },
+  { M: 32, K: 40, H: 5, W: 5, kh: 3, kw: 3, sh: 2, sw: 1, ph: 2, pw: 0, seed: 13 },
+  { M: 33, K: 7, H: 6, W: 9, kh: 2, kw: 3, sh: 1, sw: 2, ph: 0, pw: 2, seed: 14 },
+  { M: 64, K: 70, H: 7, W: 5, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, seed: 15 },
+  { M: 8, K: 33, H: 13, W: 1, kh: 5, kw: 1, sh: 1, sw: 1, ph: 3, pw: 0, seed: 16 },
+  { M: 1, K: 3, H: 1, W: 1, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, seed: 17 },
+];
+
+/** Codes of a layer: empty, one non-zero (first, last, middle), 100%, every third, 25% descending. */
+function sparseCodes(g: Geo, seed: number): Array<[string, Int32Array, Float32Array]> {
+  const n = g.K * g.P;
+  const z = randomArray(n, seed);
+  const all = [...z.keys()];
+  const quarter = all.filter((i) => Math.abs(z[i]!) < 0.25);
+  const lists: Array<[string, number[]]> = [
+    ['empty', []],
+    ['first entry', [0]],
+    ['last entry', [n - 1]],
+    ['a middle entry', [Math.floor(n / 2)]],
+    ['100% density', all],
+    ['every third entry', all.filter((i) => i % 3 === 0)],
+    ['25%, descending', [...quarter].reverse()],
+  ];
+  return lists.map(([what, idx]) => [what, Int32Array.from(idx), Float32Array.from(idx, (i) => z[i]!)]);
+}
+
+// ---- Winograd F(2x2, 3x3) ----
+
+interface WinoChain { I: number; O: number; h: number; wd: number; py: number; px: number; Ho: number; Wo: number; transpose: 0 | 1 }
+
+/** The forward (input x) or transposed (input z) problem of a 3x3 stride-1 layer. */
+function winoChain(g: Geo, transpose: boolean): WinoChain {
+  return transpose
+    ? { I: g.K, O: g.M, h: g.Ho, wd: g.Wo, py: 2 - g.pt, px: 2 - g.pl, Ho: g.H, Wo: g.W, transpose: 1 }
+    : { I: g.M, O: g.K, h: g.H, wd: g.W, py: g.pt, px: g.pl, Ho: g.Ho, Wo: g.Wo, transpose: 0 };
+}
+
+/** The blocked Winograd driver (scalar or SIMD) with blocks of Tb tiles (0: all tiles in one). */
+function winograd(m: Mod, g: Geo, c: WinoChain, input: Float32Array, w: Float32Array, simd: boolean, Tb0: number): Float32Array {
+  const TY = Math.ceil(c.Ho / 2), TX = Math.ceil(c.Wo / 2), T = TY * TX;
+  const Tb = Tb0 || Math.ceil(T / 8) * 8, Hq = 2 * TY + 2, Wq = 2 * TX + 2, Op = Math.ceil(c.O / 4) * 4;
+  return withBufs(m, (b) => {
+    const U = b.f32(16 * Op * c.I);
+    m.k.f32_winograd_2x2_3x3_filter_transform_scalar(b.f32(w), g.K, g.M, c.transpose, U);
+    const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
+    const V = b.f32(16 * c.I * Tb), Om = b.f32(16 * Op * Tb), out = b.f32(c.O * c.Ho * c.Wo);
+    const run = simd ? m.s.f32_conv2d_winograd_2x2_3x3_simd : m.k.f32_conv2d_winograd_2x2_3x3_scalar;
+    run(P, c.I, Hq, Wq, TY, TX, Tb, U, c.O, Op, V, Om, c.Ho, c.Wo, out);
+    return b.readF32(out, c.O * c.Ho * c.Wo);
+  });
+}
+
+const BT = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]];
+const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+const AT = [[1, 1, 1, 0], [0, 1, -1, -1]];
+
+/** a (r x n) times b (n x c), row-major arrays of arrays, in float64. */
+function matmul(a: number[][], b: number[][]): number[][] {
+  return a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, i) => s + v * b[i]![j]!, 0)));
+}
+
+function transposeMat(a: number[][]): number[][] {
+  return a[0]!.map((_, j) => a.map((row) => row[j]!));
+}
+
+/** A Winograd block problem: C channels of a padded input holding TY x TX tiles, in blocks of Tb. */
+const winoBlockArb = fc.record({
+  C: fc.integer({ min: 1, max: 6 }),
+  TY: fc.integer({ min: 1, max: 5 }),
+  TX: fc.integer({ min: 1, max: 11 }),
+  blocks: fc.constantFrom(8, 16, 0),
+  extraW: fc.integer({ min: 0, max: 2 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+});
+
+/** Each block (t0, n) of T tiles taken Tb at a time. */
+function blocksOf(T: number, Tb: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let t0 = 0; t0 < T; t0 += Tb) out.push([t0, Math.min(Tb, T - t0)]);
+  return out;
+}
+
+// ---- random bits: the documented generator, in BigInt ----
+
+const MASK64 = (1n << 64n) - 1n;
+const PHI = 0x9E3779B97F4A7C15n;
+const STREAM_MULT = 0xD1B54A32D192ED03n;
+
+function mix64(z: bigint): bigint {
+  z = ((z ^ (z >> 30n)) * 0xBF58476D1CE4E5B9n) & MASK64;
+  z = ((z ^ (z >> 27n)) * 0x94D049BB133111EBn) & MASK64;
+  return z ^ (z >> 31n);
+}
+
+function streamKeyJs(seedLo: number, seedHi: number, stream: number): bigint {
+  const seed = (BigInt(seedHi >>> 0) << 32n) | BigInt(seedLo >>> 0);
+  return mix64(mix64((seed + PHI) & MASK64) ^ ((BigInt(stream >>> 0) + 1n) * STREAM_MULT & MASK64));
+}
+
+function draw64Js(key: bigint, counter: number | bigint): bigint {
+  return mix64((key + ((BigInt(counter) + 1n) * PHI & MASK64)) & MASK64);
+}
+
+// ---- the cases ----
+
+export const KERNEL_CASES: Record<string, KernelCase> = {
+  // -- blas --
+  f32_axpy_scalar(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 1), y = randomArray(n, n + 2);
+      for (const a of [0.75, -3.5e-3, 0]) {
+        const got = withBufs(m, (b) => {
+          const py = b.f32(y);
+          m.k.f32_axpy_scalar(a, b.f32(x), py, n);
+          return b.readF32(py, n);
+        });
+        bits(got, Float32Array.from(y, (v, i) => f(v + f(f(a) * x[i]!))), `n ${n}, a ${a}`);
+        m.record(got);
+      }
+    }
+  },
+  f32_axpy_simd(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 1), y = randomArray(n, n + 2);
+      const [s, r] = withBufs(m, (b) => {
+        const px = b.f32(x), p1 = b.f32(y), p2 = b.f32(y);
+        m.s.f32_axpy_simd(0.75, px, p1, n);
+        m.k.f32_axpy_scalar(0.75, px, p2, n);
+        return [b.readF32(p1, n), b.readF32(p2, n)];
+      });
+      bits(s, r, `n ${n}`);
+    }
+  },
+  f32_scal_scalar(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 3);
+      const got = withBufs(m, (b) => {
+        const px = b.f32(x);
+        m.k.f32_scal_scalar(-2.5, px, n);
+        return b.readF32(px, n);
+      });
+      bits(got, Float32Array.from(x, (v) => f(v * -2.5)), `n ${n}`);
+      m.record(got);
+    }
+  },
+  f32_scal_simd(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 3);
+      const [s, r] = withBufs(m, (b) => {
+        const p1 = b.f32(x), p2 = b.f32(x);
+        m.s.f32_scal_simd(f(1 / 3), p1, n);
+        m.k.f32_scal_scalar(f(1 / 3), p2, n);
+        return [b.readF32(p1, n), b.readF32(p2, n)];
+      });
+      bits(s, r, `n ${n}`);
+    }
+  },
+  f32_dot_scalar(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 11), y = randomArray(n, n + 12);
+      const got = withBufs(m, (b) => m.k.f32_dot_scalar(b.f32(x), b.f32(y), n));
+      // The same float64 products and sums in the same order: the same number.
+      assert.equal(got, dot64(x, y), `n ${n}`);
+      m.record(got);
+    }
+  },
+  f32_dot_simd(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 11), y = randomArray(n, n + 12);
+      const [s, r] = withBufs(m, (b) => {
+        const px = b.f32(x), py = b.f32(y);
+        return [m.s.f32_dot_simd(px, py, n), m.k.f32_dot_scalar(px, py, n)];
+      });
+      const want = dot64(x, y);
+      // Two f64x2 partial sums: another order of summation.
+      assert.ok(Math.abs(s - want) <= 1e-12 * (1 + Math.abs(want)) * n, `n ${n}: ${s} vs float64 ${want}`);
+      assert.ok(Math.abs(s - r) <= 1e-12 * (1 + Math.abs(r)) * n, `n ${n}: ${s} vs scalar ${r}`);
+      if (n < 4) assert.equal(s, r, `n ${n}: no vector step, so the scalar loop's sum`);
+    }
+  },
+  f32_sumsq_scalar(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 13);
+      const got = withBufs(m, (b) => m.k.f32_sumsq_scalar(b.f32(x), n));
+      assert.equal(got, dot64(x, x), `n ${n}`);
+      m.record(got);
+    }
+  },
+  f32_sumsq_simd(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 13);
+      const [s, r] = withBufs(m, (b) => {
+        const px = b.f32(x);
+        return [m.s.f32_sumsq_simd(px, n), m.k.f32_sumsq_scalar(px, n)];
+      });
+      const want = dot64(x, x);
+      assert.ok(Math.abs(s - want) <= 1e-12 * (1 + want) * n, `n ${n}: ${s} vs float64 ${want}`);
+      assert.ok(Math.abs(s - r) <= 1e-12 * (1 + r) * n, `n ${n}: ${s} vs scalar ${r}`);
+      if (n < 4) assert.equal(s, r, `n ${n}: no vector step`);
+    }
+  },
+  f32_distsq_scalar(m) {
+    for (const n of LENGTHS) {
+      const a = randomArray(n, n + 14), c = randomArray(n, n + 15);
+      const got = withBufs(m, (b) => m.k.f32_distsq_scalar(b.f32(a), b.f32(c), n));
+      let want = 0;
+      for (let i = 0; i < n; i++) want += (a[i]! - c[i]!) ** 2;
+      assert.equal(got, want, `n ${n}`);
+      m.record(got);
+    }
+  },
+  f32_sub_scalar(m) {
+    for (const n of LENGTHS) {
+      const a = randomArray(n, n + 16), c = randomArray(n, n + 17);
+      const got = withBufs(m, (b) => {
+        const out = b.f32(n);
+        m.k.f32_sub_scalar(b.f32(a), b.f32(c), out, n);
+        return b.readF32(out, n);
+      });
+      bits(got, Float32Array.from(a, (v, i) => f(v - c[i]!)), `n ${n}`);
+      m.record(got);
+    }
+  },
+  f32_scatter_add_scalar(m) {
+    for (const n of [0, 1, 7, 64]) {
+      const dense = randomArray(50, n + 18);
+      const r = mulberry32(n + 19);
+      // Duplicates included: they add up, in order.
+      const idx = Int32Array.from({ length: n }, () => Math.floor(r() * 50));
+      const val = randomArray(n, n + 20);
+      const got = withBufs(m, (b) => {
+        const pd = b.f32(dense);
+        m.k.f32_scatter_add_scalar(b.i32(idx), b.f32(val), n, pd);
+        return b.readF32(pd, 50);
+      });
+      const want = dense.slice();
+      for (let j = 0; j < n; j++) want[idx[j]!] = f(want[idx[j]!]! + val[j]!);
+      bits(got, want, `n ${n}`);
+      m.record(got);
+    }
+  },
+  f32_scatter_zero_scalar(m) {
+    for (const n of [0, 1, 7, 64]) {
+      const dense = randomArray(50, n + 21);
+      const r = mulberry32(n + 22);
+      const idx = Int32Array.from({ length: n }, () => Math.floor(r() * 50));
+      const got = withBufs(m, (b) => {
+        const pd = b.f32(dense);
+        m.k.f32_scatter_zero_scalar(b.i32(idx), n, pd);
+        return b.readF32(pd, 50);
+      });
+      const want = dense.slice();
+      for (const i of idx) want[i] = 0;
+      bits(got, want, `n ${n}`);
+      m.record(got);
+    }
+  },
+  f32_fista_update_scalar(m) {
+    for (const n of [0, 1, 5, 100]) {
+      const y = randomArray(n, n + 23), g = randomArray(n, n + 24), z = randomArray(n, n + 25);
+      const mask = Float32Array.from(randomArray(n, n + 26), (v) => (v > 0 ? 1 : 0));
+      for (const withMask of [false, true]) {
+        const [step, thresh, beta] = [f(0.7), f(0.2), f(0.35)];
+        const [gy, gz] = withBufs(m, (b) => {
+          const py = b.f32(y), pz = b.f32(z);
+          m.k.f32_fista_update_scalar(py, b.f32(g), pz, withMask ? b.f32(mask) : 0, n, step, thresh, beta);
+          return [b.readF32(py, n), b.readF32(pz, n)];
+        });
+        const wy = new Float32Array(n), wz = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          const v = f(y[i]! - f(step * g[i]!));
+          let zn = v > thresh ? f(v - thresh) : v < -thresh ? f(v + thresh) : 0;
+          if (withMask && mask[i] === 0) zn = 0;
+          wz[i] = zn;
+          wy[i] = f(zn + f(beta * f(zn - z[i]!)));
+        }
+        bits(gy, wy, `n ${n} y`);
+        bits(gz, wz, `n ${n} z`);
+        m.record(gy);
+        m.record(gz);
+      }
+    }
+  },
+  f32_first_nonfinite_scalar(m) {
+    firstInvalid(m, false, false);
+  },
+  f32_first_nonfinite_simd(m) {
+    firstInvalid(m, false, true);
+  },
+  i32_first_outside_scalar(m) {
+    firstInvalid(m, true, false);
+  },
+  i32_first_outside_simd(m) {
+    firstInvalid(m, true, true);
+  },
+
+  // -- conv: layouts --
+  f32_pad2d_chw_scalar(m) {
+    for (const [M, H, W, pt, pb, pl, pr] of [[1, 1, 1, 0, 0, 0, 0], [3, 5, 7, 1, 2, 0, 3], [2, 4, 1, 3, 0, 2, 2]] as const) {
+      const Hp = H + pt + pb, Wp = W + pl + pr;
+      const x = randomArray(M * H * W, M + H + W);
+      const got = withBufs(m, (b) => {
+        const xp = b.f32(M * Hp * Wp); // NaN: every element must be written
+        m.k.f32_pad2d_chw_scalar(b.f32(x), xp, M, H, W, Hp, Wp, pt, pl);
+        return b.readF32(xp, M * Hp * Wp);
+      });
+      bits(got, padJs(x, M, H, W, Hp, Wp, pt, pl), `${M}x${H}x${W}`);
+      m.record(got);
+    }
+  },
+  f32_crop2d_chw_scalar(m) {
+    for (const [M, H, W, pt, pb, pl, pr] of [[1, 1, 1, 0, 0, 0, 0], [3, 5, 7, 1, 2, 0, 3], [2, 4, 1, 3, 0, 2, 2]] as const) {
+      const Hp = H + pt + pb, Wp = W + pl + pr;
+      const xp = randomArray(M * Hp * Wp, M + H + W);
+      const got = withBufs(m, (b) => {
+        const x = b.f32(M * H * W);
+        m.k.f32_crop2d_chw_scalar(b.f32(xp), x, M, H, W, Hp, Wp, pt, pl);
+        return b.readF32(x, M * H * W);
+      });
+      bits(got, cropChwJs(xp, M, H, W, Hp, Wp, pt, pl), `${M}x${H}x${W}`);
+      m.record(got);
+    }
+  },
+  f32_crop2d_hwc_to_chw_scalar(m) {
+    fc.assert(fc.property(cropArb, (s) => {
+      const Hp = s.H + s.pt + s.pb, Wp = s.W + s.pl + s.pr;
+      const xc = randomArray(Hp * Wp * s.M, s.seed);
+      const got = cropHwc(m, false, xc, s.M, s.H, s.W, Wp, s.pt, s.pl);
+      bits(got, cropHwcJs(xc, s.M, s.H, s.W, Wp, s.pt, s.pl), JSON.stringify(s));
+      m.record(got);
+    }), { numRuns: 60, seed: 14 });
+  },
+  f32_crop2d_hwc_to_chw_4x4_simd(m) {
+    fc.assert(fc.property(cropArb, (s) => {
+      const Hp = s.H + s.pt + s.pb, Wp = s.W + s.pl + s.pr;
+      const xc = randomArray(Hp * Wp * s.M, s.seed);
+      bits(cropHwc(m, true, xc, s.M, s.H, s.W, Wp, s.pt, s.pl), cropHwc(m, false, xc, s.M, s.H, s.W, Wp, s.pt, s.pl), JSON.stringify(s));
+    }), { numRuns: 200, seed: 14 });
+  },
+
+  // -- conv: packings and offset tables (index formulas) --
+  f32_pack_conv2d_8_scalar(m) {
+    for (const [K, taps] of [[1, 1], [7, 5], [8, 9], [9, 27], [17, 4]] as const) {
+      const w = randomArray(K * taps, K + taps);
+      const blocks = Math.ceil(K / 8);
+      const got = withBufs(m, (b) => {
+        const p = b.f32(blocks * taps * 8);
+        m.k.f32_pack_conv2d_8_scalar(b.f32(w), K, taps, p);
+        return b.readF32(p, blocks * taps * 8);
+      });
+      const want = new Float32Array(blocks * taps * 8);
+      for (let k = 0; k < K; k++) for (let t = 0; t < taps; t++) want[((k >> 3) * taps + t) * 8 + (k & 7)] = w[k * taps + t]!;
+      bits(got, want, `K ${K}, taps ${taps}`);
+      m.record(got);
+    }
+  },
+  f32_pack_conv2d_3_scalar(m) {
+    for (const [K, M, kh, kw] of [[1, 1, 1, 1], [2, 3, 2, 3], [6, 4, 3, 3], [7, 2, 1, 5]] as const) {
+      const w = randomArray(K * M * kh * kw, K + M + kh);
+      for (const transpose of [0, 1]) {
+        const [O, C] = transpose ? [M, K] : [K, M];
+        const taps = C * kh * kw;
+        const n = Math.ceil(O / 3) * 3 * taps;
+        const got = withBufs(m, (b) => {
+          const p = b.f32(n);
+          m.k.f32_pack_conv2d_3_scalar(b.f32(w), K, M, kh, kw, transpose, p);
+          return b.readF32(p, n);
+        });
+        const want = new Float32Array(n);
+        for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+          const t = (c * kh + ky) * kw + kx;
+          want[(Math.floor(o / 3) * taps + t) * 3 + (o % 3)] = transpose
+            ? w[((c * M + o) * kh + kh - 1 - ky) * kw + kw - 1 - kx]!
+            : w[((o * M + c) * kh + ky) * kw + kx]!;
+        }
+        bits(got, want, `K ${K} M ${M} ${kh}x${kw} transpose ${transpose}`);
+        m.record(got);
+      }
+    }
+  },
+  f32_pack_conv2d_hwc_scalar(m) {
+    for (const [K, M, kh, kw] of [[1, 1, 1, 1], [2, 3, 2, 3], [5, 4, 3, 1]] as const) {
+      const w = randomArray(K * M * kh * kw, K + M + kh);
+      const n = K * M * kh * kw;
+      const got = withBufs(m, (b) => {
+        const p = b.f32(n);
+        m.k.f32_pack_conv2d_hwc_scalar(b.f32(w), K, M, kh, kw, p);
+        return b.readF32(p, n);
+      });
+      bits(got, hwcJs(w, K, M, kh, kw), `K ${K} M ${M} ${kh}x${kw}`);
+      m.record(got);
+    }
+  },
+  f32_pack_conv2d_transpose_8_scalar(m) {
+    packTranspose(m, 8);
+  },
+  f32_pack_conv2d_transpose_24_scalar(m) {
+    packTranspose(m, 24);
+  },
+  f32_pack_conv2d_transpose_32_scalar(m) {
+    packTranspose(m, 32);
+  },
+  i32_conv2d_tap_offsets_scalar(m) {
+    for (const [M, kh, kw, Hp, Wp] of [[1, 1, 1, 1, 1], [3, 2, 3, 5, 7], [2, 3, 1, 4, 9]] as const) {
+      const n = M * kh * kw;
+      const got = withBufs(m, (b) => {
+        const p = b.i32(n);
+        m.k.i32_conv2d_tap_offsets_scalar(M, kh, kw, Hp, Wp, p);
+        return b.readI32(p, n);
+      });
+      const want: number[] = [];
+      for (let c = 0; c < M; c++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) want.push(4 * ((c * Hp + ky) * Wp + kx));
+      i32Equal(got, want, `M ${M} ${kh}x${kw} in ${Hp}x${Wp}`);
+      m.record(got);
+    }
+  },
+  i32_conv2d_transpose_offsets_scalar(m) {
+    for (const [M, kh, kw, Wp, Lpad] of [[1, 1, 1, 1, 8], [3, 3, 3, 7, 32], [5, 2, 3, 9, 48], [2, 3, 2, 4, 12]] as const) {
+      const got = withBufs(m, (b) => {
+        const p = b.i32(Lpad);
+        m.k.i32_conv2d_transpose_offsets_scalar(M, kh, kw, Wp, p, Lpad);
+        return b.readI32(p, Lpad);
+      });
+      const want = Array.from({ length: Lpad }, () => -1);
+      for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) for (let c = 0; c < M; c++) {
+        want[(ky * kw + kx) * M + c] = (ky * Wp + kx) * M + c;
+      }
+      i32Equal(got, want, `M ${M} ${kh}x${kw} Wp ${Wp} Lpad ${Lpad}`);
+      m.record(got);
+    }
+  },
+  i32_sparse_code_by_kblock_pixel_scalar(m) {
+    for (const [K, P, kbShift, rowBytes] of [[1, 1, 30, 96], [7, 5, 0, 128], [64, 12, 3, 96], [9, 30, 1, 96], [40, 4, 30, 128]] as const) {
+      const n = K * P;
+      const z = randomArray(n, K + P + kbShift);
+      for (const order of ['ascending', 'descending', 'shuffled', 'empty'] as const) {
+        let idx = [...z.keys()].filter((i) => Math.abs(z[i]!) < 0.5);
+        if (order === 'descending') idx.reverse();
+        if (order === 'shuffled') {
+          const r = mulberry32(n);
+          idx = idx.map((i) => [r(), i] as const).sort((a, c) => a[0] - c[0]).map(([, i]) => i);
+        }
+        if (order === 'empty') idx = [];
+        const val = Float32Array.from(idx, (i) => z[i]!);
+        const buckets = (((K - 1) >> kbShift) + 1) * P;
+        const [rs, kv] = withBufs(m, (b) => {
+          const pr = b.i32(buckets + 1), pkv = b.raw(idx.length * 8);
+          m.k.i32_sparse_code_by_kblock_pixel_scalar(b.i32(idx), b.f32(val), idx.length, P, buckets, kbShift, rowBytes, pr, pkv);
+          return [b.readI32(pr, buckets + 1), b.readI32(pkv, idx.length * 2)];
+        });
+        // A stable counting sort by bucket (k >> kbShift) * P + p into (k * rowBytes, value bits).
+        const entries = idx.map((flat, j) => ({ b: ((Math.floor(flat / P)) >> kbShift) * P + (flat % P), k: Math.floor(flat / P), j }));
+        const sorted = [...entries].sort((a, c) => a.b - c.b || a.j - c.j);
+        const vbits = new Int32Array(val.buffer);
+        const wantKv = sorted.flatMap((e) => [e.k * rowBytes, vbits[e.j]!]);
+        const wantRs = Array.from({ length: buckets + 1 }, (_, bk) => entries.filter((e) => e.b < bk).length);
+        const where = `K ${K} P ${P} kbShift ${kbShift} ${order}`;
+        i32Equal(rs, wantRs, `${where}: rowStart`);
+        i32Equal(kv, wantKv, `${where}: pairs`);
+        m.record(rs);
+        m.record(kv);
+      }
+    }
+  },
+
+  // -- conv: forward --
+  f32_conv2d_scalar(m) {
+    fc.assert(fc.property(shapeArb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1);
+      const y = convScalar(m, g, x, w);
+      near(y, convReference(x, w, g), 1e-5, `${JSON.stringify(s)}: vs float64`);
+      m.record(y);
+    }), { numRuns: 60, seed: 7 });
+  },
+  f32_conv2d_4x8_simd(m) {
+    fc.assert(fc.property(shapeArb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1);
+      const y = conv4x8(m, g, x, w);
+      // Each lane sums the same products in the same order as the reference.
+      bits(y, convScalar(m, g, x, w), JSON.stringify(s));
+      near(y, convReference(x, w, g), 1e-5, `${JSON.stringify(s)}: vs float64`);
+    }), { numRuns: 120, seed: 7 });
+  },
+  f32_conv2d_s1_3x8_simd(m) {
+    fc.assert(fc.property(fewChannelsArb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
+      bits(conv3x8(m, g, x, w, false), convScalar(m, g, x, w), `${JSON.stringify(s)}: forward`);
+      // As the transpose: the correlation of the padded code with the flipped filters.
+      const xt = conv3x8(m, g, z, w, true);
+      bits(xt, conv3x8Reference(m, g, z, w), `${JSON.stringify(s)}: transpose`);
+      near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
+    }), { numRuns: 150, seed: 12 });
+  },
+
+  // -- conv: dense and sparse transpose --
+  f32_conv2d_transpose_scalar(m) {
+    fc.assert(fc.property(shapeArb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), z = randomArray(g.K * g.P, s.seed + 2);
+      for (let i = 0; i < z.length; i += 3) z[i] = 0; // zeros are skipped
+      const xt = transposeScalar(m, g, z, w);
+      near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: vs float64`);
+      m.record(xt);
+    }), { numRuns: 60, seed: 8 });
+  },
+  f32_conv2d_transpose_4x8_simd(m) {
+    fc.assert(fc.property(shapeArb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), z = randomArray(g.K * g.P, s.seed + 2);
+      const xt = transpose4x8(m, g, z, w);
+      near(xt, transposeScalar(m, g, z, w), 1e-5, JSON.stringify(s));
+      near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: vs float64`);
+    }), { numRuns: 120, seed: 8 });
+  },
+  f32_conv2d_transpose_sparse_scalar(m) {
+    fc.assert(fc.property(shapeArb, fc.double({ min: 0.01, max: 1, noNaN: true }), (s, density) => {
+      const g = geo(s);
+      const w = weightsOf(g), z = randomArray(g.K * g.P, s.seed + 3);
+      const idx = Int32Array.from([...z.keys()].filter((i) => Math.abs(z[i]!) < density));
+      const val = Float32Array.from(idx, (i) => z[i]!);
+      const code = new Float32Array(z.length);
+      for (const i of idx) code[i] = z[i]!;
+      const xs = sparseScalar(m, g, idx, val, w);
+      near(xs, transposeReference(code, w, g), 1e-5, `${JSON.stringify(s)}: vs float64`);
+      // In ascending order the pairs reach every output as the dense scalar kernel's entries do.
+      bits(xs, transposeScalar(m, g, code, w), `${JSON.stringify(s)}: vs the dense scalar kernel`);
+      m.record(xs);
+    }), { numRuns: 60, seed: 9 });
+  },
+  f32_conv2d_transpose_sparse_axpy16_simd(m) {
+    const check = (g: Geo, what: string, idx: Int32Array, val: Float32Array, w: Float32Array) => {
+      const got = sparseAxpy16(m, g, idx, val, w);
+      // Every output receives the pairs' products in the pairs' order, as in the reference.
+      bits(got, sparseScalar(m, g, idx, val, w), `${JSON.stringify(g)} ${what}`);
+      if (idx.length === 0) assert.ok(got.every((v) => v === 0), `${what}: not all zero`);
+    };
+    for (const s of SPARSE_SHAPES) {
+      const g = geo(s);
+      for (const [what, idx, val] of sparseCodes(g, s.seed + 40)) check(g, what, idx, val, weightsOf(g));
+    }
+    fc.assert(fc.property(shapeArb, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.boolean(), (s, density, reversed) => {
+      const g = geo(s);
+      const z = randomArray(g.K * g.P, s.seed + 3);
+      const list = [...z.keys()].filter((i) => Math.abs(z[i]!) < density);
+      if (reversed) list.reverse();
+      const idx = Int32Array.from(list);
+      check(g, `density ${density}`, idx, Float32Array.from(idx, (i) => z[i]!), weightsOf(g));
+    }), { numRuns: 100, seed: 9 });
+  },
+  f32_conv2d_transpose_sparse_1x24_kblock_simd(m) {
+    // (kbShift, groups per pixel): one block, blocks of 1, 2 and 8 filters, 1 to 16 groups and a clamped 40.
+    sparseGemmCase(m, 24, [[30, 1], [0, 1], [1, 3], [3, 2], [30, 16], [2, 40]]);
+  },
+  f32_conv2d_transpose_sparse_1x32_simd(m) {
+    sparseGemmCase(m, 32, [[30, 1], [0, 1], [3, 1]]);
+  },
+
+  // -- conv: Winograd F(2x2, 3x3) --
+  f32_winograd_2x2_3x3_filter_transform_scalar(m) {
+    for (const [K, M] of [[1, 1], [3, 5], [8, 2], [6, 7]] as const) {
+      const w = randomArray(K * M * 9, K * 10 + M);
+      for (const transpose of [0, 1]) {
+        const [O, I] = transpose ? [M, K] : [K, M];
+        const Op = Math.ceil(O / 4) * 4;
+        const got = withBufs(m, (b) => {
+          const U = b.f32(16 * Op * I);
+          m.k.f32_winograd_2x2_3x3_filter_transform_scalar(b.f32(w), K, M, transpose, U);
+          return b.readF32(U, 16 * Op * I);
+        });
+        // G g G^T is exact in float64 for these weights, and rounded to f32 once.
+        const want = new Float32Array(16 * Op * I);
+        for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) {
+          const g = [0, 1, 2].map((a) => [0, 1, 2].map((c) => transpose
+            ? w[((i * M + o) * 3 + 2 - a) * 3 + 2 - c]!
+            : w[((o * M + i) * 3 + a) * 3 + c]!));
+          const u = matmul(matmul(G, g), transposeMat(G));
+          for (let xi = 0; xi < 16; xi++) want[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)] = u[xi >> 2]![xi & 3]!;
+        }
+        bits(got, want, `K ${K} M ${M} transpose ${transpose}`);
+        m.record(got);
+      }
+    }
+  },
+  f32_winograd_2x2_3x3_input_transform_scalar(m) {
+    fc.assert(fc.property(winoBlockArb, (s) => {
+      const { C, TY, TX } = s;
+      const Hq = 2 * TY + 2, Wq = 2 * TX + 2 + s.extraW, T = TY * TX;
+      const Tb = s.blocks || Math.ceil(T / 8) * 8;
+      const Pin = randomArray(C * Hq * Wq, s.seed);
+      for (const [t0, n] of blocksOf(T, Tb)) {
+        const V = inputTransform(m, false, Pin, C, Hq, Wq, TX, t0, n, Tb);
+        const nPad = Math.ceil(n / 8) * 8;
+        const want: number[] = [], got: number[] = [];
+        for (let c = 0; c < C; c++) for (let j = 0; j < Tb; j++) {
+          const t = t0 + j, ty = Math.floor(t / TX), tx = t % TX;
+          const d = j < n ? [0, 1, 2, 3].map((r) => [0, 1, 2, 3].map((q) => Pin[(c * Hq + 2 * ty + r) * Wq + 2 * tx + q]!)) : undefined;
+          const v = d && matmul(matmul(BT, d), transposeMat(BT));
+          for (let xi = 0; xi < 16; xi++) {
+            const at = (xi * C + c) * Tb + j;
+            if (v) {
+              want.push(v[xi >> 2]![xi & 3]!);
+              got.push(V[at]!);
+            } else if (j < nPad) assert.ok(Object.is(V[at], 0), `${JSON.stringify(s)}: column ${j} not zeroed`);
+            else assert.ok(Number.isNaN(V[at]), `${JSON.stringify(s)}: column ${j} past the group of 8 written`);
+          }
+        }
+        near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
+        m.record(V);
+      }
+    }), { numRuns: 40, seed: 21 });
+  },
+  f32_winograd_2x2_3x3_input_transform_4x_simd(m) {
+    fc.assert(fc.property(winoBlockArb, (s) => {
+      const { C, TY, TX } = s;
+      const Hq = 2 * TY + 2, Wq = 2 * TX + 2 + s.extraW, T = TY * TX;
+      const Tb = s.blocks || Math.ceil(T / 8) * 8;
+      const Pin = randomArray(C * Hq * Wq, s.seed);
+      for (const [t0, n] of blocksOf(T, Tb)) {
+        bits(inputTransform(m, true, Pin, C, Hq, Wq, TX, t0, n, Tb), inputTransform(m, false, Pin, C, Hq, Wq, TX, t0, n, Tb), `${JSON.stringify(s)} block ${t0}`);
+      }
+    }), { numRuns: 150, seed: 22 });
+  },
+  f32_winograd_gemm_scalar(m) {
+    fc.assert(fc.property(gemmArb, (s) => {
+      const { I, Op, Tb, Tn } = s;
+      const U = randomArray(16 * Op * I, s.seed), V = randomArray(16 * I * Tb, s.seed + 1);
+      const O = gemm(m, false, U, V, I, Op, Tb, Tn);
+      const want: number[] = [], got: number[] = [];
+      for (let xi = 0; xi < 16; xi++) for (let o = 0; o < Op; o++) for (let t = 0; t < Tb; t++) {
+        const at = (xi * Op + o) * Tb + t;
+        if (t >= Tn) {
+          assert.ok(Number.isNaN(O[at]), `${JSON.stringify(s)}: column ${t} past Tn written`);
+          continue;
+        }
+        let acc = 0;
+        for (let i = 0; i < I; i++) acc += U[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)]! * V[(xi * I + i) * Tb + t]!;
+        want.push(acc);
+        got.push(O[at]!);
+      }
+      near(got, want, 1e-5, `${JSON.stringify(s)}: vs float64`);
+      m.record(O);
+    }), { numRuns: 40, seed: 23 });
+  },
+  f32_winograd_gemm_4x8_simd(m) {
+    fc.assert(fc.property(gemmArb, (s) => {
+      const U = randomArray(16 * s.Op * s.I, s.seed), V = randomArray(16 * s.I * s.Tb, s.seed + 1);
+      bits(gemm(m, true, U, V, s.I, s.Op, s.Tb, s.Tn), gemm(m, false, U, V, s.I, s.Op, s.Tb, s.Tn), JSON.stringify(s));
+    }), { numRuns: 150, seed: 24 });
+  },
+  f32_winograd_2x2_3x3_output_transform_scalar(m) {
+    fc.assert(fc.property(outTransformArb, (s) => {
+      const { O, Op, TY, TX, Ho, Wo } = s;
+      const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
+      for (const [t0, n] of blocksOf(T, Tb)) {
+        const Om = randomArray(16 * Op * Tb, s.seed + t0);
+        const out = outputTransform(m, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo);
+        const want: number[] = [], got: number[] = [];
+        for (let o = 0; o < O; o++) for (let y = 0; y < Ho; y++) for (let x = 0; x < Wo; x++) {
+          const t = Math.floor(y / 2) * TX + Math.floor(x / 2);
+          const at = (o * Ho + y) * Wo + x;
+          if (t < t0 || t >= t0 + n) {
+            assert.ok(Number.isNaN(out[at]), `${JSON.stringify(s)}: output of a tile outside the block written`);
+            continue;
+          }
+          const mt = [0, 1, 2, 3].map((r) => [0, 1, 2, 3].map((c) => Om[((4 * r + c) * Op + o) * Tb + t - t0]!));
+          want.push(matmul(matmul(AT, mt), transposeMat(AT))[y % 2]![x % 2]!);
+          got.push(out[at]!);
+        }
+        near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
+        m.record(out);
+      }
+    }), { numRuns: 40, seed: 25 });
+  },
+  f32_winograd_2x2_3x3_output_transform_4x_simd(m) {
+    fc.assert(fc.property(outTransformArb, (s) => {
+      const { O, Op, TY, TX, Ho, Wo } = s;
+      const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
+      for (const [t0, n] of blocksOf(T, Tb)) {
+        const Om = randomArray(16 * Op * Tb, s.seed + t0);
+        bits(outputTransform(m, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo), outputTransform(m, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo), `${JSON.stringify(s)} block ${t0}`);
+      }
+    }), { numRuns: 150, seed: 26 });
+  },
+  f32_conv2d_winograd_2x2_3x3_scalar(m) {
+    fc.assert(fc.property(winogradArb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
+      const y = winograd(m, g, winoChain(g, false), x, w, false, 0);
+      near(y, convReference(x, w, g), 1e-5, `${JSON.stringify(s)}: forward vs float64`);
+      bits(winograd(m, g, winoChain(g, false), x, w, false, 8), y, `${JSON.stringify(s)}: blocks of 8 tiles vs one block`);
+      const xt = winograd(m, g, winoChain(g, true), z, w, false, 0);
+      near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
+      m.record(y);
+      m.record(xt);
+    }), { numRuns: 50, seed: 10 });
+  },
+  f32_conv2d_winograd_2x2_3x3_simd(m) {
+    fc.assert(fc.property(winogradArb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
+      for (const Tb of [8, 0]) {
+        for (const [transpose, input] of [[false, x], [true, z]] as const) {
+          const c = winoChain(g, transpose);
+          bits(winograd(m, g, c, input, w, true, Tb), winograd(m, g, c, input, w, false, Tb), `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}`);
+        }
+      }
+    }), { numRuns: 150, seed: 10 });
+  },
+
+  // -- project --
+  f32_block_max_scalar(m) {
+    fc.assert(fc.property(blockMaxArb, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), (s, ph, pw) => {
+      const h = blockMaxInput(s);
+      const got = blockMax(m, false, h, s.K, s.Ho, s.Wo, ph, pw, s.relu);
+      const want = blockMaxJs(h, s.K, s.Ho, s.Wo, ph, pw, s.relu);
+      const where = `${JSON.stringify(s)} ${ph}x${pw}`;
+      bits(got.val, want.val, `${where}: values`);
+      bits(got.mag, want.mag, `${where}: magnitudes`);
+      i32Equal(got.idx, want.idx, `${where}: winners`);
+      m.record(got.val);
+      m.record(got.mag);
+      m.record(got.idx);
+    }), { numRuns: 150, seed: 13 });
+  },
+  f32_block_max_2x2_4x_simd(m) {
+    fc.assert(fc.property(blockMaxArb, (s) => {
+      const h = blockMaxInput(s);
+      const a = blockMax(m, true, h, s.K, s.Ho, s.Wo, 2, 2, s.relu);
+      const r = blockMax(m, false, h, s.K, s.Ho, s.Wo, 2, 2, s.relu);
+      bits(a.val, r.val, `${JSON.stringify(s)}: values`);
+      bits(a.mag, r.mag, `${JSON.stringify(s)}: magnitudes`);
+      i32Equal(a.idx, r.idx, `${JSON.stringify(s)}: winners`);
+    }), { numRuns: 300, seed: 13 });
+  },
+  u32_top_k_radix_scalar(m) {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: -1, max: 320 }), fc.constantFrom('spread', 'ties', 'zeros', 'extremes'), fc.integer({ min: 1, max: 1 << 30 }),
+      (B, k, kind, seed) => {
+        const r = mulberry32(seed);
+        const mag = Float32Array.from({ length: B }, () => {
+          const u = r();
+          if (kind === 'ties') return Math.floor(u * 5) / 4;
+          if (kind === 'zeros') return u < 0.7 ? 0 : u;
+          if (kind === 'extremes') return [0, 1e-45, 1e-40, 3.4e38, Infinity, u, u * 1e-30][Math.floor(u * 7)]!;
+          return u * 2 ** Math.floor(r() * 40 - 20);
+        });
+        const [count, sel] = withBufs(m, (b) => {
+          const ps = b.i32(Math.max(B, 1));
+          const c = m.k.u32_top_k_radix_scalar(b.f32(mag), B, k, b.raw(1024 * 4), ps);
+          return [c, b.readI32(ps, Math.max(c, 0))] as const;
+        });
+        // The k largest, ties to the lowest index, listed in ascending index order.
+        const want = [...mag.keys()].sort((a, c) => mag[c]! - mag[a]! || a - c).slice(0, Math.max(0, k)).sort((a, c) => a - c);
+        assert.equal(count, want.length, `B ${B} k ${k} ${kind}: count`);
+        i32Equal(sel, want, `B ${B} k ${k} ${kind}`);
+        m.record(count);
+        m.record(sel);
+      }), { numRuns: 300, seed: 31 });
+  },
+  f32_block_scatter_scalar(m) {
+    for (const [B, count, n] of [[1, 1, 4], [12, 0, 40], [12, 5, 40], [30, 30, 90]] as const) {
+      const r = mulberry32(B * 7 + count);
+      // Distinct winners in no particular order, so that the support must be sorted.
+      const blockIdx = Int32Array.from([...Array(n).keys()].map((i) => [r(), i] as const).sort((a, c) => a[0] - c[0]).slice(0, B).map(([, i]) => i));
+      const blockVal = randomArray(B, B + count);
+      const sel = Int32Array.from([...Array(B).keys()].filter((_, j) => j % Math.ceil(B / Math.max(count, 1)) === 0).slice(0, count));
+      const [z, support] = withBufs(m, (b) => {
+        const pz = b.f32(n), ps = b.i32(Math.max(sel.length, 1));
+        m.k.f32_block_scatter_scalar(b.i32(sel), sel.length, b.f32(blockVal), b.i32(blockIdx), pz, n, ps);
+        return [b.readF32(pz, n), b.readI32(ps, sel.length)];
+      });
+      const wz = new Float32Array(n);
+      for (const bk of sel) wz[blockIdx[bk]!] = blockVal[bk]!;
+      bits(z, wz, `B ${B} count ${sel.length}: code`);
+      i32Equal(support, Array.from(sel, (bk) => blockIdx[bk]!).sort((a, c) => a - c), `B ${B} count ${sel.length}: support`);
+      m.record(z);
+      m.record(support);
+    }
+  },
+  f32_gather_scalar(m) {
+    for (const count of [0, 1, 9, 50]) {
+      const z = randomArray(60, count + 40);
+      const r = mulberry32(count + 41);
+      const support = Int32Array.from({ length: count }, () => Math.floor(r() * 60));
+      const got = withBufs(m, (b) => {
+        const out = b.f32(count);
+        m.k.f32_gather_scalar(b.f32(z), b.i32(support), count, out);
+        return b.readF32(out, count);
+      });
+      bits(got, Float32Array.from(support, (i) => z[i]!), `count ${count}`);
+      m.record(got);
+    }
+  },
+  f32_unpool_scalar(m) {
+    for (const [K, Ho, Wo, ph, pw] of [[1, 1, 1, 1, 1], [2, 5, 7, 2, 2], [3, 4, 6, 4, 3]] as const) {
+      const n = K * Ho * Wo;
+      const first = blockFirstJs(K, Ho, Wo, ph, pw);
+      const pooled = randomArray(first.length, n);
+      const got = withBufs(m, (b) => {
+        const out = b.f32(n);
+        m.k.f32_unpool_scalar(b.f32(pooled), b.i32(first), first.length, out, n);
+        return b.readF32(out, n);
+      });
+      const want = new Float32Array(n);
+      first.forEach((i, bk) => { want[i] = pooled[bk]!; });
+      bits(got, want, `${K}x${Ho}x${Wo} pool ${ph}x${pw}`);
+      m.record(got);
+    }
+  },
+  i32_block_first_scalar(m) {
+    for (const [K, Ho, Wo, ph, pw] of [[1, 1, 1, 1, 1], [2, 5, 7, 2, 2], [3, 4, 6, 4, 3], [1, 9, 2, 9, 2]] as const) {
+      const B = K * Math.ceil(Ho / ph) * Math.ceil(Wo / pw);
+      const got = withBufs(m, (b) => {
+        const out = b.i32(B);
+        m.k.i32_block_first_scalar(K, Ho, Wo, ph, pw, out);
+        return b.readI32(out, B);
+      });
+      i32Equal(got, blockFirstJs(K, Ho, Wo, ph, pw), `${K}x${Ho}x${Wo} pool ${ph}x${pw}`);
+      m.record(got);
+    }
+  },
+
+  // -- random --
+  u64_draws_scalar(m) {
+    for (const [seedLo, seedHi, stream, start, count] of [[0, 0, 0, 0, 5], [12345, 7, 3, 1000, 17], [0xffffffff, 0xffffffff, 0xffffffff, 2 ** 52, 3]] as const) {
+      const got = withBufs(m, (b) => {
+        const out = b.raw(count * 8);
+        m.k.u64_draws_scalar(seedLo, seedHi, stream, start, count, out);
+        return new BigUint64Array(m.e.abi.memory.buffer, out, count).slice();
+      });
+      const key = streamKeyJs(seedLo, seedHi, stream);
+      assert.deepEqual(Array.from(got), Array.from({ length: count }, (_, i) => draw64Js(key, BigInt(start) + BigInt(i))), `seed ${seedLo}/${seedHi} stream ${stream} start ${start}`);
+      m.record(got);
+    }
+  },
+  f32_rand_uniform_scalar(m) {
+    const narrowHi = f(1 + 2 ** -23 * 2);
+    for (const [lo, hi, start, count] of [[-1, 1, 0, 100], [0, 1, 5, 33], [f(-3.5), f(7.25), 2 ** 40, 20], [1, narrowHi, 0, 400], [-narrowHi, -1, 0, 400]] as const) {
+      const got = withBufs(m, (b) => {
+        const out = b.f32(count);
+        m.k.f32_rand_uniform_scalar(99, 1, 4, start, count, lo, hi, out);
+        return b.readF32(out, count);
+      });
+      const key = streamKeyJs(99, 1, 4);
+      const width = f(hi - lo);
+      // The largest float below hi, where lo + width u would round up to hi.
+      const below = new Float32Array(new Int32Array([new Int32Array(Float32Array.of(hi).buffer)[0]! + (hi > 0 ? -1 : 1)]).buffer)[0]!;
+      const want = Float32Array.from({ length: count }, (_, i) => {
+        const u = Number(draw64Js(key, BigInt(start) + BigInt(i)) >> 40n) * 2 ** -24;
+        return Math.min(f(lo + f(width * u)), below);
+      });
+      bits(got, want, `[${lo}, ${hi}) start ${start}`);
+      assert.ok(got.every((v) => v >= lo && v < hi), `[${lo}, ${hi}): a draw outside`);
+      m.record(got);
+    }
+  },
+  f32_randn_boxmuller_scalar(m) {
+    for (const [start, count] of [[0, 64], [1, 7], [2 ** 40 + 1, 40]] as const) {
+      const got = withBufs(m, (b) => {
+        const out = b.f32(count);
+        m.k.f32_randn_boxmuller_scalar(2024, 0, 9, start, count, out);
+        return b.readF32(out, count);
+      });
+      const key = streamKeyJs(2024, 0, 9);
+      for (let i = 0; i < count; i++) {
+        const c = start + i;
+        const bitsOf = draw64Js(key, Math.floor(c / 2));
+        // u1 is formed in f32 ((a + 1/2) rounds for a >= 2^23); u2 is exact.
+        const u1 = f(Number(bitsOf >> 40n) + 0.5) * 2 ** -24;
+        const u2 = Number((bitsOf >> 8n) & 0xffffffn) * 2 ** -24;
+        const r = Math.sqrt(-2 * Math.log(u1));
+        const want = r * (c % 2 === 0 ? Math.cos(2 * Math.PI * u2) : Math.sin(2 * Math.PI * u2));
+        // f32 polynomials for ln, sin and cos: a few ulps of r (at most 2.2e-7 r over 2e5 draws).
+        assert.ok(Math.abs(got[i]! - want) <= 1e-6 * Math.max(r, 1e-3), `draw ${c}: ${got[i]} vs Box-Muller ${want}`);
+      }
+      m.record(got);
+    }
+  },
+  f32_randn_boxmuller_simd(m) {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 ** 31 }),
+      fc.integer({ min: 0, max: 2 ** 32 - 1 }), (start, count, seedLo, stream) => {
+        const [a, r] = randnBoth(m, seedLo, stream, start, count);
+        bits(a, r, `start ${start} count ${count}`);
+      }), { numRuns: 300, seed: 10 });
+    // Every split of a short slice between the scalar head, the 16-normal SIMD steps and the
+    // scalar tail, also at counters past 2^52 (the u64 arithmetic of the vector counters).
+    for (const start of [0, 1, 2, 3, 2 ** 52, 2 ** 52 + 1]) {
+      for (let count = 0; count <= 64; count++) {
+        const [a, r] = randnBoth(m, 99, 3, start, count);
+        bits(a, r, `start ${start} count ${count}`);
+      }
+    }
+  },
+  i32_sample_model_sparse_scalar(m) {
+    for (const [K, Ho, Wo, ph, pw, k, values, start] of [
+      [1, 1, 1, 1, 1, 1, 0, 0], [2, 5, 7, 2, 2, 6, 0, 3], [3, 4, 6, 4, 3, 2, 1, 100], [4, 9, 9, 3, 3, 36, 2, 2 ** 35], [2, 3, 3, 2, 2, 50, 0, 0],
+    ] as const) {
+      const B = K * Math.ceil(Ho / ph) * Math.ceil(Wo / pw);
+      const [n, idx, val] = withBufs(m, (b) => {
+        const pi = b.i32(B), pv = b.f32(B);
+        const c = m.k.i32_sample_model_sparse_scalar(5, 6, 7, start, K, Ho, Wo, ph, pw, k, values, pi, pv);
+        return [c, b.readI32(pi, c), b.readF32(pv, c)] as const;
+      });
+      const want = sampleModelSparseJs(streamKeyJs(5, 6, 7), start, K, Ho, Wo, ph, pw, k, values);
+      const where = `${K}x${Ho}x${Wo} pool ${ph}x${pw} k ${k} values ${values}`;
+      assert.equal(n, Math.min(k, B), `${where}: count`);
+      i32Equal(idx, want.idx, `${where}: indices`);
+      bits(val, Float32Array.from(want.val), `${where}: values`);
+      m.record(n);
+      m.record(idx);
+      m.record(val);
+    }
+  },
+};
+
+// ---- helpers of the cases above ----
+
+function firstInvalid(m: Mod, indices: boolean, simd: boolean): void {
+  for (const n of [0, 1, 5, 15, 16, 17, 33, 100, 1000]) {
+    const spots = n === 0 ? [-1] : [-1, 0, n - 1, n >> 1, Math.min(n - 1, 16)];
+    for (const at of spots) {
+      for (const [badIdx, badVal] of [[-1, NaN], [100, Infinity], [2 ** 31 - 1, -Infinity]] as const) {
+        const idx = Int32Array.from({ length: n }, (_, i) => (i * 7) % 100);
+        // The largest finite magnitude and a denormal are valid values.
+        const val = Float32Array.from({ length: n }, (_, i) => (i % 2 ? -3.4e38 : 1e-45));
+        if (at >= 0) {
+          idx[at] = badIdx;
+          val[at] = badVal;
+          if (at + 1 < n) {
+            idx[at + 1] = -5;
+            val[at + 1] = NaN;
+          }
+        }
+        const want = indices ? idx.findIndex((v) => v < 0 || v >= 100) : val.findIndex((v) => !Number.isFinite(v));
+        assert.equal(want, at);
+        withBufs(m, (b) => {
+          const p = indices ? b.i32(idx) : b.f32(val);
+          const got = indices ? m.k.i32_first_outside_scalar(p, n, 100) : m.k.f32_first_nonfinite_scalar(p, n);
+          assert.equal(got, want, `n ${n}, bad at ${at}`);
+          if (simd) assert.equal(indices ? m.s.i32_first_outside_simd(p, n, 100) : m.s.f32_first_nonfinite_simd(p, n), want, `SIMD, n ${n}, bad at ${at}`);
+          else m.record(got);
+        });
+      }
+    }
+  }
+}
+
+const cropArb = fc.record({
+  M: fc.integer({ min: 1, max: 11 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 13 }),
+  pt: fc.integer({ min: 0, max: 2 }), pb: fc.integer({ min: 0, max: 2 }), pl: fc.integer({ min: 0, max: 2 }), pr: fc.integer({ min: 0, max: 2 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+});
+
+function cropHwc(m: Mod, simd: boolean, xc: Float32Array, M: number, H: number, W: number, Wp: number, pt: number, pl: number): Float32Array {
+  return withBufs(m, (b) => {
+    const x = b.f32(M * H * W);
+    (simd ? m.s.f32_crop2d_hwc_to_chw_4x4_simd : m.k.f32_crop2d_hwc_to_chw_scalar)(b.f32(xc), x, M, H, W, Wp, pt, pl);
+    return b.readF32(x, M * H * W);
+  });
+}
+
+function packTranspose(m: Mod, tile: 8 | 24 | 32): void {
+  for (const [K, L] of [[1, 1], [3, 27], [5, 24], [7, 33], [2, 100]] as const) {
+    const wcl = randomArray(K * L, K * 100 + L);
+    const groups = Math.ceil(L / tile);
+    const got = withBufs(m, (b) => {
+      const p = b.f32(groups * K * tile); // NaN: the padding columns must be zeroed
+      const pack = tile === 8 ? m.k.f32_pack_conv2d_transpose_8_scalar : tile === 24 ? m.k.f32_pack_conv2d_transpose_24_scalar : m.k.f32_pack_conv2d_transpose_32_scalar;
+      pack(b.f32(wcl), K, L, p);
+      return b.readF32(p, groups * K * tile);
+    });
+    const want = new Float32Array(groups * K * tile);
+    for (let k = 0; k < K; k++) for (let c = 0; c < L; c++) want[(Math.floor(c / tile) * K + k) * tile + (c % tile)] = wcl[k * L + c]!;
+    bits(got, want, `tile ${tile}, K ${K}, L ${L}`);
+    m.record(got);
+  }
+}
+
+function sparseGemmCase(m: Mod, tile: 24 | 32, configs: Array<[number, number]>): void {
+  for (const s of SPARSE_SHAPES) {
+    const g = geo(s);
+    const w = weightsOf(g);
+    for (const [what, idx, val] of sparseCodes(g, s.seed + 50)) {
+      const ref = sparseScalar(m, g, idx, val, w);
+      for (const [kbShift, gt] of configs) {
+        const got = sparseGemm(m, g, idx, val, w, tile, kbShift, gt);
+        const where = `${JSON.stringify(s)} ${what}, kbShift ${kbShift}, groups ${gt}`;
+        if (idx.length === 0) assert.ok(got.every((v) => v === 0), `${where}: not all zero`);
+        // Sums per pixel in registers: another order of summation than the reference.
+        near(got, ref, 1e-5, where);
+      }
+    }
+  }
+  fc.assert(fc.property(shapeArb, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.boolean(), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 16 }),
+    (s, density, reversed, kbShift, gt) => {
+      const g = geo(s);
+      const w = weightsOf(g);
+      const z = randomArray(g.K * g.P, s.seed + 3);
+      const list = [...z.keys()].filter((i) => Math.abs(z[i]!) < density);
+      // Any order of the pairs is accepted; the regrouping sorts them by pixel.
+      if (reversed) list.reverse();
+      const idx = Int32Array.from(list), val = Float32Array.from(list, (i) => z[i]!);
+      near(sparseGemm(m, g, idx, val, w, tile, kbShift, gt), sparseScalar(m, g, idx, val, w), 1e-5, `${JSON.stringify(s)} density ${density} kbShift ${kbShift} groups ${gt}`);
+    }), { numRuns: 100, seed: 9 });
+}
+
+function inputTransform(m: Mod, simd: boolean, Pin: Float32Array, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number): Float32Array {
+  return withBufs(m, (b) => {
+    const V = b.f32(16 * C * Tb);
+    (simd ? m.s.f32_winograd_2x2_3x3_input_transform_4x_simd : m.k.f32_winograd_2x2_3x3_input_transform_scalar)(b.f32(Pin), C, Hq, Wq, TX, t0, n, Tb, V);
+    return b.readF32(V, 16 * C * Tb);
+  });
+}
+
+const gemmArb = fc.record({
+  I: fc.integer({ min: 1, max: 13 }),
+  Op: fc.integer({ min: 1, max: 4 }).map((q) => q * 4),
+  Tb: fc.integer({ min: 1, max: 4 }).map((q) => q * 8),
+  cut: fc.integer({ min: 0, max: 3 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).map((s) => ({ ...s, Tn: Math.max(8, s.Tb - 8 * s.cut) }));
+
+function gemm(m: Mod, simd: boolean, U: Float32Array, V: Float32Array, I: number, Op: number, Tb: number, Tn: number): Float32Array {
+  return withBufs(m, (b) => {
+    const O = b.f32(16 * Op * Tb);
+    (simd ? m.s.f32_winograd_gemm_4x8_simd : m.k.f32_winograd_gemm_scalar)(b.f32(U), b.f32(V), O, I, Op, Tb, Tn);
+    return b.readF32(O, 16 * Op * Tb);
+  });
+}
+
+/** O channels of an Ho x Wo output (odd sizes drop a tile's second row or column). */
+const outTransformArb = fc.record({
+  O: fc.integer({ min: 1, max: 9 }),
+  Ho: fc.integer({ min: 1, max: 11 }),
+  Wo: fc.integer({ min: 1, max: 21 }),
+  blocks: fc.constantFrom(8, 16, 0),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).map((s) => ({ ...s, Op: Math.ceil(s.O / 4) * 4, TY: Math.ceil(s.Ho / 2), TX: Math.ceil(s.Wo / 2) }));
+
+function outputTransform(m: Mod, simd: boolean, Om: Float32Array, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number): Float32Array {
+  return withBufs(m, (b) => {
+    const out = b.f32(O * Ho * Wo);
+    (simd ? m.s.f32_winograd_2x2_3x3_output_transform_4x_simd : m.k.f32_winograd_2x2_3x3_output_transform_scalar)(b.f32(Om), O, Op, Tb, TX, t0, n, Ho, Wo, out);
+    return b.readF32(out, O * Ho * Wo);
+  });
+}
+
+const blockMaxArb = fc.record({
+  K: fc.integer({ min: 1, max: 3 }), Ho: fc.integer({ min: 1, max: 13 }), Wo: fc.integer({ min: 1, max: 21 }),
+  relu: fc.boolean(), seed: fc.integer({ min: 1, max: 1 << 30 }), specials: fc.boolean(),
+});
+
+/** Quantized values make ties common; -0, NaN, infinity and a denormal check the edge semantics. */
+function blockMaxInput(s: { K: number; Ho: number; Wo: number; seed: number; specials: boolean }): Float32Array {
+  const n = s.K * s.Ho * s.Wo;
+  const h = randomArray(n, s.seed);
+  for (let i = 0; i < n; i++) h[i] = Math.round(h[i]! * 4) / 4;
+  if (s.specials) for (let i = 0; i < n; i += 5) h[i] = [-0, Number.NaN, Number.POSITIVE_INFINITY, -1e-40][(i / 5) % 4]!;
+  return h;
+}
+
+function blockMax(m: Mod, simd: boolean, h: Float32Array, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: boolean) {
+  const B = K * Math.ceil(Ho / ph) * Math.ceil(Wo / pw);
+  return withBufs(m, (b) => {
+    const pv = b.f32(B), pm = b.f32(B), pi = b.i32(B);
+    if (simd) m.s.f32_block_max_2x2_4x_simd(b.f32(h), K, Ho, Wo, relu ? 1 : 0, pv, pm, pi);
+    else m.k.f32_block_max_scalar(b.f32(h), K, Ho, Wo, ph, pw, relu ? 1 : 0, pv, pm, pi);
+    return { val: b.readF32(pv, B), mag: b.readF32(pm, B), idx: b.readI32(pi, B) };
+  });
+}
+
+/**
+ * The documented contract: per block (ceil mode, block order k, by, bx) the entry of largest
+ * magnitude (|h|, or max(h, 0) with relu), ties and NaN to the earliest; an all-NaN block keeps
+ * its first index, value 0 and magnitude -1.
+ */
+function blockMaxJs(h: Float32Array, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: boolean) {
+  const Bh = Math.ceil(Ho / ph), Bw = Math.ceil(Wo / pw);
+  const val: number[] = [], mag: number[] = [], idx: number[] = [];
+  for (let k = 0; k < K; k++) for (let by = 0; by < Bh; by++) for (let bx = 0; bx < Bw; bx++) {
+    let best = { i: (k * Ho + by * ph) * Wo + bx * pw, mag: -1, val: 0 };
+    for (let y = by * ph; y < Math.min(by * ph + ph, Ho); y++) for (let x = bx * pw; x < Math.min(bx * pw + pw, Wo); x++) {
+      const i = (k * Ho + y) * Wo + x;
+      const v = relu ? Math.max(h[i]!, 0) : h[i]!;
+      const a = Math.abs(v);
+      if (a > best.mag) best = { i, mag: a, val: v };
+    }
+    val.push(best.val);
+    mag.push(best.mag);
+    idx.push(best.i);
+  }
+  return { val: Float32Array.from(val), mag: Float32Array.from(mag), idx };
+}
+
+function blockFirstJs(K: number, Ho: number, Wo: number, ph: number, pw: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < K; k++) for (let y = 0; y < Ho; y += ph) for (let x = 0; x < Wo; x += pw) out.push((k * Ho + y) * Wo + x);
+  return out;
+}
+
+function randnBoth(m: Mod, seedLo: number, stream: number, start: number, count: number): [Float32Array, Float32Array] {
+  return withBufs(m, (b) => {
+    const a = b.f32(count), r = b.f32(count);
+    m.s.f32_randn_boxmuller_simd(seedLo, 7, stream, start, count, a);
+    m.k.f32_randn_boxmuller_scalar(seedLo, 7, stream, start, count, r);
+    return [b.readF32(a, count), b.readF32(r, count)];
+  });
+}
+
+/**
+ * The sampler's documented law: selection sampling over the B blocks (draw b, u in [0, 1) from
+ * the top 53 bits, take the block when u (B - b) < still needed), then per chosen block a cell
+ * (draw B + 2j) and a value (draw B + 2j + 1: U[-1, 1), a sign from bit 0, or the sign times
+ * U[0.5, 1), u from the top 24 bits).
+ */
+function sampleModelSparseJs(key: bigint, start: number, K: number, Ho: number, Wo: number, ph: number, pw: number, k: number, values: number) {
+  const Bh = Math.ceil(Ho / ph), Bw = Math.ceil(Wo / pw), B = K * Bh * Bw;
+  const draw = (c: number) => draw64Js(key, BigInt(start) + BigInt(c));
+  const u53 = (x: bigint) => Number(x >> 11n) * 2 ** -53;
+  const blocks: number[] = [];
+  for (let b = 0; b < B && blocks.length < k; b++) if (u53(draw(b)) * (B - b) < k - blocks.length) blocks.push(b);
+  const idx: number[] = [], val: number[] = [];
+  blocks.forEach((b, j) => {
+    const fm = Math.floor(b / (Bh * Bw)), by = Math.floor((b % (Bh * Bw)) / Bw), bx = b % Bw;
+    const h = Math.min(ph, Ho - by * ph), w = Math.min(pw, Wo - bx * pw);
+    const cell = Math.floor(u53(draw(B + 2 * j)) * h * w);
+    idx.push((fm * Ho + by * ph + Math.floor(cell / w)) * Wo + bx * pw + (cell % w));
+    const x = draw(B + 2 * j + 1);
+    const u = Number(x >> 40n) * 2 ** -24;
+    const sign = (x & 1n) !== 0n ? 1 : -1;
+    val.push(values === 0 ? f(u * 2 - 1) : values === 1 ? sign : f(sign * f(0.5 + f(0.5 * u))));
+  });
+  return { idx, val };
+}
