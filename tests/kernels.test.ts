@@ -9,8 +9,7 @@ import assert from './assert.js';
 import { load } from '../src/index.js';
 import type { Convcs } from '../src/index.js';
 import { KERNELS, type SimdKernelExports } from '../src/generated/kernels.js';
-// These move to src/conv/choose.ts (same names and signatures) with the operator's refactor.
-import { WINOGRAD_DENSE_FROM, sparsePlan } from '../src/operator.js';
+import { WINOGRAD_DENSE_FROM, sparsePlan } from '../src/conv/choose.js';
 import { KERNEL_CASES, type Mod } from './kernel-cases.js';
 import { bitsEqual, convReference, randomArray, relErr, transposeReference } from './helpers.js';
 
