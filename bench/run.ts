@@ -1,4 +1,5 @@
 // The benchmark suite: `npm run bench` (= npm run build && node --import tsx bench/run.ts).
+// `node --import tsx bench/run.ts --memory-only` prints the memory table alone (a few seconds).
 // Speed is measured and reported, never asserted. See bench/README.md for what is measured and how.
 
 import { execFileSync } from 'node:child_process';
@@ -19,10 +20,10 @@ import type { JsGeometry } from './peers/js-conv.js';
 import { chwToHwc, hwcToChw, initTfjs, oihwToHwio } from './peers/tfjs.js';
 import type { Tf } from './peers/tfjs.js';
 import type { Tensor3D } from '@tensorflow/tfjs-core';
-import { fmtMs, markdown } from './report.js';
+import { fmtMs, markdown, memoryTable } from './report.js';
 import { benchRecovery } from './recovery.js';
 import type { RecoveryRow } from './recovery.js';
-import type { Row } from './report.js';
+import type { MemoryRow, Row } from './report.js';
 
 const started = performance.now();
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -90,6 +91,47 @@ function makeOperator(cs: Convcs, L: Layer, algorithm: 'auto' | 'direct' = 'auto
   return W.randomize({ seed: 1 });
 }
 
+/**
+ * Linear memory an operator holds, per bench layer and module: each operator is built in a fresh
+ * instance (so `cs.memoryBytes` is that of this layer alone), and the allocator's bytes in use
+ * (`cs.engine.heap.inUse`) are read before and after `makeOperator` (construction and
+ * `randomize`), and again after one call of each operation the suite times (forward, dense
+ * transpose, sparse transposes of the 25% and 1% codes), which may grow scratch. One call of
+ * each: it runs before anything is timed and takes a few seconds.
+ */
+async function measureMemory(L: Layer): Promise<MemoryRow[]> {
+  const out: MemoryRow[] = [];
+  const one = async (contender: string, backend: 'simd' | 'scalar', algorithm: 'auto' | 'direct'): Promise<string> => {
+    const cs = await load({ backend });
+    const heap = cs.engine.heap;
+    const heapBefore = heap.inUse;
+    const memoryBefore = cs.memoryBytes;
+    const W = makeOperator(cs, L, algorithm);
+    const held = heap.inUse - heapBefore;
+    const memoryAfter = cs.memoryBytes;
+    const x = cs.randn(W.inputSize, { seed: 2 });
+    const h = W.forward(x);
+    W.transpose(h);
+    const p25 = cs.project(h, { shape: W.outputShape, pool: 2, density: 0.25 });
+    W.transposeSparse(p25.support, Float32Array.from(p25.support, (i) => p25.z[i]!));
+    const n1 = Math.max(1, Math.round(0.01 * W.outputSize));
+    W.transposeSparse(randomSupport(W.outputSize, n1, 7), cs.randn(n1, { seed: 4 }));
+    // The paths chosen, where the operator tells them (ConvOperator.paths, internal).
+    const paths = (W as unknown as { paths?: Record<string, string> }).paths;
+    out.push({
+      bench: L.title, contender, algorithm: W.geometry.algorithm, paths: paths ? { ...paths } : undefined,
+      heldBytes: held, heldAfterUseBytes: heap.inUse - heapBefore,
+      memoryBytesBefore: memoryBefore, memoryBytes: memoryAfter, memoryBytesAfterUse: cs.memoryBytes,
+    });
+    W.dispose();
+    return W.geometry.algorithm;
+  };
+  // 'convcs simd direct' only where 'auto' picks Winograd, as in the timed groups.
+  if (await one('convcs simd', 'simd', 'auto') === 'winograd') await one('convcs simd direct', 'simd', 'direct');
+  await one('convcs scalar', 'scalar', 'auto');
+  return out;
+}
+
 interface Check { bench: string; what: string; relDiff: number }
 
 const rows: Row[] = [];
@@ -97,6 +139,7 @@ const checks: Check[] = [];
 const notes: string[] = [];
 const groupLog: Array<{ bench: string; op: string; plan: Plan; ms: number }> = [];
 const recovery: RecoveryRow[] = [];
+const memory: MemoryRow[] = [];
 
 /** Measure one group interleaved and append its rows. */
 async function group(
@@ -143,6 +186,14 @@ async function main(): Promise<void> {
   const firstLoadScalarMs = performance.now() - t1;
   if (csSimd.backend !== 'simd' || csScalar.backend !== 'scalar') throw new Error(`backends: ${csSimd.backend}, ${csScalar.backend}`);
   log(`load(): simd ${firstLoadSimdMs.toFixed(1)} ms, scalar ${firstLoadScalarMs.toFixed(1)} ms (first in this process)`);
+
+  // ---- memory held per layer, before anything is timed (`--memory-only`: just this, as a table and JSON on stdout) ----
+  log('memory held per layer (fresh instances)');
+  for (const L of LAYERS) memory.push(...await measureMemory(L));
+  if (process.argv.includes('--memory-only')) {
+    process.stdout.write(`${memoryTable(memory).join('\n')}\n\n${JSON.stringify(memory)}\n`);
+    return;
+  }
 
   // ---- the ceiling, measured now and again at the end (the machine is shared: the better of the two counts) ----
   log('WASM f32 ceiling (WAT via wabt: chains of mul + add)');
@@ -324,7 +375,7 @@ async function main(): Promise<void> {
     date, cpu: machine.cpu, cores: machine.cores, node: process.version, v8: process.versions.v8,
     tfjs: tfjsLine, ceiling: ceilingLine, durationS: durationMs / 1000, command: COMMAND,
   };
-  const md = markdown(header, rows, notes);
+  const md = markdown(header, rows, notes, memory);
   mkdirSync(resultsDir, { recursive: true });
   const record = {
     date: now.toISOString(),
@@ -346,6 +397,7 @@ async function main(): Promise<void> {
     checks,
     groups: groupLog,
     rows,
+    memory,
     notes,
   };
   const jsonPath = path.join(resultsDir, `${date}.json`);
