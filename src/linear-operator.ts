@@ -65,9 +65,10 @@ export abstract class LinearMemoryOperator implements LinearOperator {
   #pins = 0;
   #disposed = false;
   readonly #token = {};
-  /** For messages: 'ConvOperator', 'crelu'... */
+  /** For messages: 'ConvOperator', 'crelu'... @internal */
   protected abstract readonly kind: string;
 
+  /** @internal */
   protected constructor(engine: Engine, inputShape: readonly number[], outputShape: readonly number[]) {
     this.engine = engine;
     this.inputShape = Object.freeze([...inputShape]);
@@ -79,6 +80,7 @@ export abstract class LinearMemoryOperator implements LinearOperator {
   /**
    * Allocate the fixed buffers (bytes by name; 0 for none, whose pointer is 0) with one input and
    * one code sample: all or none, refused before memory grows when they pass the cap.
+   * @internal
    */
   protected allocate<N extends string>(sizes: BufferSizes<N>): Pointers<N> {
     const names = (Object.keys(sizes) as N[]).filter((n) => sizes[n] > 0);
@@ -98,25 +100,25 @@ export abstract class LinearMemoryOperator implements LinearOperator {
     return out;
   }
 
-  /** Whether allocate() has run (and was not taken back). */
+  /** Whether allocate() has run (and was not taken back). @internal */
   protected get allocated(): boolean {
     return this.#input !== 0;
   }
 
-  /** Called before the batch loops use the buffers: operators that allocate lazily do it here. */
+  /** Called before the batch loops use the buffers: operators that allocate lazily do it here. @internal */
   protected prepare(): void {}
 
-  /** Scratch that sparse codes of up to n non-zeros need: bytes per non-zero, by name. */
+  /** Scratch that sparse codes of up to n non-zeros need: bytes per non-zero, by name. @internal */
   protected growable(bytesPerNonZero: Readonly<Record<string, number>>): void {
     this.#growable = bytesPerNonZero;
   }
 
-  /** The growable scratch's pointers (valid for codes up to `capacity` non-zeros). */
+  /** The growable scratch's pointers (valid for codes up to `capacity` non-zeros). @internal */
   protected get grown(): Readonly<Record<string, number>> {
     return this.#grown;
   }
 
-  /** Non-zeros the growable scratch holds now. */
+  /** Non-zeros the growable scratch holds now. @internal */
   protected get capacity(): number {
     return this.#capacity;
   }
@@ -124,6 +126,7 @@ export abstract class LinearMemoryOperator implements LinearOperator {
   /**
    * Grow the scratch for codes of up to n non-zeros (all of it or none; inside
    * heap.atomically a later refusal puts the old scratch back).
+   * @internal
    */
   protected grow(n: number): void {
     if (n <= this.#capacity) return;
@@ -167,7 +170,7 @@ export abstract class LinearMemoryOperator implements LinearOperator {
   /** @internal the bytes that define the map (for fingerprints) */
   abstract identity(): Uint8Array;
 
-  /** Checks of a batch of codes beyond their length and finiteness (none by default). */
+  /** Checks of a batch of codes beyond their length and finiteness (none by default). @internal */
   protected checkCodes(_where: string, _z: Float32Array): void {}
 
   /**
@@ -245,7 +248,7 @@ export abstract class LinearMemoryOperator implements LinearOperator {
     this.#pins--;
   }
 
-  /** Refuse to change or free an operator a running call is using (a callback of that call is the only way). */
+  /** Refuse to change or free an operator a running call is using (a callback of that call is the only way). @internal */
   protected notInUse(where: string, what: string): void {
     if (this.#pins > 0) {
       throw new TypeError(`convcs.${where}: this operator is in use by a running call (iht, rip, sparseCode...); ` +

@@ -16,25 +16,25 @@ const plans: Plan[] = [
   {
     name: 'direct 4x8 forward and dense transpose, 1x24 sparse tile',
     make: (cs) => cs.conv2d({ inChannels: 8, outChannels: 16, kernelSize: 3, height: 10, width: 9, padding: 1, algorithm: 'direct' }),
-    holds: (W, simd) => W.geometry.algorithm === 'direct' && (!simd || W.sparse!.tile === 24),
+    holds: (W, simd) => W.paths.forward === 'direct' && W.paths.transpose === 'direct' && (!simd || W.sparse!.tile === 24),
     densities: [0.01, 0.2, 0.6],
   },
   {
     name: 'Winograd F(2x2, 3x3) forward and transpose (dense fallback above 35%)',
     make: (cs) => cs.conv2d({ inChannels: 8, outChannels: 8, kernelSize: 3, height: 12, width: 10, padding: 'same' }),
-    holds: (W) => W.geometry.algorithm === 'winograd',
+    holds: (W) => W.paths.forward === 'winograd' && W.paths.transpose === 'winograd',
     densities: [0.01, 0.2, 0.6],
   },
   {
     name: 'pixel-vectorized forward (few output channels)',
     make: (cs) => cs.conv2d({ inChannels: 4, outChannels: 3, kernelSize: 3, height: 9, width: 11, padding: 'same', algorithm: 'direct' }),
-    holds: (W) => W.geometry.algorithm === 'direct' && W.outputShape[0]! <= 6,
+    holds: (W, simd) => W.paths.forward === (simd ? 'pixel' : 'direct'),
     densities: [0.05, 0.5],
   },
   {
     name: 'pixel-vectorized transpose (3 input channels), 1x32 sparse tile',
     make: (cs) => cs.conv2d({ inChannels: 3, outChannels: 16, kernelSize: 3, height: 10, width: 10, padding: 'same' }),
-    holds: (W, simd) => W.inputShape[0] === 3 && (!simd || W.sparse!.tile === 32),
+    holds: (W, simd) => W.paths.transpose === (simd ? 'pixel' : 'direct') && (!simd || W.sparse!.tile === 32),
     densities: [0.01, 0.3],
   },
   {
@@ -84,9 +84,17 @@ for (const backend of backends) {
       forward: (x) => W1.forward(x), transpose: (z) => W1.transpose(z),
     };
     try {
-      for (const [name, op] of [['CReLU [W; -W]', cs.crelu(W1)], ['stack W2 W1', cs.stack([W1, W2])], ['a plain LinearOperator', own]] as const) {
+      const operators = [
+        ['CReLU [W; -W]', cs.crelu(W1), true],
+        ['stack W2 W1', cs.stack([W1, W2]), true],
+        ['stack W2 (a plain operator of W1)', cs.stack([own, W2]), true],
+        ['stack: W1, then the CReLU view of W2', cs.stack([W1, cs.crelu(W2)]), true],
+        ['a plain LinearOperator', own, false],
+      ] as const;
+      for (const [name, op, sparse] of operators) {
         const r = dottest(op, 7);
         assert.ok(r.error < TOLERANCE, `${name}: dot-test error ${r.error}`);
+        assert.equal(r.sparseError !== undefined, sparse, `${name}: ${sparse ? 'no' : 'an unexpected'} sparse path`);
         if (r.sparseError !== undefined) assert.ok(r.sparseError < TOLERANCE, `${name}: sparse dot-test error ${r.sparseError}`);
       }
     } finally {

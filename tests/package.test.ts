@@ -69,13 +69,19 @@ test('the READMEs read from the npm page: under 10 KB, install first, every link
   assert.match(top, /npm test/);
 });
 
-test('the published declarations expose no internals: no Engine, allocator, kernel exports or public pointers', () => {
+test('the published declarations expose no internals: no Engine, allocator, kernel exports, paths or public pointers', () => {
   for (const f of ['index.d.ts', 'index.d.cts']) {
     const text = readFileSync(new URL(`../dist/${f}`, import.meta.url), 'utf8');
-    for (const name of ['Engine', 'LinearAllocator', 'KernelExports', 'EngineOperator', 'PtrOperator']) {
+    const internals = ['Engine', 'LinearAllocator', 'ModuleExports', 'ScalarKernelExports', 'SimdKernelExports', 'Kernels',
+      'EngineOperator', 'PtrOperator', 'ConvPath', 'LayerBuffers', 'SparsePlan', 'ConvPaths'];
+    for (const name of internals) {
       assert.ok(!new RegExp(`\\b${name}\\b`).test(text), `dist/${f} declares or names ${name}`);
     }
     const exposed = text.split('\n').filter((l) => /^\s+(readonly\s+)?(engine|ptr\w*)\s*[:(]/.test(l));
     assert.deepEqual(exposed, [], `dist/${f} exposes engine or pointer members`);
+    // The operator base's machinery (allocation, growable scratch, pinning) is for subclasses in
+    // this package only.
+    const machinery = text.split('\n').filter((l) => /^\s+protected\b/.test(l));
+    assert.deepEqual(machinery, [], `dist/${f} declares protected members`);
   }
 });

@@ -14,6 +14,7 @@ import { rangeError, typeError } from '../validate.js';
  * const { relativeError } = cs.reconstruct(C, x, { pool: 1, mode: 'relu' });
  */
 export class CReluOperator extends LinearMemoryOperator {
+  /** @internal */
   protected readonly kind = 'crelu';
   readonly base: ConvOperator;
   /** Floats in one half of a code (W's output size). */
@@ -32,6 +33,7 @@ export class CReluOperator extends LinearMemoryOperator {
   /**
    * The view's buffers, at first use rather than at cs.crelu(W): a call that plans its memory
    * (inside heap.atomically, through reserveSparse) then takes them back if it is refused.
+   * @internal
    */
   protected override prepare(): void {
     if (!this.allocated) this.#difference = this.allocate({ difference: this.#half * 4 }).difference;
@@ -106,6 +108,7 @@ export class CReluOperator extends LinearMemoryOperator {
   /**
    * Finite halves whose difference overflows float32: said here, in the caller's terms, not as
    * a bad input to the base operator.
+   * @internal
    */
   protected override checkCodes(where: string, z: Float32Array): void {
     const n = this.outputSize;

@@ -38,7 +38,7 @@ export interface EngineOperator extends LinearOperator {
   unpin(): void;
 }
 
-function isEngineOperator(op: unknown): op is EngineOperator {
+export function isEngineOperator(op: unknown): op is EngineOperator {
   const o = op as Partial<EngineOperator>;
   return typeof o === 'object' && o !== null && typeof o.forwardPtr === 'function' &&
     typeof o.transposeSparsePtr === 'function' && typeof o.pin === 'function' && o.engine !== undefined;
@@ -73,6 +73,29 @@ export function ptrOperator(engine: Engine, where: string, op: unknown): PtrOper
       },
     };
   }
+  const map = copyingMap(engine, op, where);
+  return { ...map, reserve: map.reserveSparse, release: map.release };
+}
+
+/** A layer's pointer maps as a stack runs them: an operator of this instance, or a copying adapter. */
+export interface LayerMap {
+  forwardPtr(inPtr: number, outPtr: number): void;
+  transposePtr(codePtr: number, outPtr: number): void;
+  transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void;
+  reserveSparse(nnz: number): void;
+  identity(): Uint8Array;
+  live?(where: string): void;
+  pin?(where: string): void;
+  unpin?(): void;
+  release?(): void;
+}
+
+/**
+ * Any other LinearOperator, read once: its sizes and methods are taken here, checked, and only
+ * this snapshot is used, whatever its getters answer later. Its maps copy through JavaScript
+ * arrays; a sparse code is scattered into a dense one (a buffer allocated at first use).
+ */
+export function copyingMap(engine: Engine, op: unknown, where: string): LayerMap & Pick<PtrOperator, 'inputSize' | 'outputSize' | 'outputShape'> & { release(): void } {
   if (typeof op !== 'object' || op === null) {
     throw typeError(where, 'the operator', 'a LinearOperator (forward, transpose, inputSize, outputSize, outputShape)', op);
   }
@@ -97,6 +120,15 @@ export function ptrOperator(engine: Engine, where: string, op: unknown): PtrOper
     return got;
   };
   let dense = 0;
+  const reserveSparse = (): void => {
+    if (dense !== 0) return;
+    [dense] = engine.allocAll([m * 4]) as [number];
+    engine.heap.onRefusal(() => (dense = 0)); // a refused plan takes the block back
+  };
+  const transposePtr = (codePtr: number, outPtr: number): void => {
+    const x = check('transpose', (transpose as LinearOperator['transpose']).call(op, engine.f32(codePtr, m).slice()), n);
+    engine.f32(outPtr, n).set(x);
+  };
   return {
     inputSize: n,
     outputSize: m,
@@ -105,19 +137,14 @@ export function ptrOperator(engine: Engine, where: string, op: unknown): PtrOper
       const h = check('forward', (forward as LinearOperator['forward']).call(op, engine.f32(inPtr, n).slice()), m);
       engine.f32(outPtr, m).set(h);
     },
-    transposePtr(codePtr, outPtr) {
-      const x = check('transpose', (transpose as LinearOperator['transpose']).call(op, engine.f32(codePtr, m).slice()), n);
-      engine.f32(outPtr, n).set(x);
-    },
+    transposePtr,
     transposeSparsePtr(idxPtr, valPtr, nnz, outPtr) {
-      this.reserve(nnz);
+      reserveSparse();
       engine.f32(dense, m).fill(0);
       engine.k.scatterAdd(idxPtr, valPtr, nnz, dense);
-      this.transposePtr(dense, outPtr);
+      transposePtr(dense, outPtr);
     },
-    reserve() {
-      if (dense === 0) [dense] = engine.allocAll([m * 4]) as [number];
-    },
+    reserveSparse,
     identity() {
       // its answer to a fixed probe, computed in JavaScript (nothing in linear memory)
       const probe = new Float32Array(n);

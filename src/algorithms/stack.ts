@@ -4,7 +4,8 @@
 // composition W_L ... W_1 (forward) and W_1^T ... W_L^T (transpose).
 
 import type { Engine } from '../instance.js';
-import type { LinearOperator } from '../linear-operator.js';
+import { LinearMemoryOperator, type LinearOperator } from '../linear-operator.js';
+import { copyingMap, isEngineOperator, type LayerMap } from './ptr-operator.js';
 import { project } from '../projection.js';
 import { checkOptions, float32Exact, rangeError, typeError } from '../validate.js';
 import type { SparsityOptions } from './sparsity.js';
@@ -27,13 +28,14 @@ export interface StackReconstruction {
  * const S = cs.stack([W1, W2]);
  * const r = S.reconstruct(x, { layers: [{ pool: 2, density: 0.1 }, { pool: 2, k: 10 }] });
  */
-export class Stack implements LinearOperator {
+export class Stack extends LinearMemoryOperator {
+  /** @internal */
+  protected readonly kind = 'stack';
   readonly layers: readonly LinearOperator[];
-  readonly inputShape: readonly number[];
-  readonly outputShape: readonly number[];
-  readonly inputSize: number;
-  readonly outputSize: number;
-  private readonly engine: Engine;
+  /** Each layer's pointer maps: its own for operators of this instance, copies through JavaScript for others. */
+  readonly #maps: readonly LayerMap[];
+  /** Between layers i and i+1: layer i's output (forward) or input of layer i+1's transpose. */
+  #between: number[] = [];
 
   /** @internal use cs.stack */
   constructor(engine: Engine, layers: unknown) {
@@ -51,36 +53,85 @@ export class Stack implements LinearOperator {
         }
       }
     });
-    this.engine = engine;
-    this.layers = Object.freeze([...layers]) as readonly LinearOperator[];
-    this.inputShape = this.layers[0]!.inputShape;
-    this.outputShape = this.layers[this.layers.length - 1]!.outputShape;
-    this.inputSize = this.layers[0]!.inputSize;
-    this.outputSize = this.layers[this.layers.length - 1]!.outputSize;
+    const list = Object.freeze([...layers]) as readonly LinearOperator[];
+    super(engine, list[0]!.inputShape, list[list.length - 1]!.outputShape);
+    this.layers = list;
+    this.#maps = list.map((l) => (isEngineOperator(l) && l.engine === engine ? l : copyingMap(engine, l, `stack: layers[${list.indexOf(l)}]`)));
   }
 
-  /**
-   * W_L ... W_1 x (no projections: the linear part).
-   * @example
-   * const h = S.forward(x);
-   */
-  forward(x: Float32Array, out?: Float32Array): Float32Array {
-    let h = x;
-    this.layers.forEach((l, i) => {
-      h = l.forward(h, i === this.layers.length - 1 ? out : undefined);
-    });
-    return h;
+  /** @internal buffers at first use, as a CReLU view (a refused call takes them back) */
+  protected override prepare(): void {
+    if (this.allocated) return;
+    const sizes: Record<string, number> = {};
+    this.layers.slice(0, -1).forEach((l, i) => (sizes[`between${i}`] = l.outputSize * 4));
+    const ptrs = this.allocate(sizes);
+    this.#between = this.layers.slice(0, -1).map((_, i) => ptrs[`between${i}`]!);
   }
 
-  /**
-   * W_1^T ... W_L^T z.
-   * @example
-   * const x = S.transpose(z);
-   */
-  transpose(z: Float32Array, out?: Float32Array): Float32Array {
-    let x = z;
-    for (let i = this.layers.length - 1; i >= 0; i--) x = this.layers[i]!.transpose(x, i === 0 ? out : undefined);
-    return x;
+  /** @internal every layer of this instance is usable too */
+  override live(where: string): void {
+    super.live(where);
+    for (const m of this.#maps) m.live?.(where);
+  }
+
+  /** @internal a running call uses the stack, and so its layers */
+  override pin(where: string): void {
+    super.pin(where);
+    for (const m of this.#maps) m.pin?.(where);
+  }
+
+  /** @internal */
+  override unpin(): void {
+    super.unpin();
+    for (const m of this.#maps) m.unpin?.();
+  }
+
+  /** @internal */
+  forwardPtr(inPtr: number, outPtr: number): void {
+    this.prepare();
+    const last = this.#maps.length - 1;
+    this.#maps.forEach((m, i) => m.forwardPtr(i === 0 ? inPtr : this.#between[i - 1]!, i === last ? outPtr : this.#between[i]!));
+  }
+
+  /** @internal */
+  transposePtr(codePtr: number, outPtr: number): void {
+    this.prepare();
+    for (let i = this.#maps.length - 1; i >= 0; i--) {
+      this.#maps[i]!.transposePtr(i === this.#maps.length - 1 ? codePtr : this.#between[i]!, i === 0 ? outPtr : this.#between[i - 1]!);
+    }
+  }
+
+  /** @internal the top layer's sparse transpose, then the dense ones down */
+  transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
+    this.prepare();
+    const top = this.#maps.length - 1;
+    this.#maps[top]!.transposeSparsePtr(idxPtr, valPtr, nnz, top === 0 ? outPtr : this.#between[top - 1]!);
+    for (let i = top - 1; i >= 0; i--) this.#maps[i]!.transposePtr(this.#between[i]!, i === 0 ? outPtr : this.#between[i - 1]!);
+  }
+
+  /** @internal */
+  reserveSparse(nnz: number): void {
+    this.prepare();
+    this.#maps[this.#maps.length - 1]!.reserveSparse(nnz);
+  }
+
+  /** @internal the layers' identities in order */
+  identity(): Uint8Array {
+    const parts = this.#maps.map((m) => m.identity());
+    const out = new Uint8Array(parts.reduce((a, p) => a + p.length + 4, 0));
+    let at = 0;
+    for (const p of parts) {
+      new DataView(out.buffer).setUint32(at, p.length, true);
+      out.set(p, at + 4);
+      at += p.length + 4;
+    }
+    return out;
+  }
+
+  /** Frees the stack's own buffers; its layers stay as they are. */
+  override dispose(): void {
+    super.dispose();
+    for (const m of this.#maps) m.release?.();
   }
 
   /**

@@ -22,6 +22,7 @@ import { WinogradForward, WinogradTranspose } from './paths/winograd.js';
  * as `randomize({ seed: 0 })`.
  */
 export class ConvOperator extends LinearMemoryOperator {
+  /** @internal */
   protected readonly kind = 'ConvOperator';
   readonly dims: 1 | 2;
   readonly weightShape: readonly number[];

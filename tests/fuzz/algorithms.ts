@@ -378,7 +378,7 @@ export const stackCase = fc.record({
       if (layers.length === 1) arg = [layers[0], 'layer'];
     } else if (f === 'mismatch') arg = [layers[0], h.track(h.cs.conv1d({ inChannels: layers[0]!.outputShape[0]! + 1, outChannels: 1, kernelSize: 1, length: d.D }))];
     return {
-      call: () => h.cs.stack(arg as LinearOperator[]),
+      call: () => h.track(h.cs.stack(arg as LinearOperator[])),
       verify: (res) => {
         const S = res as LinearOperator;
         if (d.dir === 'forward') {

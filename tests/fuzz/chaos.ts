@@ -35,7 +35,7 @@ export const chaosCase = fc.record({
     rip: () => h.cs.rip(W, { ...(d.o as object), trials: 2, workers: undefined } as never),
     histogram: () => h.cs.histogram(d.a as Float64Array, o),
     crelu: () => h.track(h.cs.crelu(d.a as ConvOperator)),
-    stack: () => h.cs.stack(d.a as LinearOperator[]),
+    stack: () => h.track(h.cs.stack(d.a as LinearOperator[])),
     getWeights: () => W.getWeights(),
   };
   return { call: calls[d.api]! };
