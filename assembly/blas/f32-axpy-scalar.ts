@@ -1,5 +1,4 @@
-// BLAS level 1 on f32 vectors. Reductions accumulate in f64: residual norms of an IHT run fall
-// by many orders of magnitude and f32 sums would lose the small ones.
+// y += a x on f32 vectors.
 
 /** y += a * x */
 export function f32_axpy_scalar(a: f32, x: usize, y: usize, n: i32): void {

@@ -1,6 +1,4 @@
-// f32x4 versions of the BLAS-1 kernels in f32-blas1-scalar.ts. Reductions promote f32 lanes to
-// f64x2 before multiplying and keep two f64x2 partial sums, so their bits differ from the scalar
-// module's by the order of summation only.
+// y += a x, four lanes at a time: one multiply and one add per element, the scalar kernel's bits.
 
 /** y += a * x (same bits as the scalar kernel: one multiply and one add per element) */
 export function f32_axpy_simd(a: f32, x: usize, y: usize, n: i32): void {

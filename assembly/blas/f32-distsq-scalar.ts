@@ -1,5 +1,4 @@
-// Small vector steps of the solvers that touch every element once: proximal l1 step with
-// momentum (FISTA), scatter/clear of sparse codes, element-wise differences.
+// Squared distance sum (a - b)^2 in f64, without a scratch copy of the difference.
 
 /** Sum of (a - b)^2 in f64: squared distance without a scratch copy. */
 export function f32_distsq_scalar(a: usize, b: usize, n: i32): f64 {

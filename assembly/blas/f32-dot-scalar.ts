@@ -1,5 +1,5 @@
-// BLAS level 1 on f32 vectors. Reductions accumulate in f64: residual norms of an IHT run fall
-// by many orders of magnitude and f32 sums would lose the small ones.
+// x . y accumulated in f64: residual norms of an IHT run fall by many orders of magnitude and
+// f32 sums would lose the small ones.
 
 export function f32_dot_scalar(x: usize, y: usize, n: i32): f64 {
   let acc: f64 = 0;

@@ -1,6 +1,5 @@
-// f32x4 versions of the BLAS-1 kernels in f32-blas1-scalar.ts. Reductions promote f32 lanes to
-// f64x2 before multiplying and keep two f64x2 partial sums, so their bits differ from the scalar
-// module's by the order of summation only.
+// x . y with f32 lanes promoted to f64x2 before multiplying and two f64x2 partial sums: its bits
+// differ from f32-dot-scalar's by the order of summation only.
 import { highHalf } from "../helpers/f32x4-high-half";
 
 export function f32_dot_simd(x: usize, y: usize, n: i32): f64 {

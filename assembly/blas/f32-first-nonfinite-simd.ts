@@ -1,6 +1,5 @@
-// f32x4 / i32x4 versions of x32-first-invalid-scalar.ts: sixteen lanes are tested per step, and
-// the step that holds a bad lane is searched again by the scalar loop for its exact position, so
-// both give the same answer.
+// f32x4 form of f32-first-nonfinite-scalar: sixteen lanes per step, the bad step searched again
+// by the scalar kernel, so both give the same answer.
 import { f32_first_nonfinite_scalar } from "./f32-first-nonfinite-scalar";
 
 export function f32_first_nonfinite_simd(x: usize, n: i32): i32 {

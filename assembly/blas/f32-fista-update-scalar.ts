@@ -1,5 +1,4 @@
-// Small vector steps of the solvers that touch every element once: proximal l1 step with
-// momentum (FISTA), scatter/clear of sparse codes, element-wise differences.
+// One proximal l1 step with momentum (FISTA) over every element, with an optional support mask.
 
 /**
  * One FISTA update, element-wise, with an optional support mask (0 = no mask):

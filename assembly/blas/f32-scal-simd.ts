@@ -1,6 +1,4 @@
-// f32x4 versions of the BLAS-1 kernels in f32-blas1-scalar.ts. Reductions promote f32 lanes to
-// f64x2 before multiplying and keep two f64x2 partial sums, so their bits differ from the scalar
-// module's by the order of summation only.
+// x *= a, four lanes at a time (the scalar kernel's bits).
 
 /** x *= a */
 export function f32_scal_simd(a: f32, x: usize, n: i32): void {

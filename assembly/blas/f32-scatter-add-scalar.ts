@@ -1,5 +1,4 @@
-// Small vector steps of the solvers that touch every element once: proximal l1 step with
-// momentum (FISTA), scatter/clear of sparse codes, element-wise differences.
+// Adds a sparse code's (index, value) pairs into a dense vector.
 
 /** dense[idx[j]] += val[j] for j < n (duplicates add up). */
 export function f32_scatter_add_scalar(idx: usize, val: usize, n: i32, dense: usize): void {

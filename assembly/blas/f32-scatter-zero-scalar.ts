@@ -1,5 +1,4 @@
-// Small vector steps of the solvers that touch every element once: proximal l1 step with
-// momentum (FISTA), scatter/clear of sparse codes, element-wise differences.
+// Clears a sparse code's positions in a dense vector without touching the rest.
 
 /** dense[idx[j]] = 0 for j < n: clears a sparse code without touching the rest. */
 export function f32_scatter_zero_scalar(idx: usize, n: i32, dense: usize): void {

@@ -1,5 +1,4 @@
-// Small vector steps of the solvers that touch every element once: proximal l1 step with
-// momentum (FISTA), scatter/clear of sparse codes, element-wise differences.
+// out = a - b, element-wise (a CReLU code's two halves, residuals).
 
 /** out = a - b */
 export function f32_sub_scalar(a: usize, b: usize, out: usize, n: i32): void {

@@ -1,5 +1,4 @@
-// BLAS level 1 on f32 vectors. Reductions accumulate in f64: residual norms of an IHT run fall
-// by many orders of magnitude and f32 sums would lose the small ones.
+// Sum of squares accumulated in f64 (see f32-dot-scalar.ts for why f64).
 
 export function f32_sumsq_scalar(x: usize, n: i32): f64 {
   let acc: f64 = 0;

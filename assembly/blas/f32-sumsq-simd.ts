@@ -1,6 +1,5 @@
-// f32x4 versions of the BLAS-1 kernels in f32-blas1-scalar.ts. Reductions promote f32 lanes to
-// f64x2 before multiplying and keep two f64x2 partial sums, so their bits differ from the scalar
-// module's by the order of summation only.
+// Sum of squares with f32 lanes promoted to f64x2 and two partial sums: the bits of
+// f32-sumsq-scalar up to the order of summation.
 import { highHalf } from "../helpers/f32x4-high-half";
 
 export function f32_sumsq_simd(x: usize, n: i32): f64 {

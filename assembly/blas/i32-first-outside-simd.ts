@@ -1,6 +1,5 @@
-// f32x4 / i32x4 versions of x32-first-invalid-scalar.ts: sixteen lanes are tested per step, and
-// the step that holds a bad lane is searched again by the scalar loop for its exact position, so
-// both give the same answer.
+// i32x4 form of i32-first-outside-scalar: sixteen lanes per step, and the step that holds a bad
+// lane is searched again by the scalar kernel for its exact position, so both give the same answer.
 import { i32_first_outside_scalar } from "./i32-first-outside-scalar";
 
 export function i32_first_outside_simd(idx: usize, n: i32, limit: i32): i32 {

@@ -1,5 +1,5 @@
-// Reference transposed convolution (the exact adjoint of f32_conv2d_scalar): every code entry
-// scatters its filter into the zero-padded input buffer; the caller then crops the padding.
+// Reference sparse transposed convolution: each (index, value) pair scatters its filter into the
+// zero-padded input buffer, as f32-conv2d-transpose-scalar does for every entry of a dense code.
 import { scatterTapScalar } from "../helpers/f32-conv2d-scatter-tap-scalar";
 
 /**

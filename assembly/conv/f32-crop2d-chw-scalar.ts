@@ -1,5 +1,4 @@
-// Zero-padded copies between the caller's channel-first layout and the kernels' scratch layouts.
-// Padding once per call keeps every convolution inner loop free of bounds checks.
+// The interior of a padded channel-first buffer back into the caller's layout.
 
 /** Copy the interior of a padded channel-first buffer xp[M][Hp][Wp] back into x[M][H][W]. */
 export function f32_crop2d_chw_scalar(

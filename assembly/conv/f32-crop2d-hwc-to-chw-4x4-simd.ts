@@ -2,7 +2,7 @@
 // step of the SIMD transposed convolutions), four pixels x four channels at a time: four loads
 // of four channels, a 4x4 transpose in registers (8 shuffles), four stores of four pixels, in
 // place of sixteen scalar copies with a plane-sized stride each. A pure copy, so the result is
-// f32-conv2d-pad-scalar's f32_crop2d_hwc_to_chw_scalar (its reference) bit for bit.
+// f32_crop2d_hwc_to_chw_scalar (its reference) bit for bit.
 import { f32x4_transpose_store } from "../helpers/f32x4-transpose-store";
 
 export function f32_crop2d_hwc_to_chw_4x4_simd(

@@ -1,5 +1,5 @@
-// Zero-padded copies between the caller's channel-first layout and the kernels' scratch layouts.
-// Padding once per call keeps every convolution inner loop free of bounds checks.
+// The interior of a padded channel-last accumulator into the caller's channel-first layout: the
+// reference of f32-crop2d-hwc-to-chw-4x4-simd.
 
 /**
  * Copy the interior of a padded channel-last buffer xc[Hp][Wp][M] into channel-first x[M][H][W].

@@ -1,5 +1,5 @@
-// Weight packing, done once per setWeights, so that every micro-kernel streams its filters
-// from contiguous memory in exactly the order it consumes them.
+// Forward panels for f32-conv2d-4x8-simd, packed once per change of weights, so that the kernel
+// streams its filters from contiguous memory in the order it consumes them.
 
 /**
  * Forward panels: for each block of 8 output channels, [M][kh][kw][8] (channels padded with

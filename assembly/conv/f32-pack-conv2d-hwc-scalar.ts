@@ -1,5 +1,5 @@
-// Weight packing, done once per setWeights, so that every micro-kernel streams its filters
-// from contiguous memory in exactly the order it consumes them.
+// Channel-last filters [K][kh][kw][M], once per change of weights: read by the sparse axpy kernel
+// and packed further into the transposed panels.
 
 /**
  * Channel-last rows: w[k][m][ky][kx] -> wcl[k][ky][kx][m]. In a channel-last accumulator one

@@ -1,5 +1,4 @@
-// Weight packing, done once per setWeights, so that every micro-kernel streams its filters
-// from contiguous memory in exactly the order it consumes them.
+// Transposed panels of 24 columns for f32-conv2d-transpose-sparse-1x24-kblock-simd.
 
 /**
  * Sparse transposed-GEMM panels of 24 columns: for each group of 24 channel-last columns,

@@ -1,5 +1,4 @@
-// Weight packing, done once per setWeights, so that every micro-kernel streams its filters
-// from contiguous memory in exactly the order it consumes them.
+// Transposed panels of 32 columns for f32-conv2d-transpose-sparse-1x32-simd.
 
 /**
  * Sparse transposed-GEMM panels: for each group of 32 channel-last columns, [K][32] (columns

@@ -1,5 +1,4 @@
-// Weight packing, done once per setWeights, so that every micro-kernel streams its filters
-// from contiguous memory in exactly the order it consumes them.
+// Transposed panels of 8 columns for f32-conv2d-transpose-4x8-simd, once per change of weights.
 
 /**
  * Transposed-GEMM panels over the channel-last columns c = (ky*kw + kx)*M + m: for each block of

@@ -1,5 +1,5 @@
-// Zero-padded copies between the caller's channel-first layout and the kernels' scratch layouts.
-// Padding once per call keeps every convolution inner loop free of bounds checks.
+// Zero-padded copy of a channel-first input into the kernels' scratch: padding once per call
+// keeps every convolution inner loop free of bounds checks.
 
 /**
  * Copy x[M][H][W] into xp[M][Hp][Wp] with `padTop` rows and `padLeft` columns of zeros in front.

@@ -1,8 +1,5 @@
-// Forward convolution micro-kernel: a tile of 4 output pixels x 8 output channels held in eight
-// f32x4 accumulators, reducing over the taps (m, ky, kx) with filters from f32_pack_conv2d_8_scalar
-// panels and input offsets from i32_conv2d_tap_offsets_scalar.
-// Vectorizing over output channels rather than pixels makes any stride and padding the same code:
-// each pixel only needs the base address of its receptive field in the padded input.
+// The input offset of every filter tap (m, ky, kx) in a padded channel-first input: how the
+// forward kernels find a pixel's receptive field whatever the stride and padding.
 
 /**
  * Byte offset of every filter tap (m, ky, kx), in f32_pack_conv2d_8_scalar's order, relative to the

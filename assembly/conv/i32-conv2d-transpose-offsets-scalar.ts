@@ -1,5 +1,4 @@
-// Weight packing, done once per setWeights, so that every micro-kernel streams its filters
-// from contiguous memory in exactly the order it consumes them.
+// The accumulator offset of every transposed-panel column, for the dense and sparse transposes.
 
 /**
  * For each transposed-GEMM column c = (ky*kw + kx)*M + m, its float offset in the channel-last

@@ -1,7 +1,5 @@
-// Step one of the block-sparse projection M(h, k): in every pooling block of every filter map
-// keep the entry of largest magnitude. A block is a ph x pw region of one filter's Ho x Wo map
-// (partial regions at the right and bottom edges included: ceil mode); 'global' pooling is the
-// special case ph = Ho, pw = Wo.
+// The scalar block maxima over a range of blocks: f32-block-max-scalar's loop, also the edge
+// handler of the 2x2 SIMD kernel.
 
 /**
  * Blocks bx0 .. Bw-1 of block row `by` of filter map k, the first of them stored at block b.

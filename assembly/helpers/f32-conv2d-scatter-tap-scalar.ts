@@ -1,5 +1,5 @@
-// Reference transposed convolution (the exact adjoint of f32_conv2d_scalar): every code entry
-// scatters its filter into the zero-padded input buffer; the caller then crops the padding.
+// One code entry's filter scattered into the zero-padded channel-first buffer: the step shared by
+// the dense and sparse reference transposes.
 
 // @ts-ignore: decorator
 @inline

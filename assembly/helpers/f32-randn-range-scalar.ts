@@ -1,7 +1,6 @@
-// Gaussian and uniform samples from the counter-based generator, scalar form (the scalar
-// module's kernel, and the head and tail of the SIMD one). All arithmetic happens inside the
-// module, in f32 operations that are exactly reproducible, so every engine and both modules
-// produce the same bits; JavaScript's Math functions may differ between engines.
+// Normals i..end-1 of a stream, scalar: the scalar module's sampler, and the head and tail of the
+// SIMD one. All arithmetic is in reproducible f32 operations inside the module, so every engine
+// and both modules give the same bits (JavaScript's Math functions may differ between engines).
 import { gaussianPairScalar } from "./f32-gaussian-poly";
 import { draw64 } from "./u64-counter-rng";
 

@@ -1,14 +1,5 @@
-// Winograd F(2x2, 3x3) input transform, one tile at a time: V = B^T d B for every 4x4 input tile
-// d (tiles overlap by 2 and step by 2), with
-//   B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
-// The reference for f32-winograd-2x2-3x3-input-transform-4x-simd, which does the same f32
-// operations in the same order four tiles at a time, so the two agree bit for bit.
-//
-// P is a zero-padded channel-first input P[C][Hq][Wq] whose tile (ty, tx) starts at row 2 ty,
-// column 2 tx, with Hq >= 2 TY + 2 and Wq >= 2 TX + 2. Tiles are numbered t = ty TX + tx; one call
-// transforms the block t0 .. t0 + n - 1 into V[xi][c][j] (xi = 4 row + col of the transform,
-// j = t - t0, row stride Tb), the block layout the GEMM reads. Columns n .. (n rounded up to 8) - 1
-// are zeroed so that the GEMM may run over whole groups of 8 tiles.
+// One tile of the Winograd F(2x2, 3x3) input transform (V = B^T d B) and of the output transform
+// (Y = A^T M A): the scalar references' loops, and the edge tiles of the 4x SIMD kernels.
 
 /** One tile: reads src[r * rowBytes + 4 col], writes dst[xi * planeXi]. */
 // @ts-ignore: decorator

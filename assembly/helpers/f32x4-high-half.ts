@@ -1,6 +1,4 @@
-// f32x4 versions of the BLAS-1 kernels in f32-blas1-scalar.ts. Reductions promote f32 lanes to
-// f64x2 before multiplying and keep two f64x2 partial sums, so their bits differ from the scalar
-// module's by the order of summation only.
+// The upper two f32 lanes moved to the bottom, for promoting all four lanes to f64x2.
 
 // @ts-ignore: decorator
 @inline

@@ -1,5 +1,4 @@
-// Step three of M(h, k), and max-pooling's unpool: write the kept block winners into a dense,
-// zeroed code and list its support.
+// out = z[support]: the values of a code on its support.
 
 /** Gather the values of z at the given support (the compact form the sparse transpose takes). */
 export function f32_gather_scalar(z: usize, support: usize, count: i32, out: usize): void {

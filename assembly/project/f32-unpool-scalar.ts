@@ -1,5 +1,4 @@
-// Step three of M(h, k), and max-pooling's unpool: write the kept block winners into a dense,
-// zeroed code and list its support.
+// Max-unpooling: pooled values back to the positions their switches recorded.
 
 /**
  * Unpool: out (length n) is zeroed, then out[pos[b]] = pooled[b] for every block b.

@@ -1,5 +1,4 @@
-// Step three of M(h, k), and max-pooling's unpool: write the kept block winners into a dense,
-// zeroed code and list its support.
+// The first flat index of every pooling block (ceil mode, as f32-block-max-scalar).
 
 /** First (top-left) element of every ph x pw block of h[K][Ho][Wo], in block order. */
 export function i32_block_first_scalar(K: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, out: usize): void {

@@ -1,7 +1,5 @@
-// Gaussian and uniform samples from the counter-based generator, scalar form (the scalar
-// module's kernel, and the head and tail of the SIMD one). All arithmetic happens inside the
-// module, in f32 operations that are exactly reproducible, so every engine and both modules
-// produce the same bits; JavaScript's Math functions may differ between engines.
+// Uniform draws on [lo, hi) from the counter-based generator, from 24-bit fractions so that each
+// draw is exact in f32: the same bits in every engine and module.
 import { draw64, streamKey } from "../helpers/u64-counter-rng";
 
 /**

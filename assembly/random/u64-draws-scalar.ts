@@ -1,7 +1,4 @@
-// Counter-based random bits: draw j of stream s under a seed is mix(key(seed, s) + (j+1)*phi),
-// the SplitMix64 output function applied to a Weyl sequence. Nothing is carried from one draw to
-// the next, so any draw can be computed on its own: streams are splittable by construction, and
-// trial t of a study can live in stream t whatever the batching, worker count or sharding.
+// Raw 64-bit draws of a stream of the counter-based generator (helpers/u64-counter-rng.ts).
 import { draw64, streamKey } from "../helpers/u64-counter-rng";
 
 /** Raw draws, for tests of the bit stream and for callers that need integers. */
