@@ -274,9 +274,11 @@ interface Model {
 function trainModel(tf: Tf, model: Model, y: Int32Array, train: Int32Array, evaluate: Int32Array[], o: TrainOptions): TrainResult {
   const batch = o.batch ?? 64;
   const checkpoints = (o.checkpoints ?? [o.epochs]).filter((e) => e <= o.epochs);
+  // A scope around training frees what the optimizer leaves behind after its own dispose().
+  tf.engine().startScope();
   const optimizer = tf.train.adam(o.lr ?? 0.01);
   const random = rng(o.seed * 7919 + 17);
-  const labels = tf.oneHot(tf.tensor1d(y, 'int32'), CLASSES);
+  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), CLASSES));
   const fc = model.vars[model.vars.length - 2]!; // the fully connected weights (then its bias)
   const accuracy: number[][] = [];
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -296,6 +298,7 @@ function trainModel(tf: Tf, model: Model, y: Int32Array, train: Int32Array, eval
   }
   labels.dispose();
   optimizer.dispose();
+  tf.engine().endScope();
   return { checkpoints, accuracy };
 }
 
@@ -303,10 +306,17 @@ function accuracyOf(tf: Tf, model: Model, y: Int32Array, set: Int32Array): numbe
   let right = 0;
   for (let from = 0; from < set.length; from += 512) {
     const part = set.subarray(from, Math.min(from + 512, set.length));
-    const pred = tf.tidy(() => tf.argMax(model.logits(tf.tensor1d(part, 'int32'), false), 1)).dataSync();
+    const classes = tf.tidy(() => tf.argMax(model.logits(tf.tensor1d(part, 'int32'), false), 1));
+    const pred = classes.dataSync();
+    classes.dispose();
     for (let i = 0; i < part.length; i++) if (pred[i] === y[part[i]!]) right++;
   }
   return right / set.length;
+}
+
+/** A trainable variable; its initial tensor is freed (a variable keeps its own reference to the data). */
+function variable(tf: Tf, init: () => Tensor): Variable {
+  return tf.tidy(() => tf.variable(init()));
 }
 
 /** Seeded N(0, 1) draws scaled, as a tfjs variable (initial weights reproducible across runs). */
@@ -314,7 +324,7 @@ function gaussianVariable(tf: Tf, cs: Convcs, shape: number[], scale: number, se
   const size = shape.reduce((a, b) => a * b, 1);
   const v = cs.randn(size, { seed, stream });
   for (let i = 0; i < size; i++) v[i] = v[i]! * scale;
-  return tf.variable(tf.tensor(v, shape));
+  return variable(tf, () => tf.tensor(v, shape));
 }
 
 /**
@@ -327,8 +337,8 @@ export function trainLinear(tf: Tf, features: Float32Array, D: number, y: Int32A
   const z = new Float32Array(n * D);
   for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) z[i * D + j] = (features[i * D + j]! - mean[j]!) * inv[j]!;
   const X = tf.tensor2d(z, [n, D]);
-  const W = tf.variable(tf.zeros([D, CLASSES]));
-  const b = tf.variable(tf.zeros([CLASSES]));
+  const W = variable(tf, () => tf.zeros([D, CLASSES]));
+  const b = variable(tf, () => tf.zeros([CLASSES]));
   const model: Model = {
     vars: [W, b],
     logits: (rows) => tf.add(tf.matMul(tf.gather(X, rows), W), b),
@@ -370,10 +380,10 @@ export function trainBnLinear(tf: Tf, f: RandomFeatures, y: Int32Array, train: I
   const { n, channels: C, spatial: S } = f;
   const Mx = tf.tensor3d(f.max, [n, C, S]);
   const Mn = tf.tensor3d(f.min, [n, C, S]);
-  const g = tf.variable(tf.ones([1, C, 1]));
-  const beta = tf.variable(tf.zeros([1, C, 1]));
-  const W = tf.variable(tf.zeros([C * S, CLASSES]));
-  const b = tf.variable(tf.zeros([CLASSES]));
+  const g = variable(tf, () => tf.ones([1, C, 1]));
+  const beta = variable(tf, () => tf.zeros([1, C, 1]));
+  const W = variable(tf, () => tf.zeros([C * S, CLASSES]));
+  const b = variable(tf, () => tf.zeros([CLASSES]));
   const model: Model = {
     vars: [g, beta, W, b],
     logits: (rows) => {
@@ -406,13 +416,13 @@ export function trainLearned(tf: Tf, cs: Convcs, d: Digits, spec: LearnedNetSpec
     // He initialisation from convcs's seeded Gaussian draws.
     layers.push({
       F: gaussianVariable(tf, cs, [k, k, cin, C], Math.sqrt(2 / (k * k * cin)), spec.seed, 100 + l),
-      g: tf.variable(tf.ones([C])), beta: tf.variable(tf.zeros([C])),
+      g: variable(tf, () => tf.ones([C])), beta: variable(tf, () => tf.zeros([C])),
     });
   }
   const side = SIDE >> spec.layers;
   const D = C * side * side;
-  const W = tf.variable(tf.zeros([D, CLASSES]));
-  const b = tf.variable(tf.zeros([CLASSES]));
+  const W = variable(tf, () => tf.zeros([D, CLASSES]));
+  const b = variable(tf, () => tf.zeros([CLASSES]));
   let frozen: { mean: Tensor; variance: Tensor }[] | undefined;
 
   // tf.conv2d forward; its gradients by hand-picked kernels that tfjs-backend-wasm has: the
