@@ -181,7 +181,7 @@ md.push(row3('digits: learned filters', learned));
 md.push(`| digits: raw pixels + linear classifier (floor) | ${cell(rawTest)} | (same) | — |`, '');
 
 md.push('### Cross-validation grid (seed 1)', '');
-md.push('Mean validation accuracy over the folds at the best number of epochs (in brackets), and the time of the row (features and all folds).', '');
+md.push('Mean validation accuracy over the folds at the best number of epochs (the epochs column), and the time of the row (features and every fold).', '');
 md.push('| network | layers | filter | channels | CV accuracy | epochs | time (s) |', '| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of randomGrid) md.push(`| random, BN fixed | ${r.layers} | ${r.kernel}x${r.kernel} | ${r.channels} | ${pct(r.cv.accuracy)}% | ${r.cv.epochs} | ${r.seconds.toFixed(1)} |`);
 for (const l of DEPTHS) {
