@@ -1,7 +1,8 @@
 // `npm run paper`: regenerates docs/reproduction.md and docs/reproduction.json from fixed seeds:
 // the paper's Figure 2 (1-D model-RIP, Theorem 3.3, IHT), Table 3 (random row), Figure 3(a) with
 // random filters and Proposition 1, each beside the paper's numbers, with a second experiment
-// wherever ours differ. Nothing here is tuned to match the paper.
+// wherever ours differ; then the sections other scripts write (real images, phase transitions,
+// Table 1 from scripts/table1.ts). Nothing here is tuned to match the paper.
 import { writeFileSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { load } from '../src/index.js';
@@ -329,6 +330,12 @@ md.push('## Proposition 1: the CReLU pair of an orthonormal W reconstructs perfe
   const phase = new URL('../docs/phase-transition.md', import.meta.url);
   if (existsSync(phase)) md.push(readFileSync(phase, 'utf8').trim(), '');
   else md.push('## Phase transitions', '', 'Run `node --import tsx scripts/phase-transition.ts` to add this section.', '');
+}
+// Table 1: the section scripts/table1.ts writes (run before this script by `npm run paper`).
+{
+  const table1 = new URL('../docs/table1.md', import.meta.url);
+  if (existsSync(table1)) md.push(readFileSync(table1, 'utf8').trim(), '');
+  else md.push('## Table 1', '', 'Run `node --import tsx scripts/table1.ts` to add this section.', '');
 }
 md.push('## Learned filters (Tables 2 and 3, Figure 3 on a trained network)', '');
 md.push('The same analyses on real weights (face-api\'s face-recognition ResNet, read with `cs.loadWeights`) and real activations of ' +
