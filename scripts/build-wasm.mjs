@@ -6,13 +6,14 @@
 // modules, the scalar ones for the scalar module), the TypeScript type of the exports and the
 // list itself (src/generated/kernels.ts, and the names alone in kernel-names.ts), and the listing in assembly/README.md.
 // The compile takes most of a build's time and its inputs rarely change, so it is skipped when a
-// hash of everything it reads (assembly/, asconfig.json, this script, the compiler's version)
+// hash of everything it reads (assembly/, asconfig.json, these scripts, the compiler's version)
 // equals the one recorded beside the outputs by the last compile. --force compiles regardless.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
+import { readManifest } from './kernel-manifest.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
@@ -39,43 +40,8 @@ function fail(message) {
 }
 
 // ---- the manifest, checked against assembly/ ----
-const manifest = JSON.parse(readFileSync(join(root, 'assembly', 'kernels.json'), 'utf8'));
-const kernels = Object.entries(manifest.folders).flatMap(([folder, list]) => list.map((k) => ({ ...k, folder })));
-const byName = new Map(kernels.map((k) => [k.name, k]));
-const NAME = /^(f32|i32|u32|u64)_[a-z0-9_]+_(scalar|simd)$/;
-const TYPES = new Set(['usize', 'i32', 'u32', 'f32', 'f64', 'void']);
-const normal = (sig) => sig.replace(/\s+/g, ' ').replace(/,\s*\)/, ')').replace(/\(\s+/, '(').trim();
-for (const k of kernels) {
-  const where = `assembly/kernels.json: ${k.name}`;
-  if (byName.get(k.name) !== k) fail(`${where} is listed twice`);
-  if (!NAME.test(k.name)) fail(`${where}: a kernel is named dtype_op[_tile]_isa (f32_conv2d_4x8_simd)`);
-  if (!k.name.endsWith(`_${k.isa}`)) fail(`${where}: its name ends in its isa ('${k.isa}')`);
-  if (typeof k.what !== 'string' || !k.what) fail(`${where}: 'what' says what it computes`);
-  if (k.isa === 'simd') {
-    const ref = byName.get(k.reference);
-    if (!ref || ref.isa !== 'scalar') fail(`${where}: a SIMD kernel names its scalar reference ('reference')`);
-  } else if (k.reference !== undefined) fail(`${where}: only SIMD kernels name a reference`);
-  const file = join(root, 'assembly', k.folder, `${k.name.replace(/_/g, '-')}.ts`);
-  if (!existsSync(file)) fail(`${where}: no file ${relative(root, file)}`);
-  k.file = relative(join(root, 'assembly'), file);
-  const text = readFileSync(file, 'utf8');
-  const exported = [...text.matchAll(/^export function (\w+)\(([^)]*)\):\s*(\w+)/gm)];
-  if (exported.length !== 1 || exported[0][1] !== k.name) {
-    fail(`${k.file} must export exactly one function, ${k.name} (found ${exported.map((m) => m[1]).join(', ') || 'none'})`);
-  }
-  const declared = normal(`(${exported[0][2]}): ${exported[0][3]}`);
-  if (declared !== normal(k.signature)) fail(`${where}: the manifest says ${k.signature}, ${k.file} declares ${declared}`);
-  k.params = [...declared.matchAll(/(\w+): (\w+)/g)].map((m) => [m[1], m[2]]);
-  k.returns = declared.slice(declared.lastIndexOf(':') + 1).trim();
-  for (const [, t] of [...k.params, [null, k.returns]]) if (!TYPES.has(t)) fail(`${where}: type ${t} has no ABI mapping`);
-}
-for (const folder of readdirSync(join(root, 'assembly'), { withFileTypes: true })) {
-  if (!folder.isDirectory() || folder.name === 'helpers') continue;
-  for (const f of filesUnder(join(root, 'assembly', folder.name))) {
-    const name = relative(join(root, 'assembly'), f);
-    if (!kernels.some((k) => k.file === name)) fail(`assembly/${name} is not in the kernel manifest (assembly/kernels.json); helpers go in assembly/helpers/`);
-  }
-}
+const { kernels, errors } = readManifest(join(root, 'assembly'));
+if (errors.length > 0) fail(errors.join('\n'));
 
 // ---- the generated entries, type and listing ----
 function entry(isa) {
@@ -154,7 +120,8 @@ if (listed !== text) writeFileSync(readme, listed);
 
 function inputsHash() {
   const h = createHash('sha256');
-  const files = [...filesUnder(join(root, 'assembly')), join(root, 'asconfig.json'), fileURLToPath(import.meta.url)].sort();
+  const files = [...filesUnder(join(root, 'assembly')), join(root, 'asconfig.json'), fileURLToPath(import.meta.url),
+    join(root, 'scripts', 'kernel-manifest.mjs')].sort();
   for (const f of files) h.update(`${relative(root, f)}\0`).update(readFileSync(f)).update('\0');
   h.update(JSON.parse(readFileSync(join(root, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')).version);
   return h.digest('hex');

@@ -66,6 +66,9 @@ export class Engine {
 
   constructor(instance: WebAssembly.Instance, maxMemoryBytes: number) {
     const exports = instance.exports as Record<string, unknown>;
+    if (typeof exports.simd !== 'function' || !(exports.memory instanceof WebAssembly.Memory)) {
+      throw new TypeError('convcs.load: the module given is not a convcs module (it exports no simd() or no memory)');
+    }
     const kind = (exports.simd as () => number)();
     this.backend = kind === 2 ? 'relaxed' : kind === 1 ? 'simd' : 'scalar';
     // A module built from another manifest (a stale or foreign precompiled module) is refused

@@ -123,4 +123,7 @@ test('load: options are checked; a precompiled module is accepted; backends are 
   assert.equal(cs.backend, 'scalar');
   await assert.rejects(load({ module, backend: 'simd' }), RangeError);
   assert.equal((await load()).backend, 'simd'); // Node 20 validates SIMD
+  // A WebAssembly module that is not convcs's: a typed refusal, not a failure inside a kernel call.
+  const empty = await WebAssembly.compile(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
+  await assert.rejects(load({ module: empty }), /convcs\.load: the module given is not a convcs module/);
 });
