@@ -367,3 +367,32 @@ test('onIteration receives the current iterate: copies of z and W^T z, readable 
   assert.deepEqual(Array.from(first[first.length - 1]!), Array.from(plain.xHat), 'reading the iterate does not change the run');
   assert.deepEqual(Array.from(first[0]!), Array.from(cs.iht(W, x, { ...opts, iterations: 1 }).xHat), 'the first iterate is the one-step reconstruction');
 });
+
+test('NIHT updates W^T z between exact syntheses: every iterate is W^T z within 1e-6, the last one exactly', async () => {
+  // At most NIHT_REFRESH (16) updates, each adding a few float32 roundings, separate two exact
+  // syntheses; the update path must actually run for the test to mean anything.
+  for (const backend of backends) {
+    const cs = await instance(backend);
+    const W = cs.conv2d({ inChannels: 16, outChannels: 32, kernelSize: 3, height: 20, width: 20, padding: 'same' }).randomize({ seed: 8 });
+    const { z: z0 } = cs.sampleModelSparse(W.outputShape, { pool: 2, density: 0.2, seed: 9 });
+    const x = W.transpose(z0);
+    const synthesis = (z: Float32Array) => {
+      const support = Int32Array.from(Array.from(z).flatMap((v, i) => (v !== 0 ? [i] : [])));
+      return W.transposeSparse(support, Float32Array.from(support, (i) => z[i]!));
+    };
+    let updated = 0;
+    let worst = 0;
+    const r = cs.iht(W, x, {
+      pool: 2, density: 0.2, iterations: 30, tolerance: 0,
+      onIteration: (_i, _err, it) => {
+        const exact = synthesis(it.z);
+        if (!bitsEqual(it.xHat, exact)) updated++;
+        worst = Math.max(worst, relErr(it.xHat, exact));
+      },
+    });
+    assert.ok(updated > 0, `${backend}: no iterate came from the update path`);
+    assert.ok(worst <= 1e-6, `${backend}: an iterate's x^ is ${worst} from W^T z`);
+    assert.ok(bitsEqual(r.xHat, synthesis(r.z)), `${backend}: the result's x^ is not W^T z`);
+    W.dispose();
+  }
+});

@@ -333,12 +333,13 @@ after(async () => {
 
 // ---- the comparisons --------------------------------------------------------------------------
 
-// The hashes of tests/conformance/conformance.mjs, pinned on 2026-12-02 (the same before and after
-// the package split): a change to any bit the conformance script computes shows here, and must come
-// with the measured reason for it in the same commit.
+// The hashes of tests/conformance/conformance.mjs: a change to any bit the conformance script
+// computes shows here, and must come with the measured reason for it in the same commit. Last
+// changed when NIHT began updating W^T z between exact syntheses (its iterates move by rounding:
+// docs/recovery.md, "What an iteration costs").
 const PINNED = {
-  simd: '2471a5c20a9337bedafd9041b0642a655efc2c39f8db5bfd40ed5f28ff42b7f3',
-  scalar: '2fa028b45432674bbb5ec300d80667e466f007044b02e8506cba992304fd68c2',
+  simd: '85c26a9477664e18ccd078ae86abbabbbe85905950400afe42541880337e4913',
+  scalar: 'c98775c4742c4d800e2e1b95280effb205a32822b5c7670176670a31cb280c6d',
 };
 
 test('same bits in every runtime: one SIMD hash, one scalar hash, SIMD by default', () => {

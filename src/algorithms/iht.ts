@@ -63,13 +63,18 @@ const C_MARGIN = 0.01;
 class IhtWorkspace {
   readonly ptrs: number[];
   readonly x: number; readonly d: number; readonly xHat: number; readonly xTry: number;
+  /** NIHT: W^T g_S (the gradient on the step's support, synthesized), and the synthesis of a support change. */
+  readonly wg: number; readonly dx: number;
+  /** NIHT: the entries where the new support differs from the old, and their values. */
+  readonly delta: number; readonly deltaVal: number;
   readonly g: number; readonly b: number; readonly z: number; readonly zTry: number;
   readonly sup: number; readonly val: number; readonly supTry: number; readonly valTry: number;
   constructor(readonly engine: Engine, n: number, m: number, blocks: number) {
     const B = Math.max(blocks, 1) * 4;
-    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, m * 4, m * 4, B, B, B, B]);
-    [this.x, this.d, this.xHat, this.xTry, this.g, this.b, this.z, this.zTry, this.sup, this.val, this.supTry, this.valTry] =
-      this.ptrs as [number, number, number, number, number, number, number, number, number, number, number, number];
+    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B]);
+    [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.b, this.z, this.zTry, this.sup, this.val, this.supTry, this.valTry,
+      this.delta, this.deltaVal] = this.ptrs as [number, number, number, number, number, number, number, number, number, number, number,
+      number, number, number, number, number];
   }
   release(): void {
     for (const p of this.ptrs) this.engine.heap.release(p);
@@ -77,6 +82,8 @@ class IhtWorkspace {
 }
 
 interface Problem {
+  /** NIHT: updates of xHat since it was last synthesized exactly. */
+  incremental: number;
   op: PtrOperator & { release(): void };
   s: ResolvedSparsity;
   projector: Projector;
@@ -98,7 +105,7 @@ function setUp(engine: Engine, where: string, W: unknown, x: unknown, o: Sparsit
     });
     engine.f32(ws.x, op.inputSize).set(x as Float32Array);
     const xNorm = Math.sqrt(engine.k.sumsq(ws.x, op.inputSize));
-    return { op, s, projector, ws, xNorm };
+    return { op, s, projector, ws, xNorm, incremental: 0 };
   } catch (e) {
     op.release();
     throw e;
@@ -184,11 +191,23 @@ export function iht(engine: Engine, W: unknown, x: Float32Array, options?: IhtOp
       } else {
         count = nihtStep(p, count);
       }
-      k.sub(ws.x, ws.xHat, ws.d, n); // d = x - W^T z
       const prev = err;
       err = relError(engine, ws.xHat, ws.x, n, p.xNorm);
+      const stops = (e: number) => i === iterations || e <= tolerance || Math.abs(prev - e) <= tolerance * prev;
+      if (p.incremental > 0 && stops(err)) {
+        // The last iterate, and so the result, is W^T z synthesized exactly, not updated.
+        exactSynthesis(p, count);
+        err = relError(engine, ws.xHat, ws.x, n, p.xNorm);
+      }
+      k.sub(ws.x, ws.xHat, ws.d, n); // d = x - W^T z
       history.push(err);
-      if (o.onIteration && reportIteration(engine, where, o.onIteration, i, err, ws.z, m, ws.xHat, n) === false) break;
+      if (o.onIteration && reportIteration(engine, where, o.onIteration, i, err, ws.z, m, ws.xHat, n) === false) {
+        if (p.incremental > 0) {
+          exactSynthesis(p, count);
+          err = relError(engine, ws.xHat, ws.x, n, p.xNorm);
+        }
+        break;
+      }
       if (err <= tolerance || Math.abs(prev - err) <= tolerance * prev) break;
     }
     return { ...result(p, count, err), iterations: i, history: Float64Array.from(history) };
@@ -217,15 +236,15 @@ function nihtStep(p: Problem, count: number): number {
   // mu = ||g_S||^2 / ||W^T g_S||^2
   k.gather(ws.g, sPtr, sCount, ws.valTry);
   const gS = k.sumsq(ws.valTry, sCount);
-  op.transposeSparsePtr(sPtr, ws.valTry, sCount, ws.xTry);
-  const WgS = k.sumsq(ws.xTry, n);
+  op.transposeSparsePtr(sPtr, ws.valTry, sCount, ws.wg);
+  const WgS = k.sumsq(ws.wg, n);
   let mu = gS > 0 && WgS > 0 ? gS / WgS : 1;
   for (let attempt = 0; ; attempt++) {
     k.copy(ws.b, ws.z, m * 4);
     k.axpy(Math.fround(mu), ws.g, ws.b, m); // b = z + mu g
     const c = p.projector.project(ws.b, p.s.k, p.s.relu, ws.zTry, ws.supTry);
     k.gather(ws.zTry, ws.supTry, c, ws.valTry);
-    op.transposeSparsePtr(ws.supTry, ws.valTry, c, ws.xTry);
+    synthesize(p, count, c, mu);
     const sameSupport = count > 0 && c === count && sameInts(engine, ws.sup, ws.supTry, c);
     let accept = count === 0 || sameSupport || attempt >= 50;
     if (!accept) {
@@ -244,6 +263,81 @@ function nihtStep(p: Problem, count: number): number {
       return c;
     }
   }
+}
+
+/** xHat = W^T z from the code itself, ending a chain of updates. */
+function exactSynthesis(p: Problem, count: number): void {
+  p.op.transposeSparsePtr(p.ws.sup, p.ws.val, count, p.ws.xHat);
+  p.incremental = 0;
+}
+
+/** Exact syntheses between incremental ones: bounds the rounding an update chain can gather. */
+const NIHT_REFRESH = 16;
+
+/**
+ * xTry = W^T zTry. In 'abs' mode the projection keeps b's values, so zTry = b_S + (b on S' \ S)
+ * - (b on S \ S'), with b_S = z + mu g_S on the current support S: W^T zTry is xHat + mu W^T g_S
+ * plus the synthesis of the support's change, which near convergence touches few entries. A
+ * change larger than half the support, ReLU mode, the first step and every NIHT_REFRESH-th
+ * update synthesize zTry itself.
+ */
+function synthesize(p: Problem, count: number, c: number, mu: number): void {
+  const { ws, op } = p;
+  const { engine } = ws;
+  const { k } = engine;
+  const n = op.inputSize;
+  let changed = -1;
+  if (count > 0 && !p.s.relu && p.incremental < NIHT_REFRESH) changed = supportChange(p, count, c);
+  if (changed < 0) {
+    p.incremental = 0;
+    op.transposeSparsePtr(ws.supTry, ws.valTry, c, ws.xTry);
+    return;
+  }
+  p.incremental++;
+  k.copy(ws.xTry, ws.xHat, n * 4);
+  k.axpy(Math.fround(mu), ws.wg, ws.xTry, n);
+  if (changed > 0) {
+    op.transposeSparsePtr(ws.delta, ws.deltaVal, changed, ws.dx);
+    k.axpy(1, ws.dx, ws.xTry, n);
+  }
+}
+
+/**
+ * The entries of S' = supTry not in S = sup (value b) and of S not in S' (value -b), sorted, into
+ * (delta, deltaVal); their number, or -1 when they are more than half of S'.
+ */
+function supportChange(p: Problem, count: number, c: number): number {
+  const { ws } = p;
+  const { engine } = ws;
+  const s = engine.i32(ws.sup, count);
+  const t = engine.i32(ws.supTry, c);
+  const b = engine.f32(ws.b, p.op.outputSize);
+  const limit = c >> 1;
+  const idx = engine.i32(ws.delta, Math.min(count + c, 2 * Math.max(count, c)));
+  const val = engine.f32(ws.deltaVal, idx.length);
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < count || j < c) {
+    const si = i < count ? s[i]! : 0x7fffffff;
+    const tj = j < c ? t[j]! : 0x7fffffff;
+    if (si === tj) {
+      i++;
+      j++;
+      continue;
+    }
+    if (d >= limit) return -1;
+    if (tj < si) {
+      idx[d] = tj;
+      val[d++] = b[tj]!;
+      j++;
+    } else {
+      idx[d] = si;
+      val[d++] = -b[si]!;
+      i++;
+    }
+  }
+  return d;
 }
 
 function sameInts(engine: Engine, a: number, b: number, n: number): boolean {
