@@ -101,8 +101,7 @@ export function winogradTiling(Ho: number, Wo: number, I: number, O: number, m: 
   const Op = Math.ceil(O / 4) * 4;
   const planes = (m + 2) * (m + 2);
   const all = Math.ceil((TY * TX) / 8) * 8;
-  const budget = m === 4 ? Number(process.env.W4B ?? WINOGRAD_BLOCK_BYTES) : WINOGRAD_BLOCK_BYTES;
-  const fit = Math.floor(budget / ((m === 4 ? 1 : planes) * (I + Op) * 4) / 8) * 8;
+  const fit = Math.floor(WINOGRAD_BLOCK_BYTES / (planes * (I + Op) * 4) / 8) * 8;
   return { TY, TX, Tb: Math.min(all, Math.max(8, fit)), Hq: m * TY + 2, Wq: m * TX + 2, I, Op };
 }
 
