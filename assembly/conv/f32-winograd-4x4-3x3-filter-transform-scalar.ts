@@ -1,8 +1,9 @@
 // Winograd F(4x4, 3x3) filter transform: U = G g G^T for every (output channel, input channel)
-// pair, with Lavin and Gray's
-//   G = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6], [1/24, 1/12, 1/6], [1/24, -1/12, 1/6], [0, 0, 1]]
-// (interpolation points 0, 1, -1, 2, -2 and infinity). Done once per set of weights, so it is
-// scalar and works in f64, rounding each of the 36 values to f32 once.
+// pair, with
+//   G = [[1, 0, 0], [-1/3, 1/3, -1/3], [1/3, 1/3, 1/3], [-16/15, -8/15, -4/15], [1/15, -2/15, 4/15], [0, 0, 1]]
+// (interpolation points 0, -1, 1, 1/2, -2 and infinity, as helpers/f32-winograd-4x4-3x3-steps).
+// Done once per set of weights, so it is scalar and works in f64, rounding each of the 36 values
+// to f32 once.
 //
 // Layout for f32-winograd-gemm-36-4x8: U[xi][ob][i][r], xi = 6 row + col of the 6x6 transform, ob
 // a block of 4 output channels (the last block zero-filled), i the input channel, r in 0..3.
@@ -38,11 +39,11 @@ export function f32_winograd_4x4_3x3_filter_transform_scalar(w: usize, K: i32, M
         g20 = <f64>load<f32>(src, 24); g21 = <f64>load<f32>(src, 28); g22 = <f64>load<f32>(src, 32);
       }
       // G g: 6 rows x 3 columns; then each row becomes 6 values (G g) G^T
-      storeRow(dst, planeXi, 0, g00 / 4, g01 / 4, g02 / 4);
-      storeRow(dst, planeXi, 1, -(g00 + g10 + g20) / 6, -(g01 + g11 + g21) / 6, -(g02 + g12 + g22) / 6);
-      storeRow(dst, planeXi, 2, -(g00 - g10 + g20) / 6, -(g01 - g11 + g21) / 6, -(g02 - g12 + g22) / 6);
-      storeRow(dst, planeXi, 3, (g00 + 2 * g10 + 4 * g20) / 24, (g01 + 2 * g11 + 4 * g21) / 24, (g02 + 2 * g12 + 4 * g22) / 24);
-      storeRow(dst, planeXi, 4, (g00 - 2 * g10 + 4 * g20) / 24, (g01 - 2 * g11 + 4 * g21) / 24, (g02 - 2 * g12 + 4 * g22) / 24);
+      storeRow(dst, planeXi, 0, g00, g01, g02);
+      storeRow(dst, planeXi, 1, -(g00 - g10 + g20) / 3, -(g01 - g11 + g21) / 3, -(g02 - g12 + g22) / 3);
+      storeRow(dst, planeXi, 2, (g00 + g10 + g20) / 3, (g01 + g11 + g21) / 3, (g02 + g12 + g22) / 3);
+      storeRow(dst, planeXi, 3, -(4 * g00 + 2 * g10 + g20) * 4 / 15, -(4 * g01 + 2 * g11 + g21) * 4 / 15, -(4 * g02 + 2 * g12 + g22) * 4 / 15);
+      storeRow(dst, planeXi, 4, (g00 - 2 * g10 + 4 * g20) / 15, (g01 - 2 * g11 + 4 * g21) / 15, (g02 - 2 * g12 + 4 * g22) / 15);
       storeRow(dst, planeXi, 5, g20, g21, g22);
     }
   }
@@ -52,10 +53,10 @@ export function f32_winograd_4x4_3x3_filter_transform_scalar(w: usize, K: i32, M
 @inline
 function storeRow(dst: usize, planeXi: usize, row: i32, x0: f64, x1: f64, x2: f64): void {
   const base = dst + <usize>(row * 6) * planeXi;
-  store<f32>(base, <f32>(x0 / 4));
-  store<f32>(base + planeXi, <f32>(-(x0 + x1 + x2) / 6));
-  store<f32>(base + 2 * planeXi, <f32>(-(x0 - x1 + x2) / 6));
-  store<f32>(base + 3 * planeXi, <f32>((x0 + 2 * x1 + 4 * x2) / 24));
-  store<f32>(base + 4 * planeXi, <f32>((x0 - 2 * x1 + 4 * x2) / 24));
+  store<f32>(base, <f32>x0);
+  store<f32>(base + planeXi, <f32>(-(x0 - x1 + x2) / 3));
+  store<f32>(base + 2 * planeXi, <f32>((x0 + x1 + x2) / 3));
+  store<f32>(base + 3 * planeXi, <f32>(-(4 * x0 + 2 * x1 + x2) * 4 / 15));
+  store<f32>(base + 4 * planeXi, <f32>((x0 - 2 * x1 + 4 * x2) / 15));
   store<f32>(base + 5 * planeXi, <f32>x2);
 }

@@ -11,42 +11,42 @@ export function f32_winograd_4x4_3x3_input_tile_scalar(src: usize, rowBytes: usi
   const r0 = src, r1 = src + rowBytes, r2 = src + 2 * rowBytes, r3 = src + 3 * rowBytes, r4 = src + 4 * rowBytes, r5 = src + 5 * rowBytes;
   // rows of d B
   const d00 = load<f32>(r0), d01 = load<f32>(r0, 4), d02 = load<f32>(r0, 8), d03 = load<f32>(r0, 12), d04 = load<f32>(r0, 16), d05 = load<f32>(r0, 20);
-  const e00 = bt0(d00, d02, d04), e01 = bt1(d01, d02, d03, d04), e02 = bt2(d01, d02, d03, d04);
-  const e03 = bt3(d01, d02, d03, d04), e04 = bt4(d01, d02, d03, d04), e05 = bt5(d01, d03, d05);
+  const e00 = bt0(d00, d01, d02, d03, d04), e01 = bt1(d01, d02, d03, d04), e02 = bt2(d01, d02, d03, d04);
+  const e03 = bt3(d01, d02, d03, d04), e04 = bt4(d01, d02, d03, d04), e05 = bt5(d01, d02, d03, d04, d05);
   const d10 = load<f32>(r1), d11 = load<f32>(r1, 4), d12 = load<f32>(r1, 8), d13 = load<f32>(r1, 12), d14 = load<f32>(r1, 16), d15 = load<f32>(r1, 20);
-  const e10 = bt0(d10, d12, d14), e11 = bt1(d11, d12, d13, d14), e12 = bt2(d11, d12, d13, d14);
-  const e13 = bt3(d11, d12, d13, d14), e14 = bt4(d11, d12, d13, d14), e15 = bt5(d11, d13, d15);
+  const e10 = bt0(d10, d11, d12, d13, d14), e11 = bt1(d11, d12, d13, d14), e12 = bt2(d11, d12, d13, d14);
+  const e13 = bt3(d11, d12, d13, d14), e14 = bt4(d11, d12, d13, d14), e15 = bt5(d11, d12, d13, d14, d15);
   const d20 = load<f32>(r2), d21 = load<f32>(r2, 4), d22 = load<f32>(r2, 8), d23 = load<f32>(r2, 12), d24 = load<f32>(r2, 16), d25 = load<f32>(r2, 20);
-  const e20 = bt0(d20, d22, d24), e21 = bt1(d21, d22, d23, d24), e22 = bt2(d21, d22, d23, d24);
-  const e23 = bt3(d21, d22, d23, d24), e24 = bt4(d21, d22, d23, d24), e25 = bt5(d21, d23, d25);
+  const e20 = bt0(d20, d21, d22, d23, d24), e21 = bt1(d21, d22, d23, d24), e22 = bt2(d21, d22, d23, d24);
+  const e23 = bt3(d21, d22, d23, d24), e24 = bt4(d21, d22, d23, d24), e25 = bt5(d21, d22, d23, d24, d25);
   const d30 = load<f32>(r3), d31 = load<f32>(r3, 4), d32 = load<f32>(r3, 8), d33 = load<f32>(r3, 12), d34 = load<f32>(r3, 16), d35 = load<f32>(r3, 20);
-  const e30 = bt0(d30, d32, d34), e31 = bt1(d31, d32, d33, d34), e32 = bt2(d31, d32, d33, d34);
-  const e33 = bt3(d31, d32, d33, d34), e34 = bt4(d31, d32, d33, d34), e35 = bt5(d31, d33, d35);
+  const e30 = bt0(d30, d31, d32, d33, d34), e31 = bt1(d31, d32, d33, d34), e32 = bt2(d31, d32, d33, d34);
+  const e33 = bt3(d31, d32, d33, d34), e34 = bt4(d31, d32, d33, d34), e35 = bt5(d31, d32, d33, d34, d35);
   const d40 = load<f32>(r4), d41 = load<f32>(r4, 4), d42 = load<f32>(r4, 8), d43 = load<f32>(r4, 12), d44 = load<f32>(r4, 16), d45 = load<f32>(r4, 20);
-  const e40 = bt0(d40, d42, d44), e41 = bt1(d41, d42, d43, d44), e42 = bt2(d41, d42, d43, d44);
-  const e43 = bt3(d41, d42, d43, d44), e44 = bt4(d41, d42, d43, d44), e45 = bt5(d41, d43, d45);
+  const e40 = bt0(d40, d41, d42, d43, d44), e41 = bt1(d41, d42, d43, d44), e42 = bt2(d41, d42, d43, d44);
+  const e43 = bt3(d41, d42, d43, d44), e44 = bt4(d41, d42, d43, d44), e45 = bt5(d41, d42, d43, d44, d45);
   const d50 = load<f32>(r5), d51 = load<f32>(r5, 4), d52 = load<f32>(r5, 8), d53 = load<f32>(r5, 12), d54 = load<f32>(r5, 16), d55 = load<f32>(r5, 20);
-  const e50 = bt0(d50, d52, d54), e51 = bt1(d51, d52, d53, d54), e52 = bt2(d51, d52, d53, d54);
-  const e53 = bt3(d51, d52, d53, d54), e54 = bt4(d51, d52, d53, d54), e55 = bt5(d51, d53, d55);
+  const e50 = bt0(d50, d51, d52, d53, d54), e51 = bt1(d51, d52, d53, d54), e52 = bt2(d51, d52, d53, d54);
+  const e53 = bt3(d51, d52, d53, d54), e54 = bt4(d51, d52, d53, d54), e55 = bt5(d51, d52, d53, d54, d55);
   // B^T (d B), column by column
-  store<f32>(dst, bt0(e00, e20, e40)); store<f32>(dst + 6 * planeXi, bt1(e10, e20, e30, e40));
+  store<f32>(dst, bt0(e00, e10, e20, e30, e40)); store<f32>(dst + 6 * planeXi, bt1(e10, e20, e30, e40));
   store<f32>(dst + 12 * planeXi, bt2(e10, e20, e30, e40)); store<f32>(dst + 18 * planeXi, bt3(e10, e20, e30, e40));
-  store<f32>(dst + 24 * planeXi, bt4(e10, e20, e30, e40)); store<f32>(dst + 30 * planeXi, bt5(e10, e30, e50));
-  store<f32>(dst + 1 * planeXi, bt0(e01, e21, e41)); store<f32>(dst + 7 * planeXi, bt1(e11, e21, e31, e41));
+  store<f32>(dst + 24 * planeXi, bt4(e10, e20, e30, e40)); store<f32>(dst + 30 * planeXi, bt5(e10, e20, e30, e40, e50));
+  store<f32>(dst + 1 * planeXi, bt0(e01, e11, e21, e31, e41)); store<f32>(dst + 7 * planeXi, bt1(e11, e21, e31, e41));
   store<f32>(dst + 13 * planeXi, bt2(e11, e21, e31, e41)); store<f32>(dst + 19 * planeXi, bt3(e11, e21, e31, e41));
-  store<f32>(dst + 25 * planeXi, bt4(e11, e21, e31, e41)); store<f32>(dst + 31 * planeXi, bt5(e11, e31, e51));
-  store<f32>(dst + 2 * planeXi, bt0(e02, e22, e42)); store<f32>(dst + 8 * planeXi, bt1(e12, e22, e32, e42));
+  store<f32>(dst + 25 * planeXi, bt4(e11, e21, e31, e41)); store<f32>(dst + 31 * planeXi, bt5(e11, e21, e31, e41, e51));
+  store<f32>(dst + 2 * planeXi, bt0(e02, e12, e22, e32, e42)); store<f32>(dst + 8 * planeXi, bt1(e12, e22, e32, e42));
   store<f32>(dst + 14 * planeXi, bt2(e12, e22, e32, e42)); store<f32>(dst + 20 * planeXi, bt3(e12, e22, e32, e42));
-  store<f32>(dst + 26 * planeXi, bt4(e12, e22, e32, e42)); store<f32>(dst + 32 * planeXi, bt5(e12, e32, e52));
-  store<f32>(dst + 3 * planeXi, bt0(e03, e23, e43)); store<f32>(dst + 9 * planeXi, bt1(e13, e23, e33, e43));
+  store<f32>(dst + 26 * planeXi, bt4(e12, e22, e32, e42)); store<f32>(dst + 32 * planeXi, bt5(e12, e22, e32, e42, e52));
+  store<f32>(dst + 3 * planeXi, bt0(e03, e13, e23, e33, e43)); store<f32>(dst + 9 * planeXi, bt1(e13, e23, e33, e43));
   store<f32>(dst + 15 * planeXi, bt2(e13, e23, e33, e43)); store<f32>(dst + 21 * planeXi, bt3(e13, e23, e33, e43));
-  store<f32>(dst + 27 * planeXi, bt4(e13, e23, e33, e43)); store<f32>(dst + 33 * planeXi, bt5(e13, e33, e53));
-  store<f32>(dst + 4 * planeXi, bt0(e04, e24, e44)); store<f32>(dst + 10 * planeXi, bt1(e14, e24, e34, e44));
+  store<f32>(dst + 27 * planeXi, bt4(e13, e23, e33, e43)); store<f32>(dst + 33 * planeXi, bt5(e13, e23, e33, e43, e53));
+  store<f32>(dst + 4 * planeXi, bt0(e04, e14, e24, e34, e44)); store<f32>(dst + 10 * planeXi, bt1(e14, e24, e34, e44));
   store<f32>(dst + 16 * planeXi, bt2(e14, e24, e34, e44)); store<f32>(dst + 22 * planeXi, bt3(e14, e24, e34, e44));
-  store<f32>(dst + 28 * planeXi, bt4(e14, e24, e34, e44)); store<f32>(dst + 34 * planeXi, bt5(e14, e34, e54));
-  store<f32>(dst + 5 * planeXi, bt0(e05, e25, e45)); store<f32>(dst + 11 * planeXi, bt1(e15, e25, e35, e45));
+  store<f32>(dst + 28 * planeXi, bt4(e14, e24, e34, e44)); store<f32>(dst + 34 * planeXi, bt5(e14, e24, e34, e44, e54));
+  store<f32>(dst + 5 * planeXi, bt0(e05, e15, e25, e35, e45)); store<f32>(dst + 11 * planeXi, bt1(e15, e25, e35, e45));
   store<f32>(dst + 17 * planeXi, bt2(e15, e25, e35, e45)); store<f32>(dst + 23 * planeXi, bt3(e15, e25, e35, e45));
-  store<f32>(dst + 29 * planeXi, bt4(e15, e25, e35, e45)); store<f32>(dst + 35 * planeXi, bt5(e15, e35, e55));
+  store<f32>(dst + 29 * planeXi, bt4(e15, e25, e35, e45)); store<f32>(dst + 35 * planeXi, bt5(e15, e25, e35, e45, e55));
 }
 
 /** The in-bounds part (cols <= 4 values) of one output row. */
