@@ -101,7 +101,10 @@ function requireDist(): void {
 // 208 KB since 2026-12-02, when the library gained the model-based pursuits (about 17 KB
 // minified) and the study runner (about 20 KB): features of the library itself, which web apps
 // use too. A `convcs/study` entry of its own would give the studies' share back, if size matters more.
-test('size budget: each wasm module <= 64 KB, the browser file <= 208 KB', () => {
+// It is 256 KB since Winograd F(4x4, 3x3) (branch winograd-4x4): its transforms, unrolled for four
+// tiles per f32x4, take the SIMD modules from 27 to 43 KB each (the scalar one from 11 to 14 KB),
+// about 45 KB of base64 for 1.3-1.4x faster wide layers (bench/results/2026-12-02-winograd-4x4.md).
+test('size budget: each wasm module <= 64 KB, the browser file <= 256 KB', () => {
   requireDist();
   const wasm = [
     ...readdirSync(join(root, 'build')).filter((f) => f.endsWith('.wasm')).map((f) => join('build', f)),
@@ -120,7 +123,7 @@ test('size budget: each wasm module <= 64 KB, the browser file <= 208 KB', () =>
     rows.push(`${f}: ${size} bytes (${(size / KB).toFixed(1)} KB)`);
   }
   const browser = statSync(join(root, 'dist/convcs.browser.mjs')).size;
-  assert.ok(browser <= 208 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 208 KB budget`);
+  assert.ok(browser <= 256 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 256 KB budget`);
   console.log(`sizes:\n  ${rows.join('\n  ')}`);
 });
 
@@ -335,10 +338,12 @@ after(async () => {
 
 // The hashes of tests/conformance/conformance.mjs, pinned on 2026-12-02 (the same before and after
 // the package split): a change to any bit the conformance script computes shows here, and must come
-// with the measured reason for it in the same commit.
+// with the measured reason for it in the same commit. Re-pinned when the workload gained the
+// Winograd F(2x2) and F(4x4) layers (the earlier outputs keep their bits: without those layers the
+// hashes are still 2471a5c2... and 2fa028b4...).
 const PINNED = {
-  simd: '2471a5c20a9337bedafd9041b0642a655efc2c39f8db5bfd40ed5f28ff42b7f3',
-  scalar: '2fa028b45432674bbb5ec300d80667e466f007044b02e8506cba992304fd68c2',
+  simd: '990d2879abe535bee179c05b5238ca26427a79448e75feae091871fe897f6523',
+  scalar: 'cd4ee77afc9a443d6f47a05971c9622333dbd5baba348927c3ead6fc66658f85',
 };
 
 test('same bits in every runtime: one SIMD hash, one scalar hash, SIMD by default', () => {

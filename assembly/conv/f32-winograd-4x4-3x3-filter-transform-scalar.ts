@@ -49,8 +49,6 @@ export function f32_winograd_4x4_3x3_filter_transform_scalar(w: usize, K: i32, M
   }
 }
 
-// @ts-ignore: decorator
-@inline
 function storeRow(dst: usize, planeXi: usize, row: i32, x0: f64, x1: f64, x2: f64): void {
   const base = dst + <usize>(row * 6) * planeXi;
   store<f32>(base, <f32>x0);

@@ -1,5 +1,6 @@
 // Winograd F(4x4, 3x3) output transform, four consecutive tiles of the block per f32x4: the same
-// operations as f32-winograd-4x4-3x3-output-transform-scalar (its reference) in the same order.
+// operations as f32-winograd-4x4-3x3-output-transform-scalar (its reference) in the same order
+// (which uses Om as scratch; this kernel keeps everything in registers).
 // Each output row of the four tiles is 4 vectors (one per column, a tile per lane), which a 4x4
 // register transpose turns into one 4-pixel row per tile, stored whole inside the image and
 // lane by lane at its right edge. The four tiles may lie on different rows of tiles, so every tile

@@ -17,6 +17,26 @@ export const WINOGRAD_MIN_CHANNELS = 8;
 export const WINOGRAD_BLOCK_BYTES = 2 << 20;
 
 /**
+ * Bytes of transformed tiles and GEMM products per block of F(4x4, 3x3) tiles. Every block streams
+ * all the transformed filters (36 planes, 2.25 times F(2x2)'s) past its tiles, so F(4x4) takes
+ * larger blocks: one block for the layers measured (npm run bench).
+ */
+export const WINOGRAD_4X4_BLOCK_BYTES = 8 << 20;
+
+/**
+ * 'auto' takes Winograd F(4x4, 3x3) instead of F(2x2, 3x3) for layers with at least
+ * WINOGRAD_4X4_MIN_CHANNELS and at most WINOGRAD_4X4_MAX_CHANNELS channels each way whose
+ * F(4x4) GEMM work (36 products per tile, tiles rounded up to 8) is at most
+ * WINOGRAD_4X4_MAX_WORK of F(2x2)'s (16 per tile). Measured: below 64 channels the transforms
+ * dominate and F(2x2) is as fast or faster; on small images the rounding of tiles and the larger
+ * transformed filters make F(4x4) slower. The channel cap bounds the error, which grows with the
+ * reduction length: at most 7.5e-6 relative up to 512 channels (scripts/winograd-accuracy.ts).
+ */
+export const WINOGRAD_4X4_MIN_CHANNELS = 64;
+export const WINOGRAD_4X4_MAX_CHANNELS = 512;
+export const WINOGRAD_4X4_MAX_WORK = 0.7;
+
+/**
  * Code density from which transposeSparse on a Winograd layer scatters the code and runs the
  * dense Winograd transpose: measured crossover 35-50% on 16 to 512 channels (npm run bench).
  */
@@ -101,17 +121,24 @@ export function winogradTiling(Ho: number, Wo: number, I: number, O: number, m: 
   const Op = Math.ceil(O / 4) * 4;
   const planes = (m + 2) * (m + 2);
   const all = Math.ceil((TY * TX) / 8) * 8;
-  const fit = Math.floor(WINOGRAD_BLOCK_BYTES / (planes * (I + Op) * 4) / 8) * 8;
+  const fit = Math.floor((m === 4 ? WINOGRAD_4X4_BLOCK_BYTES : WINOGRAD_BLOCK_BYTES) / (planes * (I + Op) * 4) / 8) * 8;
   return { TY, TX, Tb: Math.min(all, Math.max(8, fit)), Hq: m * TY + 2, Wq: m * TX + 2, I, Op };
 }
 
 /** The layer's shape before an algorithm is chosen. */
 export type ConvShape = Omit<ConvGeometry, 'algorithm'>;
 
+/** Whether 'auto' takes F(4x4, 3x3) rather than F(2x2, 3x3) for a Winograd layer (see WINOGRAD_4X4_MAX_WORK). */
+export function prefersWinograd4x4(g: ConvShape): boolean {
+  const lo = Math.min(g.M, g.K), hi = Math.max(g.M, g.K);
+  if (lo < WINOGRAD_4X4_MIN_CHANNELS || hi > WINOGRAD_4X4_MAX_CHANNELS) return false;
+  const work = (m: number, planes: number) => planes * Math.ceil((Math.ceil(g.Ho / m) * Math.ceil(g.Wo / m)) / 8) * 8;
+  return work(4, 36) <= WINOGRAD_4X4_MAX_WORK * work(2, 16);
+}
+
 /**
- * 'auto' picks Winograd F(2x2, 3x3) for 3x3 stride-1 layers of at least WINOGRAD_MIN_CHANNELS
- * channels each way. F(4x4, 3x3) ('winograd4x4') is taken only when asked for: its measured
- * error exceeds the 1e-5 golden tolerance on wide layers (docs/winograd.md).
+ * 'auto' picks Winograd for 3x3 stride-1 layers of at least WINOGRAD_MIN_CHANNELS channels each
+ * way: F(4x4, 3x3) where prefersWinograd4x4 says so, F(2x2, 3x3) otherwise.
  */
 export function chooseAlgorithm(where: string, g: ConvShape, requested: 'auto' | 'direct' | WinogradAlgorithm): 'direct' | WinogradAlgorithm {
   const fits = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1;
@@ -119,7 +146,8 @@ export function chooseAlgorithm(where: string, g: ConvShape, requested: 'auto' |
     throw rangeError(where, `algorithm '${requested}' needs a 3x3 kernel and stride 1, got kernel ${g.kh}x${g.kw} and stride ${g.sh}x${g.sw}`);
   }
   if (requested === 'winograd' || requested === 'winograd4x4') return requested;
-  return requested === 'auto' && fits && g.M >= WINOGRAD_MIN_CHANNELS && g.K >= WINOGRAD_MIN_CHANNELS ? 'winograd' : 'direct';
+  if (requested === 'direct' || !fits || g.M < WINOGRAD_MIN_CHANNELS || g.K < WINOGRAD_MIN_CHANNELS) return 'direct';
+  return prefersWinograd4x4(g) ? 'winograd4x4' : 'winograd';
 }
 
 /** How each dense direction of a layer runs in a module. */
