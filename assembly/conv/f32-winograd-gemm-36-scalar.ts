@@ -3,7 +3,7 @@
 // with a separate multiply and add, so the two agree bit for bit.
 //
 // For each of the 36 transform positions xi: O[xi][o][t] = sum_i U[xi][o/4][i][o%4] V[xi][i][t],
-// o < Op (a multiple of 4), t < Tn (a multiple of 8), i < I; rows of V and O are Tb floats apart.
+// o < Op (a multiple of 4), t < Tn (any count), i < I; rows of V and O are Tb floats apart.
 
 export function f32_winograd_gemm_36_scalar(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32): void {
   for (let xi = 0; xi < 36; xi++) {
