@@ -165,6 +165,8 @@ function runTorch(layers: Layer[]): TorchPeer {
   }
 }
 let torchPeer: TorchPeer = { ok: false, error: 'not run' };
+/** The layers PyTorch is timed on: the 3x3 2-D layers of 64 channels or more. */
+const torchLayer = (L: Layer) => L.dims === 2 && L.kh === 3 && L.M >= 64;
 
 /** Measure one group interleaved and append its rows. */
 async function group(
@@ -234,9 +236,9 @@ async function main(): Promise<void> {
     notes.push(`tfjs-backend-wasm could not run in this process (${tfjsInfo.error}); the × tfjs column is empty.`);
   }
 
-  // ---- the native peer, where `import torch` works (the 3x3 2-D layers whose targets are set against it) ----
+  // ---- the native peer, where `import torch` works: checked here, timed per layer just before its forward group ----
   log('PyTorch (native, 1 thread): /usr/bin/python3 bench/peers/pytorch_conv.py');
-  torchPeer = runTorch(LAYERS.filter((L) => L.dims === 2 && L.kh === 3 && L.M >= 64));
+  torchPeer = runTorch([]);
   if (torchPeer.ok) log(`PyTorch ${torchPeer.torch}, ${torchPeer.threads} thread, mkldnn ${torchPeer.mkldnn}`);
   else {
     log(`PyTorch not available: ${torchPeer.error}`);
@@ -408,7 +410,7 @@ async function main(): Promise<void> {
   const header = {
     date, cpu: machine.cpu, cores: machine.cores, node: process.version, v8: process.versions.v8,
     tfjs: tfjsLine + (torchPeer.ok
-      ? ` Native peer: PyTorch ${torchPeer.torch} (Debian python3-torch, oneDNN ${torchPeer.mkldnn ? 'on' : 'off'}), conv2d forward, ${torchPeer.threads} thread, in a child Python before the layers' groups (not interleaved).`
+      ? ` Native peer: PyTorch ${torchPeer.torch} (Debian python3-torch, oneDNN ${torchPeer.mkldnn ? 'on' : 'off'}), conv2d forward, ${torchPeer.threads} thread, in a child Python run just before each layer's forward group (not interleaved).`
       : ' Native peer: PyTorch not available.'),
     ceiling: ceilingLine, durationS: durationMs / 1000, command: COMMAND,
   };
@@ -604,8 +606,14 @@ async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | u
   for (const { a, W } of Wo4) forward.splice(1, 0, { name: `convcs simd ${a}`, fn: () => W.forward(x, outF) });
   if (tfForward) forward.push({ name: 'tfjs-wasm', fn: tfForward });
   if (L.js) forward.push({ name: 'plain JS', fn: () => jsConvForward(g, weights, x, jsOutF) });
+  // PyTorch just before the forward group, so that both meet the same load of the shared machine.
+  let torchTimes: number[] | undefined;
+  if (torchPeer.ok && torchLayer(L)) {
+    const t = runTorch([L]);
+    torchTimes = t.ok ? t.times?.[L.id] : undefined;
+    if (torchTimes) (torchPeer.times ??= {})[L.id] = torchTimes;
+  }
   await group(L.title, 'forward', forward, { budgetMs: L.budgetMs, flops });
-  const torchTimes = torchPeer.ok ? torchPeer.times?.[L.id] : undefined;
   if (torchTimes) {
     const st = stats(torchTimes);
     const fwdRows = rows.filter((r) => r.bench === L.title && r.op === 'forward');
