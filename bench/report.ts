@@ -20,6 +20,8 @@ export interface Row {
   rate?: { value: number; unit: string };
   /** tfjs-wasm's median over this median (above 1: faster than tfjs-wasm). */
   vsTfjs?: number;
+  /** PyTorch's median (native, 1 thread, conv2d forward) over this median. */
+  vsTorch?: number;
   /** gflops over the measured WASM SIMD ceiling. */
   ofSimdCeiling?: number;
   note?: string;
@@ -101,10 +103,11 @@ export function markdown(header: Header, rows: readonly Row[], notes: readonly s
   out.push('Per call, batch 1, float32. Median and p75 over the n samples pooled from interleaved rounds; ' +
     'MAD is the median absolute deviation. GFLOP/s counts 2·K·M·kh·kw·Ho·Wo for a convolution and its dense ' +
     'transpose, 2·nnz·M·kh·kw for a sparse transpose. × tfjs is tfjs-wasm\'s median over this median (above 1: ' +
-    'faster than tfjs-wasm). % ceiling is GFLOP/s over the WASM SIMD ceiling measured in the same run.');
+    'faster than tfjs-wasm). × PyTorch is native PyTorch\'s median (conv2d forward, 1 thread) over this median ' +
+    '(the issue\'s target: 0.75× or more). % ceiling is GFLOP/s over the WASM SIMD ceiling measured in the same run.');
   out.push('');
-  out.push('| benchmark | operation | contender | median ms | p75 ms | MAD ms | n | rate | × tfjs | % ceiling |');
-  out.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push('| benchmark | operation | contender | median ms | p75 ms | MAD ms | n | rate | × tfjs | × PyTorch | % ceiling |');
+  out.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   let lastBench = '';
   let lastOp = '';
   for (const r of rows) {
@@ -114,9 +117,10 @@ export function markdown(header: Header, rows: readonly Row[], notes: readonly s
     lastOp = r.op;
     const rate = r.gflops !== undefined ? `${fmtNum(r.gflops)} GFLOP/s` : r.rate ? `${fmtNum(r.rate.value)} ${r.rate.unit}` : '';
     const vs = r.vsTfjs !== undefined ? `${r.vsTfjs.toFixed(2)}×` : '';
+    const vsTorch = r.vsTorch !== undefined ? `${r.vsTorch.toFixed(2)}×` : '';
     const ceil = r.ofSimdCeiling !== undefined ? `${(100 * r.ofSimdCeiling).toFixed(r.ofSimdCeiling < 0.1 ? 1 : 0)}%` : '';
     const contender = r.note ? `${r.contender} (${r.note})` : r.contender;
-    out.push(`| ${bench} | ${op} | ${contender} | ${fmtMs(r.stats.median)} | ${fmtMs(r.stats.p75)} | ${fmtMs(r.stats.mad)} | ${r.stats.n} | ${rate} | ${vs} | ${ceil} |`);
+    out.push(`| ${bench} | ${op} | ${contender} | ${fmtMs(r.stats.median)} | ${fmtMs(r.stats.p75)} | ${fmtMs(r.stats.mad)} | ${r.stats.n} | ${rate} | ${vs} | ${vsTorch} | ${ceil} |`);
   }
   if (notes.length > 0) {
     out.push('');

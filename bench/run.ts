@@ -2,7 +2,7 @@
 // `node --import tsx bench/run.ts --memory-only` prints the memory table alone (a few seconds).
 // Speed is measured and reported, never asserted. See bench/README.md for what is measured and how.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +84,12 @@ const LAYERS: Layer[] = [
   { id: 'c1d', title: 'conv1d 32→96, l=5, D=32, valid (paper)', dims: 1, M: 32, K: 96, kh: 1, kw: 5, H: 1, W: 32, padding: 'valid', js: true, budgetMs: 2400 },
 ];
 
-function makeOperator(cs: Convcs, L: Layer, algorithm: 'auto' | 'direct' = 'auto'): ConvOperator {
+type Algorithm = 'auto' | 'direct' | 'winograd' | 'winograd4x4';
+
+/** The Winograd algorithms 'auto' may pick, as their `algorithm` option. */
+const WINOGRAD: ReadonlyArray<'winograd' | 'winograd4x4'> = ['winograd', 'winograd4x4'];
+
+function makeOperator(cs: Convcs, L: Layer, algorithm: Algorithm = 'auto'): ConvOperator {
   const W = L.dims === 1
     ? cs.conv1d({ inChannels: L.M, outChannels: L.K, kernelSize: L.kw, length: L.W, padding: L.padding })
     : cs.conv2d({ inChannels: L.M, outChannels: L.K, kernelSize: [L.kh, L.kw], height: L.H, width: L.W, padding: L.padding, algorithm });
@@ -101,7 +106,7 @@ function makeOperator(cs: Convcs, L: Layer, algorithm: 'auto' | 'direct' = 'auto
  */
 async function measureMemory(L: Layer): Promise<MemoryRow[]> {
   const out: MemoryRow[] = [];
-  const one = async (contender: string, backend: 'simd' | 'scalar', algorithm: 'auto' | 'direct'): Promise<string> => {
+  const one = async (contender: string, backend: 'simd' | 'scalar', algorithm: Algorithm): Promise<string> => {
     const cs = await load({ backend });
     const heap = cs.engine.heap;
     const heapBefore = heap.inUse;
@@ -126,8 +131,12 @@ async function measureMemory(L: Layer): Promise<MemoryRow[]> {
     W.dispose();
     return W.geometry.algorithm;
   };
-  // 'convcs simd direct' only where 'auto' picks Winograd, as in the timed groups.
-  if (await one('convcs simd', 'simd', 'auto') === 'winograd') await one('convcs simd direct', 'simd', 'direct');
+  // 'convcs simd direct' and the other Winograd algorithm only where 'auto' picks Winograd, as in the timed groups.
+  const auto = await one('convcs simd', 'simd', 'auto');
+  if (auto !== 'direct') {
+    for (const a of WINOGRAD) if (a !== auto) await one(`convcs simd ${a}`, 'simd', a);
+    await one('convcs simd direct', 'simd', 'direct');
+  }
   await one('convcs scalar', 'scalar', 'auto');
   return out;
 }
@@ -140,6 +149,24 @@ const notes: string[] = [];
 const groupLog: Array<{ bench: string; op: string; plan: Plan; ms: number }> = [];
 const recovery: RecoveryRow[] = [];
 const memory: MemoryRow[] = [];
+
+/** The native peer: PyTorch's conv2d forward, one thread, in a child Python (bench/peers/pytorch_conv.py). */
+interface TorchPeer { ok: boolean; error?: string; torch?: string; threads?: number; mkldnn?: boolean; times?: Record<string, number[]> }
+
+function runTorch(layers: Layer[]): TorchPeer {
+  const python = '/usr/bin/python3';
+  const spec = layers.map((L) => ({ id: L.id, M: L.M, K: L.K, H: L.H, W: L.W, k: L.kh, padding: L.padding === 'same' ? (L.kh - 1) / 2 : 0 }));
+  const r = spawnSync(python, [path.join(here, 'peers', 'pytorch_conv.py'), JSON.stringify(spec)], { encoding: 'utf8', timeout: 120_000 });
+  if (r.error || r.status !== 0) return { ok: false, error: r.error?.message ?? `${python} exited with ${r.status}: ${r.stderr.trim().split('\n').pop()}` };
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as TorchPeer;
+  } catch (e) {
+    return { ok: false, error: `unreadable output (${(e as Error).message})` };
+  }
+}
+let torchPeer: TorchPeer = { ok: false, error: 'not run' };
+/** The layers PyTorch is timed on: the 3x3 2-D layers of 64 channels or more. */
+const torchLayer = (L: Layer) => L.dims === 2 && L.kh === 3 && L.M >= 64;
 
 /** Measure one group interleaved and append its rows. */
 async function group(
@@ -207,6 +234,15 @@ async function main(): Promise<void> {
   else {
     log(`tfjs-backend-wasm could not run: ${tfjsInfo.error}`);
     notes.push(`tfjs-backend-wasm could not run in this process (${tfjsInfo.error}); the × tfjs column is empty.`);
+  }
+
+  // ---- the native peer, where `import torch` works: checked here, timed per layer just before its forward group ----
+  log('PyTorch (native, 1 thread): /usr/bin/python3 bench/peers/pytorch_conv.py');
+  torchPeer = runTorch([]);
+  if (torchPeer.ok) log(`PyTorch ${torchPeer.torch}, ${torchPeer.threads} thread, mkldnn ${torchPeer.mkldnn}`);
+  else {
+    log(`PyTorch not available: ${torchPeer.error}`);
+    notes.push(`PyTorch not available (\`/usr/bin/python3 -c 'import torch'\` fails: ${torchPeer.error}); the × PyTorch column is empty.`);
   }
 
   // ---- the layers ----
@@ -373,7 +409,10 @@ async function main(): Promise<void> {
     `scalar ${ceiling.scalar.toFixed(1)} GFLOP/s (${ceiling.scalarChains} chains).`;
   const header = {
     date, cpu: machine.cpu, cores: machine.cores, node: process.version, v8: process.versions.v8,
-    tfjs: tfjsLine, ceiling: ceilingLine, durationS: durationMs / 1000, command: COMMAND,
+    tfjs: tfjsLine + (torchPeer.ok
+      ? ` Native peer: PyTorch ${torchPeer.torch} (Debian python3-torch, oneDNN ${torchPeer.mkldnn ? 'on' : 'off'}), conv2d forward, ${torchPeer.threads} thread, in a child Python run just before each layer's forward group (not interleaved).`
+      : ' Native peer: PyTorch not available.'),
+    ceiling: ceilingLine, durationS: durationMs / 1000, command: COMMAND,
   };
   const md = markdown(header, rows, notes, memory);
   mkdirSync(resultsDir, { recursive: true });
@@ -393,6 +432,7 @@ async function main(): Promise<void> {
     },
     load: { firstSimdMs: firstLoadSimdMs, firstScalarMs: firstLoadScalarMs },
     tfjs: tfjsInfo,
+    pytorch: torchPeer,
     ceiling: { used: ceiling, start: ceilingStart, end: ceilingEnd },
     checks,
     groups: groupLog,
@@ -427,9 +467,12 @@ function findings(ceiling: CeilingResult): string[] {
     const sparse1 = find(L.title, (o) => o.startsWith('sparse transpose 1%'), 'convcs simd');
     if (dense && sparse && sparse1) {
       const x = (a: Row, b: Row): string => `${(a.stats.median / b.stats.median).toFixed(2)}×`;
+      const algorithm = memory.find((m) => m.bench === L.title && m.contender === 'convcs simd')?.algorithm;
+      const winograd = algorithm === 'winograd4x4' ? 'Winograd F(4x4, 3x3), which already does 4× fewer multiplications'
+        : 'Winograd F(2x2, 3x3), which already does 2.25× fewer multiplications';
       out.push(`Sparse vs dense transpose, ${L.title}: at 25% density ${x(dense, sparse)} faster, at 1% ${x(dense, sparse1)}` +
         (direct ? ` (against the direct dense kernel: ${x(direct, sparse)} and ${x(direct, sparse1)}; the default dense transpose here is ` +
-          'Winograd, which already does 2.25× fewer multiplications).' : '.'));
+          `${winograd}).` : '.'));
     }
   }
   {
@@ -468,8 +511,10 @@ function findings(ceiling: CeilingResult): string[] {
 async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | undefined): Promise<void> {
   const Ws = makeOperator(csSimd, L);
   const Wc = makeOperator(csScalar, L);
-  // Where 'auto' picks Winograd, the direct kernels run beside it as a contender of their own.
-  const Wd = Ws.geometry.algorithm === 'winograd' ? makeOperator(csSimd, L, 'direct') : undefined;
+  // Where 'auto' picks Winograd, the direct kernels and the other Winograd algorithm run beside it as contenders of their own.
+  const autoAlgorithm = Ws.geometry.algorithm;
+  const Wd = autoAlgorithm !== 'direct' ? makeOperator(csSimd, L, 'direct') : undefined;
+  const Wo4 = autoAlgorithm !== 'direct' ? WINOGRAD.filter((a) => a !== autoAlgorithm).map((a) => ({ a, W: makeOperator(csSimd, L, a) })) : [];
   const [, Ho = 1, Wo = 1] = L.dims === 1 ? [0, 1, Ws.outputShape[1]] : Ws.outputShape;
   const taps = L.M * L.kh * L.kw;
   const flops = 2 * L.K * taps * Ho * Wo;
@@ -492,8 +537,12 @@ async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | u
   checks.push({ bench: L.title, what: 'convcs scalar forward vs simd', relDiff: relErr(Wc.forward(x), h) });
   checks.push({ bench: L.title, what: 'convcs scalar transpose vs simd', relDiff: relErr(Wc.transpose(h), xT) });
   if (Wd) {
-    checks.push({ bench: L.title, what: 'convcs simd direct forward vs winograd', relDiff: relErr(Wd.forward(x), h) });
-    checks.push({ bench: L.title, what: 'convcs simd direct transpose vs winograd', relDiff: relErr(Wd.transpose(h), xT) });
+    checks.push({ bench: L.title, what: `convcs simd direct forward vs ${autoAlgorithm}`, relDiff: relErr(Wd.forward(x), h) });
+    checks.push({ bench: L.title, what: `convcs simd direct transpose vs ${autoAlgorithm}`, relDiff: relErr(Wd.transpose(h), xT) });
+  }
+  for (const { a, W } of Wo4) {
+    checks.push({ bench: L.title, what: `convcs simd ${a} forward vs ${autoAlgorithm}`, relDiff: relErr(W.forward(x), h) });
+    checks.push({ bench: L.title, what: `convcs simd ${a} transpose vs ${autoAlgorithm}`, relDiff: relErr(W.transpose(h), xT) });
   }
   checks.push({ bench: L.title, what: 'convcs simd transposeSparse (25%) vs dense transpose of the same code', relDiff: relErr(Ws.transposeSparse(idx25, val25), Ws.transpose(p25.z)) });
   checks.push({ bench: L.title, what: 'convcs scalar transposeSparse (1%) vs simd', relDiff: relErr(Wc.transposeSparse(idx1, val1), Ws.transposeSparse(idx1, val1)) });
@@ -554,15 +603,34 @@ async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | u
     { name: 'convcs scalar', fn: () => Wc.forward(x, outF) },
   ];
   if (Wd) forward.splice(1, 0, { name: 'convcs simd direct', fn: () => Wd.forward(x, outF) });
+  for (const { a, W } of Wo4) forward.splice(1, 0, { name: `convcs simd ${a}`, fn: () => W.forward(x, outF) });
   if (tfForward) forward.push({ name: 'tfjs-wasm', fn: tfForward });
   if (L.js) forward.push({ name: 'plain JS', fn: () => jsConvForward(g, weights, x, jsOutF) });
+  // PyTorch just before the forward group, so that both meet the same load of the shared machine.
+  let torchTimes: number[] | undefined;
+  if (torchPeer.ok && torchLayer(L)) {
+    const t = runTorch([L]);
+    torchTimes = t.ok ? t.times?.[L.id] : undefined;
+    if (torchTimes) (torchPeer.times ??= {})[L.id] = torchTimes;
+  }
   await group(L.title, 'forward', forward, { budgetMs: L.budgetMs, flops });
+  if (torchTimes) {
+    const st = stats(torchTimes);
+    const fwdRows = rows.filter((r) => r.bench === L.title && r.op === 'forward');
+    const tf = fwdRows.find((r) => r.contender === 'tfjs-wasm');
+    rows.push({
+      bench: L.title, op: 'forward', contender: 'PyTorch (native, 1 thread)', stats: st, roundMedians: torchTimes, warmupMs: [],
+      flops, gflops: flops / (st.median * 1e6), ...(tf ? { vsTfjs: tf.stats.median / st.median } : {}),
+    });
+    for (const r of [...fwdRows, rows[rows.length - 1]!]) r.vsTorch = st.median / r.stats.median;
+  }
 
   const transpose: Contender[] = [
     { name: 'convcs simd', fn: () => Ws.transpose(h, outT) },
     { name: 'convcs scalar', fn: () => Wc.transpose(h, outT) },
   ];
   if (Wd) transpose.splice(1, 0, { name: 'convcs simd direct', fn: () => Wd.transpose(h, outT) });
+  for (const { a, W } of Wo4) transpose.splice(1, 0, { name: `convcs simd ${a}`, fn: () => W.transpose(h, outT) });
   if (tfTranspose) transpose.push({ name: 'tfjs-wasm', fn: tfTranspose });
   if (L.js) transpose.push({ name: 'plain JS', fn: () => jsConvTranspose(g, weights, h, jsOutT) });
   await group(L.title, 'transpose (dense)', transpose, { budgetMs: L.budgetMs, flops });
@@ -576,10 +644,13 @@ async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | u
   if (!L.js) notes.push(`${L.title}: the plain-JS baseline is skipped (about ${(flops / 1e9).toFixed(1)} GFLOP per call at ~0.5 GFLOP/s).`);
 
   if (Wd) {
-    notes.push(`${L.title}: 'convcs simd' and 'convcs scalar' run Winograd F(2x2, 3x3) (the default for this layer); 'convcs simd direct' ` +
-      'is the direct kernel on the same layer. GFLOP/s and % ceiling count the direct flops, so Winograd can pass 100%.');
+    const name = (a: string) => (a === 'winograd4x4' ? 'Winograd F(4x4, 3x3)' : 'Winograd F(2x2, 3x3)');
+    notes.push(`${L.title}: 'convcs simd' and 'convcs scalar' run ${name(autoAlgorithm)} (the default for this layer); ` +
+      Wo4.map(({ a }) => `'convcs simd ${a}' is ${name(a)} forced, `).join('') +
+      "'convcs simd direct' the direct kernel, on the same layer. GFLOP/s and % ceiling count the direct flops, so Winograd can pass 100%.");
     Wd.dispose();
   }
+  for (const { W } of Wo4) W.dispose();
   for (const t of tensors) t.dispose();
   Ws.dispose();
   Wc.dispose();

@@ -5,7 +5,10 @@
 export { Convcs } from './convcs.js';
 export type { LoadOptions, Backend } from './instance.js';
 export { ConvOperator } from './conv/operator.js';
-export { WINOGRAD_MIN_CHANNELS, WINOGRAD_BLOCK_BYTES, WINOGRAD_DENSE_FROM, PIXEL_FORWARD_MAX } from './conv/choose.js';
+export {
+  WINOGRAD_MIN_CHANNELS, WINOGRAD_BLOCK_BYTES, WINOGRAD_DENSE_FROM, PIXEL_FORWARD_MAX,
+  WINOGRAD_4X4_MIN_CHANNELS, WINOGRAD_4X4_MAX_CHANNELS, WINOGRAD_4X4_MAX_WORK, WINOGRAD_4X4_BLOCK_BYTES,
+} from './conv/choose.js';
 export type { LinearOperator } from './linear-operator.js';
 export type { Conv1dOptions, Conv2dOptions, RandomizeOptions, Padding, ConvGeometry } from './conv/geometry.js';
 export type {

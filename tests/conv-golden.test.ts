@@ -38,7 +38,36 @@ test('fixture covers the cases the kernel issue asks for', () => {
   assert.ok(cs.some((c) => c.dim === 2 && c.kernelSize[0] !== c.kernelSize[1]));
 });
 
+/** The 2-D cases Winograd can take: 3x3 kernel, stride 1. */
+const winogradCases = fixture.cases.filter((c) => c.dim === 2 && c.kernelSize.every((k) => k === 3) && c.stride.every((s) => s === 1));
+
+test('fixture has 3x3 stride-1 cases for the forced Winograd algorithms', () => {
+  assert.ok(winogradCases.length >= 3);
+  assert.ok(winogradCases.some((c) => c.padding === 'same') && winogradCases.some((c) => c.batch > 1));
+});
+
 for (const backend of backends) {
+  for (const c of winogradCases) {
+    test(`${backend}: ${c.name}, algorithm 'winograd4x4'`, async () => {
+      const cs = await instance(backend);
+      const W = cs.conv2d({
+        inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: 3, height: c.inputShape[0]!, width: c.inputShape[1]!,
+        padding: c.padding === 'same' ? 'same' : (c.padding as [number, number]), algorithm: 'winograd4x4',
+      });
+      try {
+        assert.equal(W.paths.forward, 'winograd4x4');
+        assert.equal(W.paths.transpose, 'winograd4x4');
+        W.setWeights(new Float32Array(c.weight));
+        const ef = relErr(W.forward(new Float32Array(c.x)), c.y);
+        assert.ok(ef <= 1e-5, `forward relative error ${ef}`);
+        const et = relErr(W.transpose(new Float32Array(c.z)), c.xt);
+        assert.ok(et <= 1e-5, `transpose relative error ${et}`);
+      } finally {
+        W.dispose();
+      }
+    });
+  }
+
   for (const c of fixture.cases) {
     test(`${backend}: ${c.name}`, async () => {
       const cs = await instance(backend);

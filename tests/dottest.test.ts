@@ -26,6 +26,18 @@ const plans: Plan[] = [
     densities: [0.01, 0.2, 0.6],
   },
   {
+    name: 'Winograd F(4x4, 3x3) forward and transpose, forced (edge tiles both ways, dense fallback above 35%)',
+    make: (cs) => cs.conv2d({ inChannels: 8, outChannels: 6, kernelSize: 3, height: 13, width: 18, padding: 'same', algorithm: 'winograd4x4' }),
+    holds: (W) => W.paths.forward === 'winograd4x4' && W.paths.transpose === 'winograd4x4',
+    densities: [0.01, 0.2, 0.6],
+  },
+  {
+    name: 'Winograd F(4x4, 3x3) forward, direct transpose (padding 3)',
+    make: (cs) => cs.conv2d({ inChannels: 5, outChannels: 9, kernelSize: 3, height: 9, width: 7, padding: 3, algorithm: 'winograd4x4' }),
+    holds: (W) => W.paths.forward === 'winograd4x4' && W.paths.transpose !== 'winograd4x4',
+    densities: [0.05, 0.5],
+  },
+  {
     name: 'pixel-vectorized forward (few output channels)',
     make: (cs) => cs.conv2d({ inChannels: 4, outChannels: 3, kernelSize: 3, height: 9, width: 11, padding: 'same', algorithm: 'direct' }),
     holds: (W, simd) => W.paths.forward === (simd ? 'pixel' : 'direct'),

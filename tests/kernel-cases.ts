@@ -412,6 +412,83 @@ function blocksOf(T: number, Tb: number): Array<[number, number]> {
   return out;
 }
 
+// ---- Winograd F(4x4, 3x3) ----
+
+/** Like winogradArb, wide enough for the SIMD kernels' groups of four 4x4 tiles. */
+const winograd4Arb = fc.record({
+  M: fc.integer({ min: 1, max: 11 }),
+  K: fc.integer({ min: 1, max: 11 }),
+  H: fc.integer({ min: 1, max: 19 }),
+  W: fc.integer({ min: 1, max: 37 }),
+  kh: fc.constant(3), kw: fc.constant(3), sh: fc.constant(1), sw: fc.constant(1),
+  ph: fc.integer({ min: 0, max: 2 }),
+  pw: fc.integer({ min: 0, max: 2 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
+
+/** The blocked F(4x4, 3x3) driver (scalar or SIMD) with blocks of Tb tiles (0: all tiles in one). */
+function winograd4(m: Mod, g: Geo, c: WinoChain, input: Float32Array, w: Float32Array, simd: boolean, Tb0: number): Float32Array {
+  const TY = Math.ceil(c.Ho / 4), TX = Math.ceil(c.Wo / 4), T = TY * TX;
+  const Tb = Tb0 || Math.ceil(T / 8) * 8, Hq = 4 * TY + 2, Wq = 4 * TX + 2, Op = Math.ceil(c.O / 4) * 4;
+  return withBufs(m, (b) => {
+    const U = b.f32(36 * Op * c.I);
+    m.k.f32_winograd_4x4_3x3_filter_transform_scalar(b.f32(w), g.K, g.M, c.transpose, U);
+    const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
+    const V = b.f32(36 * c.I * Tb), Om = b.f32(36 * Op * Tb), out = b.f32(c.O * c.Ho * c.Wo);
+    const run = simd ? m.s.f32_conv2d_winograd_4x4_3x3_simd : m.k.f32_conv2d_winograd_4x4_3x3_scalar;
+    run(P, c.I, Hq, Wq, TY, TX, Tb, U, c.O, Op, V, Om, c.Ho, c.Wo, out);
+    return b.readF32(out, c.O * c.Ho * c.Wo);
+  });
+}
+
+// Points 0, -1, 1, 1/2, -2 and infinity.
+const BT4 = [[1, -3 / 2, -2, 3 / 2, 1, 0], [0, 1, -5 / 2, 1 / 2, 1, 0], [0, -1, 1 / 2, 5 / 2, 1, 0], [0, -2, -1, 2, 1, 0], [0, 1 / 2, -1, -1 / 2, 1, 0], [0, 1, -3 / 2, -2, 3 / 2, 1]];
+const G4 = [[1, 0, 0], [-1 / 3, 1 / 3, -1 / 3], [1 / 3, 1 / 3, 1 / 3], [-16 / 15, -8 / 15, -4 / 15], [1 / 15, -2 / 15, 4 / 15], [0, 0, 1]];
+const AT4 = [[1, 1, 1, 1, 1, 0], [0, -1, 1, 1 / 2, -2, 0], [0, 1, 1, 1 / 4, 4, 0], [0, -1, 1, 1 / 8, -8, 1]];
+const SIX = [0, 1, 2, 3, 4, 5];
+
+function inputTransform4(m: Mod, simd: boolean, Pin: Float32Array, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number): Float32Array {
+  return withBufs(m, (b) => {
+    const V = b.f32(36 * C * Tb);
+    (simd ? m.s.f32_winograd_4x4_3x3_input_transform_4x_simd : m.k.f32_winograd_4x4_3x3_input_transform_scalar)(b.f32(Pin), C, Hq, Wq, TX, t0, n, Tb, V);
+    return b.readF32(V, 36 * C * Tb);
+  });
+}
+
+/** As gemmArb, with any Tn: the 36-plane GEMM ends in a group of 4 tiles and single tiles. */
+const gemm36Arb = fc.record({
+  I: fc.integer({ min: 1, max: 13 }),
+  Op: fc.integer({ min: 1, max: 4 }).map((q) => q * 4),
+  Tb: fc.integer({ min: 1, max: 4 }).map((q) => q * 8),
+  cut: fc.integer({ min: 0, max: 31 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).map((s) => ({ ...s, Tn: Math.max(1, s.Tb - s.cut) }));
+
+function gemm36(m: Mod, simd: boolean, U: Float32Array, V: Float32Array, I: number, Op: number, Tb: number, Tn: number): Float32Array {
+  return withBufs(m, (b) => {
+    const O = b.f32(36 * Op * Tb);
+    (simd ? m.s.f32_winograd_gemm_36_4x8_simd : m.k.f32_winograd_gemm_36_scalar)(b.f32(U), b.f32(V), O, I, Op, Tb, Tn);
+    return b.readF32(O, 36 * Op * Tb);
+  });
+}
+
+/** O channels of an Ho x Wo output (edges cut a tile's last rows or columns). */
+const outTransform4Arb = fc.record({
+  O: fc.integer({ min: 1, max: 9 }),
+  Ho: fc.integer({ min: 1, max: 13 }),
+  Wo: fc.integer({ min: 1, max: 41 }),
+  blocks: fc.constantFrom(8, 16, 0),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).map((s) => ({ ...s, Op: Math.ceil(s.O / 4) * 4, TY: Math.ceil(s.Ho / 4), TX: Math.ceil(s.Wo / 4) }));
+
+function outputTransform4(m: Mod, simd: boolean, Om: Float32Array, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number): Float32Array {
+  return withBufs(m, (b) => {
+    const out = b.f32(O * Ho * Wo);
+    (simd ? m.s.f32_winograd_4x4_3x3_output_transform_4x_simd : m.k.f32_winograd_4x4_3x3_output_transform_scalar)(b.f32(Om), O, Op, Tb, TX, t0, n, Ho, Wo, out);
+    return b.readF32(out, O * Ho * Wo);
+  });
+}
+
 // ---- random bits: the documented generator, in BigInt ----
 
 const MASK64 = (1n << 64n) - 1n;
@@ -1040,6 +1117,160 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
         }
       }
     }), { numRuns: 150, seed: 10 });
+  },
+
+  // -- conv: Winograd F(4x4, 3x3) --
+  f32_winograd_4x4_3x3_filter_transform_scalar(m) {
+    for (const [K, M] of [[1, 1], [3, 5], [8, 2], [6, 7]] as const) {
+      const w = randomArray(K * M * 9, K * 10 + M);
+      for (const transpose of [0, 1]) {
+        const [O, I] = transpose ? [M, K] : [K, M];
+        const Op = Math.ceil(O / 4) * 4;
+        const got = withBufs(m, (b) => {
+          const U = b.f32(36 * Op * I);
+          m.k.f32_winograd_4x4_3x3_filter_transform_scalar(b.f32(w), K, M, transpose, U);
+          return b.readF32(U, 36 * Op * I);
+        });
+        // G g G^T in float64: the kernel rounds each value to f32 once.
+        const want = new Float64Array(36 * Op * I);
+        for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) {
+          const g = [0, 1, 2].map((a) => [0, 1, 2].map((c) => transpose
+            ? w[((i * M + o) * 3 + 2 - a) * 3 + 2 - c]!
+            : w[((o * M + i) * 3 + a) * 3 + c]!));
+          const u = matmul(matmul(G4, g), transposeMat(G4));
+          for (let xi = 0; xi < 36; xi++) want[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)] = u[Math.floor(xi / 6)]![xi % 6]!;
+        }
+        for (let j = 0; j < want.length; j++) {
+          assert.ok(Math.abs(got[j]! - want[j]!) <= Math.abs(want[j]!) * 2 ** -24, `K ${K} M ${M} transpose ${transpose}: U[${j}] ${got[j]} vs ${want[j]}`);
+        }
+        m.record(got);
+      }
+    }
+  },
+  f32_winograd_4x4_3x3_input_transform_scalar(m) {
+    fc.assert(fc.property(winoBlockArb, (s) => {
+      const { C, TY, TX } = s;
+      const Hq = 4 * TY + 2, Wq = 4 * TX + 2 + s.extraW, T = TY * TX;
+      const Tb = s.blocks || Math.ceil(T / 8) * 8;
+      const Pin = randomArray(C * Hq * Wq, s.seed);
+      for (const [t0, n] of blocksOf(T, Tb)) {
+        const V = inputTransform4(m, false, Pin, C, Hq, Wq, TX, t0, n, Tb);
+        const nPad = Math.ceil(n / 8) * 8;
+        const want: number[] = [], got: number[] = [];
+        for (let c = 0; c < C; c++) for (let j = 0; j < Tb; j++) {
+          const t = t0 + j, ty = Math.floor(t / TX), tx = t % TX;
+          const d = j < n ? SIX.map((r) => SIX.map((q) => Pin[(c * Hq + 4 * ty + r) * Wq + 4 * tx + q]!)) : undefined;
+          const v = d && matmul(matmul(BT4, d), transposeMat(BT4));
+          for (let xi = 0; xi < 36; xi++) {
+            const at = (xi * C + c) * Tb + j;
+            if (v) {
+              want.push(v[Math.floor(xi / 6)]![xi % 6]!);
+              got.push(V[at]!);
+            } else if (j < nPad) assert.ok(Object.is(V[at], 0), `${JSON.stringify(s)}: column ${j} not zeroed`);
+            else assert.ok(Number.isNaN(V[at]), `${JSON.stringify(s)}: column ${j} past the group of 8 written`);
+          }
+        }
+        near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
+        m.record(V);
+      }
+    }), { numRuns: 40, seed: 31 });
+  },
+  f32_winograd_4x4_3x3_input_transform_4x_simd(m) {
+    fc.assert(fc.property(winoBlockArb, (s) => {
+      const { C, TY, TX } = s;
+      const Hq = 4 * TY + 2, Wq = 4 * TX + 2 + s.extraW, T = TY * TX;
+      const Tb = s.blocks || Math.ceil(T / 8) * 8;
+      const Pin = randomArray(C * Hq * Wq, s.seed);
+      for (const [t0, n] of blocksOf(T, Tb)) {
+        bits(inputTransform4(m, true, Pin, C, Hq, Wq, TX, t0, n, Tb), inputTransform4(m, false, Pin, C, Hq, Wq, TX, t0, n, Tb), `${JSON.stringify(s)} block ${t0}`);
+      }
+    }), { numRuns: 150, seed: 32 });
+  },
+  f32_winograd_gemm_36_scalar(m) {
+    fc.assert(fc.property(gemm36Arb, (s) => {
+      const { I, Op, Tb, Tn } = s;
+      const U = randomArray(36 * Op * I, s.seed), V = randomArray(36 * I * Tb, s.seed + 1);
+      const O = gemm36(m, false, U, V, I, Op, Tb, Tn);
+      const want: number[] = [], got: number[] = [];
+      for (let xi = 0; xi < 36; xi++) for (let o = 0; o < Op; o++) for (let t = 0; t < Tb; t++) {
+        const at = (xi * Op + o) * Tb + t;
+        if (t >= Tn) {
+          assert.ok(Number.isNaN(O[at]), `${JSON.stringify(s)}: column ${t} past Tn written`);
+          continue;
+        }
+        let acc = 0;
+        for (let i = 0; i < I; i++) acc += U[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)]! * V[(xi * I + i) * Tb + t]!;
+        want.push(acc);
+        got.push(O[at]!);
+      }
+      near(got, want, 1e-5, `${JSON.stringify(s)}: vs float64`);
+      m.record(O);
+    }), { numRuns: 40, seed: 33 });
+  },
+  f32_winograd_gemm_36_4x8_simd(m) {
+    fc.assert(fc.property(gemm36Arb, (s) => {
+      const U = randomArray(36 * s.Op * s.I, s.seed), V = randomArray(36 * s.I * s.Tb, s.seed + 1);
+      bits(gemm36(m, true, U, V, s.I, s.Op, s.Tb, s.Tn), gemm36(m, false, U, V, s.I, s.Op, s.Tb, s.Tn), JSON.stringify(s));
+    }), { numRuns: 150, seed: 34 });
+  },
+  f32_winograd_4x4_3x3_output_transform_scalar(m) {
+    fc.assert(fc.property(outTransform4Arb, (s) => {
+      const { O, Op, TY, TX, Ho, Wo } = s;
+      const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
+      for (const [t0, n] of blocksOf(T, Tb)) {
+        const Om = randomArray(36 * Op * Tb, s.seed + t0);
+        const out = outputTransform4(m, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo);
+        const want: number[] = [], got: number[] = [];
+        for (let o = 0; o < O; o++) for (let y = 0; y < Ho; y++) for (let x = 0; x < Wo; x++) {
+          const t = Math.floor(y / 4) * TX + Math.floor(x / 4);
+          const at = (o * Ho + y) * Wo + x;
+          if (t < t0 || t >= t0 + n) {
+            assert.ok(Number.isNaN(out[at]), `${JSON.stringify(s)}: output of a tile outside the block written`);
+            continue;
+          }
+          const mt = SIX.map((r) => SIX.map((c) => Om[((6 * r + c) * Op + o) * Tb + t - t0]!));
+          want.push(matmul(matmul(AT4, mt), transposeMat(AT4))[y % 4]![x % 4]!);
+          got.push(out[at]!);
+        }
+        near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
+        m.record(out);
+      }
+    }), { numRuns: 40, seed: 35 });
+  },
+  f32_winograd_4x4_3x3_output_transform_4x_simd(m) {
+    fc.assert(fc.property(outTransform4Arb, (s) => {
+      const { O, Op, TY, TX, Ho, Wo } = s;
+      const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
+      for (const [t0, n] of blocksOf(T, Tb)) {
+        const Om = randomArray(36 * Op * Tb, s.seed + t0);
+        bits(outputTransform4(m, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo), outputTransform4(m, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo), `${JSON.stringify(s)} block ${t0}`);
+      }
+    }), { numRuns: 150, seed: 36 });
+  },
+  f32_conv2d_winograd_4x4_3x3_scalar(m) {
+    fc.assert(fc.property(winograd4Arb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
+      const y = winograd4(m, g, winoChain(g, false), x, w, false, 0);
+      near(y, convReference(x, w, g), 1e-5, `${JSON.stringify(s)}: forward vs float64`);
+      bits(winograd4(m, g, winoChain(g, false), x, w, false, 8), y, `${JSON.stringify(s)}: blocks of 8 tiles vs one block`);
+      const xt = winograd4(m, g, winoChain(g, true), z, w, false, 0);
+      near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
+      m.record(y);
+      m.record(xt);
+    }), { numRuns: 50, seed: 37 });
+  },
+  f32_conv2d_winograd_4x4_3x3_simd(m) {
+    fc.assert(fc.property(winograd4Arb, (s) => {
+      const g = geo(s);
+      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
+      for (const Tb of [8, 0]) {
+        for (const [transpose, input] of [[false, x], [true, z]] as const) {
+          const c = winoChain(g, transpose);
+          bits(winograd4(m, g, c, input, w, true, Tb), winograd4(m, g, c, input, w, false, Tb), `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}`);
+        }
+      }
+    }), { numRuns: 150, seed: 38 });
   },
 
   // -- project --

@@ -141,15 +141,22 @@ test('direct layers: forward gives the same bits in both modules, transpose and 
   }
 });
 
-test('Winograd: the scalar module computes the same bits as the SIMD one; large layers stay within 1e-5 of float64; transposeSparse takes the dense path from WINOGRAD_DENSE_FROM', async () => {
+test('Winograd: auto picks F(2x2) or F(4x4); the scalar module computes the same bits as the SIMD one; large layers stay within 1e-5 of float64; transposeSparse takes the dense path from WINOGRAD_DENSE_FROM', async () => {
   const simd = await modules.simd;
   const scalar = await modules.scalar;
-  for (const [M, K, H, Wd, padding] of [[64, 64, 20, 17, 'same'], [96, 40, 9, 12, 'valid'], [8, 8, 33, 2, 1]] as const) {
+  const layers = [
+    [64, 64, 20, 17, 'same', 'winograd'], // F(4x4) work 0.75 of F(2x2)'s: above WINOGRAD_4X4_MAX_WORK
+    [96, 40, 9, 12, 'valid', 'winograd'], // 40 < WINOGRAD_4X4_MIN_CHANNELS
+    [8, 8, 33, 2, 1, 'winograd'],
+    [64, 72, 30, 26, 'same', 'winograd4x4'], // work 0.63
+    [520, 64, 24, 24, 'same', 'winograd'], // work 0.63, but 520 > WINOGRAD_4X4_MAX_CHANNELS
+  ] as const;
+  for (const [M, K, H, Wd, padding, algorithm] of layers) {
     const opts = { inChannels: M, outChannels: K, kernelSize: 3, height: H, width: Wd, padding };
     const a = simd.conv2d(opts).randomize({ seed: 11 });
     const b = scalar.conv2d(opts).randomize({ seed: 11 });
     try {
-      assert.equal(a.geometry.algorithm, 'winograd', 'auto picks Winograd from 8 channels on');
+      assert.equal(a.geometry.algorithm, algorithm, `${M}->${K} ${H}x${Wd}: auto picks ${algorithm}`);
       const x = randomArray(a.inputSize, 12);
       const z = randomArray(a.outputSize, 13);
       const y = a.forward(x);

@@ -101,7 +101,10 @@ function requireDist(): void {
 // 208 KB since 2026-12-02, when the library gained the model-based pursuits (about 17 KB
 // minified) and the study runner (about 20 KB): features of the library itself, which web apps
 // use too. A `convcs/study` entry of its own would give the studies' share back, if size matters more.
-test('size budget: each wasm module <= 64 KB, the browser file <= 208 KB', () => {
+// It is 256 KB since Winograd F(4x4, 3x3) (branch winograd-4x4): its transforms, unrolled for four
+// tiles per f32x4, take the SIMD modules from 27 to 43 KB each (the scalar one from 11 to 14 KB),
+// about 45 KB of base64 for 1.3-1.4x faster wide layers (bench/results/2026-12-02-winograd-4x4.md).
+test('size budget: each wasm module <= 64 KB, the browser file <= 256 KB', () => {
   requireDist();
   const wasm = [
     ...readdirSync(join(root, 'build')).filter((f) => f.endsWith('.wasm')).map((f) => join('build', f)),
@@ -120,7 +123,7 @@ test('size budget: each wasm module <= 64 KB, the browser file <= 208 KB', () =>
     rows.push(`${f}: ${size} bytes (${(size / KB).toFixed(1)} KB)`);
   }
   const browser = statSync(join(root, 'dist/convcs.browser.mjs')).size;
-  assert.ok(browser <= 208 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 208 KB budget`);
+  assert.ok(browser <= 256 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 256 KB budget`);
   console.log(`sizes:\n  ${rows.join('\n  ')}`);
 });
 
@@ -334,12 +337,13 @@ after(async () => {
 // ---- the comparisons --------------------------------------------------------------------------
 
 // The hashes of tests/conformance/conformance.mjs: a change to any bit the conformance script
-// computes shows here, and must come with the measured reason for it in the same commit. Last
-// changed when NIHT began updating W^T z between exact syntheses (its iterates move by rounding:
-// docs/recovery.md, "What an iteration costs").
+// computes shows here, and must come with the measured reason for it in the same commit. Changed
+// on 2026-12-02 when NIHT began updating W^T z between exact syntheses (its iterates move by
+// rounding: docs/recovery.md, "What an iteration costs"), and when the workload gained forced
+// Winograd F(2x2) and F(4x4) layers (which add outputs, not change the others).
 const PINNED = {
-  simd: 'af0dbe57e1b3a2f987f345ef7a3b7f07ce545f02344a92642e8e3e583a0a4699',
-  scalar: '0e2f4c12a2c5859e6136430eabd4f89a4c0013ebde6f39fa5bf6849f7d4d020e',
+  simd: '06138ea836408248c725c598c82d930f86a7f6ddd856b8da4bc8506cac048418',
+  scalar: 'c71ca84cf4f9554144d20a745b5aa6fe01255958497b37e08de96dc0c419446f',
 };
 
 test('same bits in every runtime: one SIMD hash, one scalar hash, SIMD by default', () => {

@@ -17,6 +17,26 @@ export const WINOGRAD_MIN_CHANNELS = 8;
 export const WINOGRAD_BLOCK_BYTES = 2 << 20;
 
 /**
+ * Bytes of transformed tiles and GEMM products per block of F(4x4, 3x3) tiles. Every block streams
+ * all the transformed filters (36 planes, 2.25 times F(2x2)'s) past its tiles, so F(4x4) takes
+ * larger blocks: one block for the layers measured (npm run bench).
+ */
+export const WINOGRAD_4X4_BLOCK_BYTES = 8 << 20;
+
+/**
+ * 'auto' takes Winograd F(4x4, 3x3) instead of F(2x2, 3x3) for layers with at least
+ * WINOGRAD_4X4_MIN_CHANNELS and at most WINOGRAD_4X4_MAX_CHANNELS channels each way whose
+ * F(4x4) GEMM work (36 products per tile, tiles rounded up to 8) is at most
+ * WINOGRAD_4X4_MAX_WORK of F(2x2)'s (16 per tile). Measured: below 64 channels the transforms
+ * dominate and F(2x2) is as fast or faster; on small images the rounding of tiles and the larger
+ * transformed filters make F(4x4) slower. The channel cap bounds the error, which grows with the
+ * reduction length: at most 7.5e-6 relative up to 512 channels (scripts/winograd-accuracy.ts).
+ */
+export const WINOGRAD_4X4_MIN_CHANNELS = 64;
+export const WINOGRAD_4X4_MAX_CHANNELS = 512;
+export const WINOGRAD_4X4_MAX_WORK = 0.7;
+
+/**
  * Code density from which transposeSparse on a Winograd layer scatters the code and runs the
  * dense Winograd transpose: measured crossover 35-50% on 16 to 512 channels (npm run bench).
  */
@@ -75,44 +95,65 @@ export function sparsePlan(K: number, L: number): SparsePlan {
  */
 export const SPARSE_AXPY_ONE_IN = 20;
 
+/** Output tile side of each Winograd algorithm: F(2x2, 3x3) or F(4x4, 3x3). */
+export type WinogradAlgorithm = 'winograd' | 'winograd4x4';
+
+export function winogradTile(algorithm: WinogradAlgorithm): 2 | 4 {
+  return algorithm === 'winograd4x4' ? 4 : 2;
+}
+
 /**
- * Sizes (in floats) and tilings of a Winograd F(2x2, 3x3) layer, forward and transposed. The
+ * Sizes (in floats) and tilings of a Winograd F(2x2, 3x3) or F(4x4, 3x3) layer, forward and transposed. The
  * transpose is the correlation of the code, padded by 2 - padding, with the flipped filters, so
  * it runs on Winograd too when every padding is at most 2 (always so for 'same' and 'valid').
  */
 export interface WinogradTiling {
-  /** tiles of 2x2 outputs, tiles per block (a multiple of 8), padded input rows and columns */
+  /** tiles of m x m outputs, tiles per block (a multiple of 8), padded input rows and columns */
   TY: number; TX: number; Tb: number; Hq: number; Wq: number;
   /** input channels, output channels rounded up to 4 */
   I: number; Op: number;
 }
 
-export function winogradTiling(Ho: number, Wo: number, I: number, O: number): WinogradTiling {
-  const TY = Math.ceil(Ho / 2);
-  const TX = Math.ceil(Wo / 2);
+/** The tiling of an Ho x Wo output in m x m tiles ((m + 2)^2 transform planes). */
+export function winogradTiling(Ho: number, Wo: number, I: number, O: number, m: 2 | 4 = 2): WinogradTiling {
+  const TY = Math.ceil(Ho / m);
+  const TX = Math.ceil(Wo / m);
   const Op = Math.ceil(O / 4) * 4;
+  const planes = (m + 2) * (m + 2);
   const all = Math.ceil((TY * TX) / 8) * 8;
-  const fit = Math.floor(WINOGRAD_BLOCK_BYTES / (16 * (I + Op) * 4) / 8) * 8;
-  return { TY, TX, Tb: Math.min(all, Math.max(8, fit)), Hq: 2 * TY + 2, Wq: 2 * TX + 2, I, Op };
+  const fit = Math.floor((m === 4 ? WINOGRAD_4X4_BLOCK_BYTES : WINOGRAD_BLOCK_BYTES) / (planes * (I + Op) * 4) / 8) * 8;
+  return { TY, TX, Tb: Math.min(all, Math.max(8, fit)), Hq: m * TY + 2, Wq: m * TX + 2, I, Op };
 }
 
 /** The layer's shape before an algorithm is chosen. */
 export type ConvShape = Omit<ConvGeometry, 'algorithm'>;
 
-/** 'auto' picks Winograd for 3x3 stride-1 layers of at least WINOGRAD_MIN_CHANNELS channels each way. */
-export function chooseAlgorithm(where: string, g: ConvShape, requested: 'auto' | 'direct' | 'winograd'): 'direct' | 'winograd' {
+/** Whether 'auto' takes F(4x4, 3x3) rather than F(2x2, 3x3) for a Winograd layer (see WINOGRAD_4X4_MAX_WORK). */
+export function prefersWinograd4x4(g: ConvShape): boolean {
+  const lo = Math.min(g.M, g.K), hi = Math.max(g.M, g.K);
+  if (lo < WINOGRAD_4X4_MIN_CHANNELS || hi > WINOGRAD_4X4_MAX_CHANNELS) return false;
+  const work = (m: number, planes: number) => planes * Math.ceil((Math.ceil(g.Ho / m) * Math.ceil(g.Wo / m)) / 8) * 8;
+  return work(4, 36) <= WINOGRAD_4X4_MAX_WORK * work(2, 16);
+}
+
+/**
+ * 'auto' picks Winograd for 3x3 stride-1 layers of at least WINOGRAD_MIN_CHANNELS channels each
+ * way: F(4x4, 3x3) where prefersWinograd4x4 says so, F(2x2, 3x3) otherwise.
+ */
+export function chooseAlgorithm(where: string, g: ConvShape, requested: 'auto' | 'direct' | WinogradAlgorithm): 'direct' | WinogradAlgorithm {
   const fits = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1;
-  if (requested === 'winograd' && !fits) {
-    throw rangeError(where, `algorithm 'winograd' needs a 3x3 kernel and stride 1, got kernel ${g.kh}x${g.kw} and stride ${g.sh}x${g.sw}`);
+  if ((requested === 'winograd' || requested === 'winograd4x4') && !fits) {
+    throw rangeError(where, `algorithm '${requested}' needs a 3x3 kernel and stride 1, got kernel ${g.kh}x${g.kw} and stride ${g.sh}x${g.sw}`);
   }
-  return requested === 'winograd' || (requested === 'auto' && fits && g.M >= WINOGRAD_MIN_CHANNELS && g.K >= WINOGRAD_MIN_CHANNELS)
-    ? 'winograd' : 'direct';
+  if (requested === 'winograd' || requested === 'winograd4x4') return requested;
+  if (requested === 'direct' || !fits || g.M < WINOGRAD_MIN_CHANNELS || g.K < WINOGRAD_MIN_CHANNELS) return 'direct';
+  return prefersWinograd4x4(g) ? 'winograd4x4' : 'winograd';
 }
 
 /** How each dense direction of a layer runs in a module. */
 export interface ConvPaths {
-  forward: 'direct' | 'winograd' | 'pixel';
-  transpose: 'direct' | 'winograd' | 'pixel';
+  forward: 'direct' | WinogradAlgorithm | 'pixel';
+  transpose: 'direct' | WinogradAlgorithm | 'pixel';
 }
 
 /**
@@ -123,29 +164,32 @@ export interface ConvPaths {
  * kernel - 1 - padding with the flipped filters) of 3- or 6-channel inputs: see PIXEL_FORWARD_MAX.
  */
 export function choosePaths(g: ConvGeometry, simd: boolean): ConvPaths {
-  const winogradTranspose = g.algorithm === 'winograd' && Math.max(g.pt, g.pb, g.pl, g.pr) <= 2;
+  const winograd = g.algorithm !== 'direct';
+  const winogradTranspose = winograd && Math.max(g.pt, g.pb, g.pl, g.pr) <= 2;
   const stride1 = g.sh === 1 && g.sw === 1;
   const pixelForward = simd && g.algorithm === 'direct' && stride1 && g.K <= PIXEL_FORWARD_MAX;
   const pixelTranspose = simd && !winogradTranspose && stride1 && g.M <= PIXEL_FORWARD_MAX && g.M % 3 === 0 &&
     Math.max(g.pt, g.pb) <= g.kh - 1 && Math.max(g.pl, g.pr) <= g.kw - 1;
   return {
-    forward: g.algorithm === 'winograd' ? 'winograd' : pixelForward ? 'pixel' : 'direct',
-    transpose: winogradTranspose ? 'winograd' : pixelTranspose ? 'pixel' : 'direct',
+    forward: g.algorithm !== 'direct' ? g.algorithm : pixelForward ? 'pixel' : 'direct',
+    transpose: winogradTranspose ? g.algorithm as WinogradAlgorithm : pixelTranspose ? 'pixel' : 'direct',
   };
 }
 
 /** Floats of a Winograd layer's buffers: forward and transposed filters, padded input, tiles, products. */
 export function winogradSizes(g: ConvGeometry): { fwd: WinogradTiling; tr: WinogradTiling | undefined; U: number; UT: number; P: number; V: number; O: number } {
-  const transposed = choosePaths(g, false).transpose === 'winograd';
-  const fwd = winogradTiling(g.Ho, g.Wo, g.M, g.K);
-  const tr = transposed ? winogradTiling(g.H, g.W, g.K, g.M) : undefined;
+  const m = winogradTile(g.algorithm as WinogradAlgorithm);
+  const planes = (m + 2) * (m + 2);
+  const transposed = choosePaths(g, false).transpose !== 'direct';
+  const fwd = winogradTiling(g.Ho, g.Wo, g.M, g.K, m);
+  const tr = transposed ? winogradTiling(g.H, g.W, g.K, g.M, m) : undefined;
   return {
     fwd, tr,
-    U: 16 * fwd.Op * g.M,
-    UT: tr ? 16 * tr.Op * g.K : 0,
+    U: planes * fwd.Op * g.M,
+    UT: tr ? planes * tr.Op * g.K : 0,
     P: Math.max(g.M * fwd.Hq * fwd.Wq, tr ? g.K * tr.Hq * tr.Wq : 0),
-    V: 16 * Math.max(fwd.I * fwd.Tb, tr ? tr.I * tr.Tb : 0),
-    O: 16 * Math.max(fwd.Op * fwd.Tb, tr ? tr.Op * tr.Tb : 0),
+    V: planes * Math.max(fwd.I * fwd.Tb, tr ? tr.I * tr.Tb : 0),
+    O: planes * Math.max(fwd.Op * fwd.Tb, tr ? tr.Op * tr.Tb : 0),
   };
 }
 
@@ -158,7 +202,8 @@ export type SparseRoute = 'dense-winograd' | 'axpy16' | 'grouped' | 'scalar';
  * SPARSE_AXPY_ONE_IN and the grouped sparse GEMM from it on, and the scalar module its reference.
  */
 export function chooseSparseRoute(paths: ConvPaths, simd: boolean, nnz: number, codeSize: number): SparseRoute {
-  if (paths.transpose === 'winograd' && nnz > WINOGRAD_DENSE_FROM * codeSize) return 'dense-winograd';
+  const winograd = paths.transpose === 'winograd' || paths.transpose === 'winograd4x4';
+  if (winograd && nnz > WINOGRAD_DENSE_FROM * codeSize) return 'dense-winograd';
   if (!simd) return 'scalar';
   return nnz * SPARSE_AXPY_ONE_IN < codeSize ? 'axpy16' : 'grouped';
 }

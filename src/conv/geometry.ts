@@ -29,14 +29,18 @@ export interface Conv2dOptions {
   stride?: number | readonly [number, number];
   padding?: Padding;
   /**
-   * How 3x3 stride-1 layers are computed. 'auto' (default): Winograd F(2x2, 3x3) when the
-   * kernel is 3x3, the stride 1 and both channel counts at least WINOGRAD_MIN_CHANNELS, else
-   * direct. 'direct': always the direct sum (the order of the scalar reference, bit for bit).
-   * 'winograd': always Winograd (a RangeError for other kernels or strides). Winograd does 2.25x
-   * fewer multiplications; its results differ from the direct sum by rounding only (relative
-   * error of the order of 1e-7, see docs/winograd.md).
+   * How 3x3 stride-1 layers are computed. 'auto' (default): Winograd when the kernel is 3x3, the
+   * stride 1 and both channel counts at least WINOGRAD_MIN_CHANNELS, else direct; F(4x4, 3x3) for
+   * layers of 64 to 512 channels each way on images large enough (WINOGRAD_4X4_MAX_WORK),
+   * F(2x2, 3x3) otherwise. 'direct': always the direct sum (the order of the scalar reference, bit for bit).
+   * 'winograd': always Winograd F(2x2, 3x3) (a RangeError for other kernels or strides). Winograd
+   * does 2.25x fewer multiplications; its results differ from the direct sum by rounding only
+   * (relative error of the order of 1e-7, see docs/winograd.md).
+   * 'winograd4x4': always Winograd F(4x4, 3x3) (the same RangeError): 4x fewer multiplications
+   * than direct, with a larger rounding error (at most 7.5e-6 relative where 'auto' takes it,
+   * docs/winograd.md).
    */
-  algorithm?: 'auto' | 'direct' | 'winograd';
+  algorithm?: 'auto' | 'direct' | 'winograd' | 'winograd4x4';
 }
 
 export interface RandomizeOptions {
@@ -59,7 +63,7 @@ export interface ConvGeometry {
   pt: number; pb: number; pl: number; pr: number;
   Hp: number; Wp: number; Ho: number; Wo: number;
   /** How forward (and, with every padding at most 2, the dense transpose) is computed. */
-  algorithm: 'direct' | 'winograd';
+  algorithm: 'direct' | 'winograd' | 'winograd4x4';
 }
 
 function samePadding(where: string, k: number, stride: number): [number, number] {
@@ -121,7 +125,7 @@ export function conv2dGeometry(options: unknown): ConvGeometry {
   }
   const Ho = outputLength(where, 'height', H, kh, pt, pb, sh);
   const Wo = outputLength(where, 'width', W, kw, pl, pr, sw);
-  const requested = o.algorithm === undefined ? 'auto' : oneOf(where, 'algorithm', o.algorithm, ['auto', 'direct', 'winograd'] as const);
+  const requested = o.algorithm === undefined ? 'auto' : oneOf(where, 'algorithm', o.algorithm, ['auto', 'direct', 'winograd', 'winograd4x4'] as const);
   const shape = { M, K, H, W, kh, kw, sh, sw, pt, pb, pl, pr, Hp: H + pt + pb, Wp: W + pl + pr, Ho, Wo };
   return checkSizes(where, { ...shape, algorithm: chooseAlgorithm(where, shape, requested) });
 }
@@ -138,7 +142,7 @@ function checkSizes(where: string, g: ConvGeometry): ConvGeometry {
     // The pixel-vectorized transpose's padded code (SIMD module).
     sizes.push(['the padded code of the transpose', product(g.K, g.H + g.kh - 1, g.W + g.kw - 1)]);
   }
-  if (g.algorithm === 'winograd') {
+  if (g.algorithm !== 'direct') {
     const w = winogradSizes(g);
     sizes.push(['the Winograd transformed filters', w.U], ['the Winograd tile buffers', Math.max(w.V, w.O, w.P)]);
   }

@@ -46,11 +46,12 @@ export class ConvOperator extends LinearMemoryOperator {
     this.paths = Object.freeze(paths);
     const layer: LayerBuffers = { weights: 0, channelLast: 0, padded: 0, code: 0 };
     this.#layer = layer;
-    const forward = paths.forward === 'winograd' ? new WinogradForward(engine, g, layer)
+    const winograd = (p: ConvPaths[keyof ConvPaths]) => p === 'winograd' || p === 'winograd4x4';
+    const forward = winograd(paths.forward) ? new WinogradForward(engine, g, layer)
       : paths.forward === 'pixel' ? new PixelForward(engine, g, layer)
       : simd ? new DirectForwardSimd(engine, g, layer) : new DirectForwardScalar(engine, g, layer);
     this.#forward = forward;
-    this.#transpose = paths.transpose === 'winograd' ? new WinogradTranspose(engine, g, layer, forward as WinogradForward)
+    this.#transpose = winograd(paths.transpose) ? new WinogradTranspose(engine, g, layer, forward as WinogradForward)
       : paths.transpose === 'pixel' ? new PixelTranspose(engine, g, layer)
       : simd ? new DirectTransposeSimd(engine, g, layer) : new DirectTransposeScalar(engine, g, layer);
     this.#sparse = simd ? new SparseTransposeSimd(engine, g, layer) : new SparseTransposeScalar(engine, g, layer);

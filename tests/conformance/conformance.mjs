@@ -61,6 +61,18 @@ export function conformanceOutputs(cs) {
   put('conv2d.strided.project.abs.support', p3.support);
   put('conv2d.strided.transposeSparse', W3.transposeSparse(p3.support, Float32Array.from(p3.support, (i) => p3.z[i])));
 
+  // conv2d, Winograd F(2x2, 3x3) and F(4x4, 3x3), the algorithms 'auto' picks for 3x3 stride-1
+  // layers (F(4x4) only on wide layers and large images, so forced here on a small one): forward
+  // and dense transpose, with tiles cut at the right and bottom edges.
+  for (const algorithm of ['winograd', 'winograd4x4']) {
+    const Wn = cs.conv2d({ inChannels: 9, outChannels: 8, kernelSize: 3, height: 11, width: 14, padding: 'same', algorithm });
+    Wn.randomize({ seed: 701 });
+    const hn = Wn.forward(cs.randn(Wn.inputSize, { seed: 702 }));
+    put(`conv2d.${algorithm}.forward`, hn);
+    put(`conv2d.${algorithm}.transpose`, Wn.transpose(hn));
+    Wn.dispose();
+  }
+
   // The samplers, at an offset into a non-zero stream (counter-based: any slice on its own).
   put('randn', cs.randn(1001, { seed: 401, stream: 4, start: 12345 }));
   put('rand', cs.rand(999, { seed: 402, stream: 1, low: -2, high: 3 }));

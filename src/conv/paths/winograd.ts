@@ -1,30 +1,43 @@
-// Winograd F(2x2, 3x3), stride 1: the forward, and the transpose as the correlation of the code
-// (padded by 2 - padding) with the flipped filters. The tile scratch (padded input, transformed
-// tiles, GEMM products) is the forward's, sized for both directions, and the transpose borrows
-// it. The blocked driver is f32-conv2d-winograd-2x2-3x3-simd in the SIMD modules and its scalar
-// reference otherwise: the same bits.
+// Winograd F(2x2, 3x3) or F(4x4, 3x3) (the layer's algorithm), stride 1: the forward, and the
+// transpose as the correlation of the code (padded by 2 - padding) with the flipped filters. The
+// tile scratch (padded input, transformed tiles, GEMM products) is the forward's, sized for both
+// directions, and the transpose borrows it. The blocked driver is
+// f32-conv2d-winograd-{2x2,4x4}-3x3-simd in the SIMD modules and its scalar reference otherwise:
+// the same bits.
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
-import { winogradSizes } from '../choose.js';
+import { winogradSizes, type WinogradAlgorithm } from '../choose.js';
 import { ForwardPath, TransposePath, type LayerBuffers } from './path.js';
 
 type Driver = (P: number, I: number, Hq: number, Wq: number, TY: number, TX: number, Tb: number,
   U: number, O: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number) => void;
 
-function driver(engine: Engine): Driver {
+type FilterTransform = (w: number, K: number, M: number, transpose: number, U: number) => void;
+
+function driver(engine: Engine, algorithm: WinogradAlgorithm): Driver {
+  if (algorithm === 'winograd4x4') {
+    return engine.simdAbi ? engine.simdAbi.f32_conv2d_winograd_4x4_3x3_simd : engine.abi.f32_conv2d_winograd_4x4_3x3_scalar;
+  }
   return engine.simdAbi ? engine.simdAbi.f32_conv2d_winograd_2x2_3x3_simd : engine.abi.f32_conv2d_winograd_2x2_3x3_scalar;
+}
+
+function filterTransform(engine: Engine, algorithm: WinogradAlgorithm): FilterTransform {
+  return algorithm === 'winograd4x4'
+    ? engine.abi.f32_winograd_4x4_3x3_filter_transform_scalar : engine.abi.f32_winograd_2x2_3x3_filter_transform_scalar;
 }
 
 export class WinogradForward extends ForwardPath {
   override readonly usesPadded = false;
   readonly plan: ReturnType<typeof winogradSizes>;
   private readonly drive: Driver;
+  private readonly transform: FilterTransform;
 
   constructor(engine: Engine, g: ConvGeometry, layer: LayerBuffers) {
     super(engine, g, layer);
     this.plan = winogradSizes(g);
-    this.drive = driver(engine);
+    this.drive = driver(engine, g.algorithm as WinogradAlgorithm);
+    this.transform = filterTransform(engine, g.algorithm as WinogradAlgorithm);
   }
 
   get sizes() {
@@ -33,7 +46,7 @@ export class WinogradForward extends ForwardPath {
   }
 
   pack(): void {
-    this.engine.abi.f32_winograd_2x2_3x3_filter_transform_scalar(this.layer.weights, this.g.K, this.g.M, 0, this.ptr.filters!);
+    this.transform(this.layer.weights, this.g.K, this.g.M, 0, this.ptr.filters!);
   }
 
   run(inPtr: number, outPtr: number): void {
@@ -48,10 +61,12 @@ export class WinogradForward extends ForwardPath {
 export class WinogradTranspose extends TransposePath {
   override readonly usesPadded = false;
   private readonly drive: Driver;
+  private readonly transform: FilterTransform;
 
   constructor(engine: Engine, g: ConvGeometry, layer: LayerBuffers, private readonly forward: WinogradForward) {
     super(engine, g, layer);
-    this.drive = driver(engine);
+    this.drive = driver(engine, g.algorithm as WinogradAlgorithm);
+    this.transform = filterTransform(engine, g.algorithm as WinogradAlgorithm);
   }
 
   get sizes() {
@@ -59,7 +74,7 @@ export class WinogradTranspose extends TransposePath {
   }
 
   pack(): void {
-    this.engine.abi.f32_winograd_2x2_3x3_filter_transform_scalar(this.layer.weights, this.g.K, this.g.M, 1, this.ptr.filters!);
+    this.transform(this.layer.weights, this.g.K, this.g.M, 1, this.ptr.filters!);
   }
 
   run(codePtr: number, outPtr: number): void {

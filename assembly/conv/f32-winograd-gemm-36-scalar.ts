@@ -1,0 +1,24 @@
+// The 36 independent matrix products of a Winograd F(4x4, 3x3) convolution, one output at a
+// time: the reference for f32-winograd-gemm-36-4x8-simd, summing over the input channels in the same order
+// with a separate multiply and add, so the two agree bit for bit.
+//
+// For each of the 36 transform positions xi: O[xi][o][t] = sum_i U[xi][o/4][i][o%4] V[xi][i][t],
+// o < Op (a multiple of 4), t < Tn (any count), i < I; rows of V and O are Tb floats apart.
+
+export function f32_winograd_gemm_36_scalar(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32): void {
+  for (let xi = 0; xi < 36; xi++) {
+    const Ux = U + (<usize>(xi * Op * I) << 2);
+    const Vx = V + (<usize>(xi * I * Tb) << 2);
+    const Ox = O + (<usize>(xi * Op * Tb) << 2);
+    for (let o = 0; o < Op; o++) {
+      const u = Ux + (<usize>((o >> 2) * I * 4 + (o & 3)) << 2);
+      for (let t = 0; t < Tn; t++) {
+        let acc: f32 = 0;
+        for (let i = 0; i < I; i++) {
+          acc = acc + load<f32>(u + (<usize>(i * 4) << 2)) * load<f32>(Vx + (<usize>(i * Tb + t) << 2));
+        }
+        store<f32>(Ox + (<usize>(o * Tb + t) << 2), acc);
+      }
+    }
+  }
+}
