@@ -28,14 +28,15 @@ export const op1 = fc.record({ M: int(1, 4), K: int(1, 6), l: int(1, 4), extra: 
 export const pad2 = fc.oneof(int(0, 1), fc.tuple(int(0, 1), int(0, 2)), fc.constant('same' as const), fc.constant('valid' as const));
 export const op2 = fc.record({
   M: int(1, 3), K: int(1, 5), kh: int(1, 3), kw: int(1, 3), eh: int(0, 4), ew: int(0, 4), sh: int(1, 2), sw: int(1, 2), pad: pad2, seed: int(0, 999),
-  // Winograd is 'auto' only from 8 channels; forcing it reaches its kernels on these small layers.
-  alg: fc.constantFrom('auto' as const, 'direct' as const, 'winograd' as const),
+  // Winograd is 'auto' only from 8 (F(2x2)) or 64 (F(4x4)) channels; forcing it reaches its
+  // kernels on these small layers.
+  alg: fc.constantFrom('auto' as const, 'direct' as const, 'winograd' as const, 'winograd4x4' as const),
 }).map((r): OpSpec => ({
   dims: 2,
   options: {
     inChannels: r.M, outChannels: r.K, kernelSize: [r.kh, r.kw], height: r.kh + r.eh, width: r.kw + r.ew, stride: [r.sh, r.sw],
     padding: r.pad === 'same' && (r.sh !== 1 || r.sw !== 1) ? 0 : r.pad,
-    algorithm: r.alg === 'winograd' && !(r.kh === 3 && r.kw === 3 && r.sh === 1 && r.sw === 1) ? 'auto' : r.alg,
+    algorithm: r.alg.startsWith('winograd') && !(r.kh === 3 && r.kw === 3 && r.sh === 1 && r.sw === 1) ? 'auto' : r.alg,
   },
   seed: r.seed,
 }));
