@@ -13,7 +13,7 @@ export function f32_conv2d_winograd_2x2_3x3_scalar(
   for (let t0 = 0; t0 < T; t0 += Tb) {
     const n = min(Tb, T - t0);
     f32_winograd_2x2_3x3_input_transform_scalar(P, I, Hq, Wq, TX, t0, n, Tb, V);
-    f32_winograd_gemm_scalar(U, V, Om, I, Op, Tb, (n + 7) & ~7);
+    f32_winograd_gemm_scalar(U, V, Om, I, Op, Tb, (n + 7) & ~7, 16);
     f32_winograd_2x2_3x3_output_transform_scalar(Om, O, Op, Tb, TX, t0, n, Ho, Wo, out);
   }
 }

@@ -1,7 +1,7 @@
 // The reference for f32-conv2d-winograd-4x4-3x3-simd: the same blocks of tiles through the
 // scalar transforms and GEMM.
 import { f32_winograd_4x4_3x3_input_transform_scalar } from "./f32-winograd-4x4-3x3-input-transform-scalar";
-import { f32_winograd_gemm_36_scalar } from "./f32-winograd-gemm-36-scalar";
+import { f32_winograd_gemm_scalar } from "./f32-winograd-gemm-scalar";
 import { f32_winograd_4x4_3x3_output_transform_scalar } from "./f32-winograd-4x4-3x3-output-transform-scalar";
 
 /** Arguments as f32_conv2d_winograd_4x4_3x3_simd. */
@@ -13,7 +13,7 @@ export function f32_conv2d_winograd_4x4_3x3_scalar(
   for (let t0 = 0; t0 < T; t0 += Tb) {
     const n = min(Tb, T - t0);
     f32_winograd_4x4_3x3_input_transform_scalar(P, I, Hq, Wq, TX, t0, n, Tb, V);
-    f32_winograd_gemm_36_scalar(U, V, Om, I, Op, Tb, n);
+    f32_winograd_gemm_scalar(U, V, Om, I, Op, Tb, n, 36);
     f32_winograd_4x4_3x3_output_transform_scalar(Om, O, Op, Tb, TX, t0, n, Ho, Wo, out);
   }
 }

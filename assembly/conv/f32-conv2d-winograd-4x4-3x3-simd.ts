@@ -2,7 +2,7 @@
 // the 36 GEMMs and the output transform, one block of tiles at a time. The same f32 operations
 // in the same order as f32-conv2d-winograd-4x4-3x3-scalar, so the two agree bit for bit.
 import { f32_winograd_4x4_3x3_input_transform_4x_simd } from "./f32-winograd-4x4-3x3-input-transform-4x-simd";
-import { f32_winograd_gemm_36_4x8_simd } from "./f32-winograd-gemm-36-4x8-simd";
+import { f32_winograd_gemm_4x8_simd } from "./f32-winograd-gemm-4x8-simd";
 import { f32_winograd_4x4_3x3_output_transform_4x_simd } from "./f32-winograd-4x4-3x3-output-transform-4x-simd";
 
 /**
@@ -19,7 +19,7 @@ export function f32_conv2d_winograd_4x4_3x3_simd(
   for (let t0 = 0; t0 < T; t0 += Tb) {
     const n = min(Tb, T - t0);
     f32_winograd_4x4_3x3_input_transform_4x_simd(P, I, Hq, Wq, TX, t0, n, Tb, V);
-    f32_winograd_gemm_36_4x8_simd(U, V, Om, I, Op, Tb, n);
+    f32_winograd_gemm_4x8_simd(U, V, Om, I, Op, Tb, n, 36);
     f32_winograd_4x4_3x3_output_transform_4x_simd(Om, O, Op, Tb, TX, t0, n, Ho, Wo, out);
   }
 }

@@ -1,17 +1,20 @@
-// The 16 matrix products of a Winograd convolution as a register-blocked GEMM: a tile of 4
+// The independent matrix products of a Winograd convolution (16 for F(2x2, 3x3), 36 for
+// F(4x4, 3x3)) as a register-blocked GEMM: a tile of 4
 // output channels x 8 tiles (two f32x4 of tiles) in eight accumulators, reducing over the input
 // channels. Per input channel it loads two vectors of V and splats four filter values, which the
 // filter transform laid out as 4 consecutive floats, for 8 multiply-adds: the same balance as
 // f32-conv2d-4x8-simd. Reference: f32-winograd-gemm-scalar (same order, bit for bit).
 //
-// Loop order: one 4 x I filter panel stays in L1 while the tiles stream past it.
+// Tn is any count: after the groups of 8 come a group of 4 (four accumulators) and single tiles
+// (one accumulator of the 4 channels: the panel row times the tile's value), so that a block's
+// tiles need no padding. Loop order: one 4 x I filter panel stays in L1 while the tiles stream past it.
 import { madd4 } from "../helpers/f32x4-madd";
 
-export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32): void {
+export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32, planes: i32): void {
   const vStride = <usize>Tb << 2;
   const oStride = <usize>Tb << 2;
   const panelBytes = <usize>(I * 4) << 2;
-  for (let xi = 0; xi < 16; xi++) {
+  for (let xi = 0; xi < planes; xi++) {
     const Ux = U + (<usize>(xi * Op * I) << 2);
     const Vx = V + (<usize>(xi * I * Tb) << 2);
     const Ox = O + (<usize>(xi * Op * Tb) << 2);
@@ -19,7 +22,8 @@ export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32,
       const panel = Ux + <usize>ob * panelBytes;
       const panelEnd = panel + panelBytes;
       const out = Ox + <usize>(ob * 4) * oStride;
-      for (let t = 0; t < Tn; t += 8) {
+      const Tn8 = Tn & ~7;
+      for (let t = 0; t < Tn8; t += 8) {
         let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
         let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
         let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
@@ -43,6 +47,31 @@ export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32,
         v128.store(dst + oStride, a1); v128.store(dst + oStride, b1, 16);
         v128.store(dst + 2 * oStride, a2); v128.store(dst + 2 * oStride, b2, 16);
         v128.store(dst + 3 * oStride, a3); v128.store(dst + 3 * oStride, b3, 16);
+      }
+      let t = Tn8;
+      if (t + 4 <= Tn) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let vp = Vx + (<usize>t << 2);
+        for (let up = panel; up < panelEnd; up += 16) {
+          const v = v128.load(vp);
+          a0 = madd4(a0, v128.load32_splat(up), v); a1 = madd4(a1, v128.load32_splat(up, 4), v);
+          a2 = madd4(a2, v128.load32_splat(up, 8), v); a3 = madd4(a3, v128.load32_splat(up, 12), v);
+          vp += vStride;
+        }
+        const dst = out + (<usize>t << 2);
+        v128.store(dst, a0); v128.store(dst + oStride, a1); v128.store(dst + 2 * oStride, a2); v128.store(dst + 3 * oStride, a3);
+        t += 4;
+      }
+      for (; t < Tn; t++) {
+        let a = f32x4.splat(0);
+        let vp = Vx + (<usize>t << 2);
+        for (let up = panel; up < panelEnd; up += 16) {
+          a = madd4(a, v128.load(up), v128.load32_splat(vp));
+          vp += vStride;
+        }
+        const dst = out + (<usize>t << 2);
+        store<f32>(dst, f32x4.extract_lane(a, 0)); store<f32>(dst + oStride, f32x4.extract_lane(a, 1));
+        store<f32>(dst + 2 * oStride, f32x4.extract_lane(a, 2)); store<f32>(dst + 3 * oStride, f32x4.extract_lane(a, 3));
       }
     }
   }

@@ -1,12 +1,13 @@
-// The 16 independent matrix products of a Winograd convolution, one output at a time: the
-// reference for f32-winograd-gemm-4x8-simd, summing over the input channels in the same order
+// The independent matrix products of a Winograd convolution (16 for F(2x2, 3x3), 36 for
+// F(4x4, 3x3)), one output at a time: the reference for f32-winograd-gemm-4x8-simd, summing over
+// the input channels in the same order
 // with a separate multiply and add, so the two agree bit for bit.
 //
-// For each of the 16 transform positions xi: O[xi][o][t] = sum_i U[xi][o/4][i][o%4] V[xi][i][t],
-// o < Op (a multiple of 4), t < Tn (a multiple of 8), i < I; rows of V and O are Tb floats apart.
+// For each of the `planes` transform positions xi: O[xi][o][t] = sum_i U[xi][o/4][i][o%4] V[xi][i][t],
+// o < Op (a multiple of 4), t < Tn (any count), i < I; rows of V and O are Tb floats apart.
 
-export function f32_winograd_gemm_scalar(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32): void {
-  for (let xi = 0; xi < 16; xi++) {
+export function f32_winograd_gemm_scalar(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32, planes: i32): void {
+  for (let xi = 0; xi < planes; xi++) {
     const Ux = U + (<usize>(xi * Op * I) << 2);
     const Vx = V + (<usize>(xi * I * Tb) << 2);
     const Ox = O + (<usize>(xi * Op * Tb) << 2);
