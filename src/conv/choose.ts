@@ -30,7 +30,8 @@ export const WINOGRAD_4X4_BLOCK_BYTES = 8 << 20;
  * WINOGRAD_4X4_MAX_WORK of F(2x2)'s (16 per tile). Measured: below 64 channels the transforms
  * dominate and F(2x2) is as fast or faster; on small images the rounding of tiles and the larger
  * transformed filters make F(4x4) slower. The channel cap bounds the error, which grows with the
- * reduction length: at most 7.5e-6 relative up to 512 channels (scripts/winograd-accuracy.ts).
+ * reduction length: within the golden tolerance up to 512 channels (measured in
+ * docs/winograd.md by scripts/winograd-accuracy.ts).
  */
 export const WINOGRAD_4X4_MIN_CHANNELS = 64;
 export const WINOGRAD_4X4_MAX_CHANNELS = 512;
