@@ -21,14 +21,18 @@ export function wasmBytes(backend: Backend): Uint8Array<ArrayBuffer> {
   return (bytesCache[backend] ??= decodeBase64(b64));
 }
 
+// An engine's answer does not change while it runs, and validating a module is slow in some
+// engines (JavaScriptCore), so every load() after the first reuses it.
+const validated: Partial<Record<Backend, boolean>> = {};
+
 /** Whether this engine accepts the relaxed-SIMD module (Node 22+, Chrome 114+; Node 20 needs --experimental-wasm-relaxed-simd). */
 export function relaxedSimdSupported(): boolean {
-  return WebAssembly.validate(wasmBytes('relaxed'));
+  return (validated.relaxed ??= WebAssembly.validate(wasmBytes('relaxed')));
 }
 
 /** Whether this engine accepts the SIMD module. */
 export function simdSupported(): boolean {
-  return WebAssembly.validate(wasmBytes('simd'));
+  return (validated.simd ??= WebAssembly.validate(wasmBytes('simd')));
 }
 
 export const embeddedModules: ModuleSource = {

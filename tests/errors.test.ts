@@ -129,3 +129,16 @@ test('load: options are checked; a precompiled module is accepted; backends are 
   const empty = await WebAssembly.compile(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
   await assert.rejects(load({ module: empty }), /convcs\.load: the module given is not a convcs module/);
 });
+
+test('load() validates the SIMD module once per process, not on every call', async () => {
+  await load();
+  const validate = WebAssembly.validate;
+  let calls = 0;
+  WebAssembly.validate = (bytes) => (calls++, validate(bytes));
+  try {
+    for (let i = 0; i < 3; i++) assert.equal((await load()).backend, 'simd');
+  } finally {
+    WebAssembly.validate = validate;
+  }
+  assert.equal(calls, 0, 'a later load() validated the module again');
+});
