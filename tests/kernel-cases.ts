@@ -367,21 +367,6 @@ function winoChain(g: Geo, transpose: boolean): WinoChain {
     : { I: g.M, O: g.K, h: g.H, wd: g.W, py: g.pt, px: g.pl, Ho: g.Ho, Wo: g.Wo, transpose: 0 };
 }
 
-/** The blocked Winograd driver (scalar or SIMD) with blocks of Tb tiles (0: all tiles in one). */
-function winograd(m: Mod, g: Geo, c: WinoChain, input: Float32Array, w: Float32Array, simd: boolean, Tb0: number): Float32Array {
-  const TY = Math.ceil(c.Ho / 2), TX = Math.ceil(c.Wo / 2), T = TY * TX;
-  const Tb = Tb0 || Math.ceil(T / 8) * 8, Hq = 2 * TY + 2, Wq = 2 * TX + 2, Op = Math.ceil(c.O / 4) * 4;
-  return withBufs(m, (b) => {
-    const U = b.f32(16 * Op * c.I);
-    m.k.f32_winograd_2x2_3x3_filter_transform_scalar(b.f32(w), g.K, g.M, c.transpose, U);
-    const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
-    const V = b.f32(16 * c.I * Tb), Om = b.f32(16 * Op * Tb), out = b.f32(c.O * c.Ho * c.Wo);
-    const run = simd ? m.s.f32_conv2d_winograd_2x2_3x3_simd : m.k.f32_conv2d_winograd_2x2_3x3_scalar;
-    run(P, c.I, Hq, Wq, TY, TX, Tb, U, c.O, Op, V, Om, c.Ho, c.Wo, out);
-    return b.readF32(out, c.O * c.Ho * c.Wo);
-  });
-}
-
 const BT = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]];
 const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
 const AT = [[1, 1, 1, 0], [0, 1, -1, -1]];
@@ -426,34 +411,18 @@ const winograd4Arb = fc.record({
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 }).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
 
-/** The blocked F(4x4, 3x3) driver (scalar or SIMD) with blocks of Tb tiles (0: all tiles in one). */
-function winograd4(m: Mod, g: Geo, c: WinoChain, input: Float32Array, w: Float32Array, simd: boolean, Tb0: number): Float32Array {
-  const TY = Math.ceil(c.Ho / 4), TX = Math.ceil(c.Wo / 4), T = TY * TX;
-  const Tb = Tb0 || Math.ceil(T / 8) * 8, Hq = 4 * TY + 2, Wq = 4 * TX + 2, Op = Math.ceil(c.O / 4) * 4;
-  return withBufs(m, (b) => {
-    const U = b.f32(36 * Op * c.I);
-    m.k.f32_winograd_4x4_3x3_filter_transform_scalar(b.f32(w), g.K, g.M, c.transpose, U);
-    const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
-    const V = b.f32(36 * c.I * Tb), Om = b.f32(36 * Op * Tb), out = b.f32(c.O * c.Ho * c.Wo);
-    const run = simd ? m.s.f32_conv2d_winograd_4x4_3x3_simd : m.k.f32_conv2d_winograd_4x4_3x3_scalar;
-    run(P, c.I, Hq, Wq, TY, TX, Tb, U, c.O, Op, V, Om, c.Ho, c.Wo, out);
-    return b.readF32(out, c.O * c.Ho * c.Wo);
-  });
-}
-
 // Points 0, -1, 1, 1/2, -2 and infinity.
 const BT4 = [[1, -3 / 2, -2, 3 / 2, 1, 0], [0, 1, -5 / 2, 1 / 2, 1, 0], [0, -1, 1 / 2, 5 / 2, 1, 0], [0, -2, -1, 2, 1, 0], [0, 1 / 2, -1, -1 / 2, 1, 0], [0, 1, -3 / 2, -2, 3 / 2, 1]];
 const G4 = [[1, 0, 0], [-1 / 3, 1 / 3, -1 / 3], [1 / 3, 1 / 3, 1 / 3], [-16 / 15, -8 / 15, -4 / 15], [1 / 15, -2 / 15, 4 / 15], [0, 0, 1]];
 const AT4 = [[1, 1, 1, 1, 1, 0], [0, -1, 1, 1 / 2, -2, 0], [0, 1, 1, 1 / 4, 4, 0], [0, -1, 1, 1 / 8, -8, 1]];
-const SIX = [0, 1, 2, 3, 4, 5];
-
-function inputTransform4(m: Mod, simd: boolean, Pin: Float32Array, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number): Float32Array {
-  return withBufs(m, (b) => {
-    const V = b.f32(36 * C * Tb);
-    (simd ? m.s.f32_winograd_4x4_3x3_input_transform_4x_simd : m.k.f32_winograd_4x4_3x3_input_transform_scalar)(b.f32(Pin), C, Hq, Wq, TX, t0, n, Tb, V);
-    return b.readF32(V, 36 * C * Tb);
-  });
-}
+/** O channels of an Ho x Wo output (odd sizes drop a tile's second row or column). */
+const outTransformArb = fc.record({
+  O: fc.integer({ min: 1, max: 9 }),
+  Ho: fc.integer({ min: 1, max: 11 }),
+  Wo: fc.integer({ min: 1, max: 21 }),
+  blocks: fc.constantFrom(8, 16, 0),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).map((s) => ({ ...s, Op: Math.ceil(s.O / 4) * 4, TY: Math.ceil(s.Ho / 2), TX: Math.ceil(s.Wo / 2) }));
 
 /** O channels of an Ho x Wo output (edges cut a tile's last rows or columns). */
 const outTransform4Arb = fc.record({
@@ -464,12 +433,198 @@ const outTransform4Arb = fc.record({
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 }).map((s) => ({ ...s, Op: Math.ceil(s.O / 4) * 4, TY: Math.ceil(s.Ho / 4), TX: Math.ceil(s.Wo / 4) }));
 
-function outputTransform4(m: Mod, simd: boolean, Om: Float32Array, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number): Float32Array {
-  return withBufs(m, (b) => {
+/** One Winograd tile size: its matrices, kernels, the arbitraries of its problems and the seeds of its runs. */
+interface WinoTile {
+  /** outputs per tile side; a transform tile is (m + 2) x (m + 2) */
+  m: 2 | 4;
+  BT: number[][];
+  AT: number[][];
+  names: { input: [string, string]; output: [string, string]; driver: [string, string] };
+  filter(mod: Mod): (w: number, K: number, M: number, transpose: number, U: number) => void;
+  input(mod: Mod, simd: boolean): (P: number, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number, V: number) => void;
+  output(mod: Mod, simd: boolean): (Om: number, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number, out: number) => void;
+  driver(mod: Mod, simd: boolean): (P: number, I: number, Hq: number, Wq: number, TY: number, TX: number, Tb: number,
+    U: number, O: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number) => void;
+  layerArb: fc.Arbitrary<Parameters<typeof geo>[0]>;
+  outArb: typeof outTransformArb;
+  /** fast-check seeds of the scalar and SIMD runs: input transform, output transform, driver */
+  seeds: { input: [number, number]; output: [number, number]; driver: [number, number] };
+}
+
+const WINO_2X2: WinoTile = {
+  m: 2, BT, AT,
+  names: {
+    input: ['f32_winograd_2x2_3x3_input_transform_scalar', 'f32_winograd_2x2_3x3_input_transform_4x_simd'],
+    output: ['f32_winograd_2x2_3x3_output_transform_scalar', 'f32_winograd_2x2_3x3_output_transform_4x_simd'],
+    driver: ['f32_conv2d_winograd_2x2_3x3_scalar', 'f32_conv2d_winograd_2x2_3x3_simd'],
+  },
+  filter: (mod) => mod.k.f32_winograd_2x2_3x3_filter_transform_scalar,
+  input: (mod, simd) => (simd ? mod.s.f32_winograd_2x2_3x3_input_transform_4x_simd : mod.k.f32_winograd_2x2_3x3_input_transform_scalar),
+  output: (mod, simd) => (simd ? mod.s.f32_winograd_2x2_3x3_output_transform_4x_simd : mod.k.f32_winograd_2x2_3x3_output_transform_scalar),
+  driver: (mod, simd) => (simd ? mod.s.f32_conv2d_winograd_2x2_3x3_simd : mod.k.f32_conv2d_winograd_2x2_3x3_scalar),
+  layerArb: winogradArb,
+  outArb: outTransformArb,
+  seeds: { input: [21, 22], output: [25, 26], driver: [10, 10] },
+};
+
+const WINO_4X4: WinoTile = {
+  m: 4, BT: BT4, AT: AT4,
+  names: {
+    input: ['f32_winograd_4x4_3x3_input_transform_scalar', 'f32_winograd_4x4_3x3_input_transform_4x_simd'],
+    output: ['f32_winograd_4x4_3x3_output_transform_scalar', 'f32_winograd_4x4_3x3_output_transform_4x_simd'],
+    driver: ['f32_conv2d_winograd_4x4_3x3_scalar', 'f32_conv2d_winograd_4x4_3x3_simd'],
+  },
+  filter: (mod) => mod.k.f32_winograd_4x4_3x3_filter_transform_scalar,
+  input: (mod, simd) => (simd ? mod.s.f32_winograd_4x4_3x3_input_transform_4x_simd : mod.k.f32_winograd_4x4_3x3_input_transform_scalar),
+  output: (mod, simd) => (simd ? mod.s.f32_winograd_4x4_3x3_output_transform_4x_simd : mod.k.f32_winograd_4x4_3x3_output_transform_scalar),
+  driver: (mod, simd) => (simd ? mod.s.f32_conv2d_winograd_4x4_3x3_simd : mod.k.f32_conv2d_winograd_4x4_3x3_scalar),
+  layerArb: winograd4Arb,
+  outArb: outTransform4Arb,
+  seeds: { input: [31, 32], output: [35, 36], driver: [37, 38] },
+};
+
+/** The blocked driver of a tile size (scalar or SIMD) with blocks of Tb tiles (0: all tiles in one). */
+function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32Array, w: Float32Array, simd: boolean, Tb0: number): Float32Array {
+  const { m } = tile;
+  const planes = (m + 2) ** 2;
+  const TY = Math.ceil(c.Ho / m), TX = Math.ceil(c.Wo / m), T = TY * TX;
+  const Tb = Tb0 || Math.ceil(T / 8) * 8, Hq = m * TY + 2, Wq = m * TX + 2, Op = Math.ceil(c.O / 4) * 4;
+  return withBufs(mod, (b) => {
+    const U = b.f32(planes * Op * c.I);
+    tile.filter(mod)(b.f32(w), g.K, g.M, c.transpose, U);
+    const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
+    const V = b.f32(planes * c.I * Tb), Om = b.f32(planes * Op * Tb), out = b.f32(c.O * c.Ho * c.Wo);
+    tile.driver(mod, simd)(P, c.I, Hq, Wq, TY, TX, Tb, U, c.O, Op, V, Om, c.Ho, c.Wo, out);
+    return b.readF32(out, c.O * c.Ho * c.Wo);
+  });
+}
+
+function inputTransform(mod: Mod, tile: WinoTile, simd: boolean, Pin: Float32Array, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number): Float32Array {
+  const planes = (tile.m + 2) ** 2;
+  return withBufs(mod, (b) => {
+    const V = b.f32(planes * C * Tb);
+    tile.input(mod, simd)(b.f32(Pin), C, Hq, Wq, TX, t0, n, Tb, V);
+    return b.readF32(V, planes * C * Tb);
+  });
+}
+
+function outputTransform(mod: Mod, tile: WinoTile, simd: boolean, Om: Float32Array, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number): Float32Array {
+  return withBufs(mod, (b) => {
     const out = b.f32(O * Ho * Wo);
-    (simd ? m.s.f32_winograd_4x4_3x3_output_transform_4x_simd : m.k.f32_winograd_4x4_3x3_output_transform_scalar)(b.f32(Om), O, Op, Tb, TX, t0, n, Ho, Wo, out);
+    tile.output(mod, simd)(b.f32(Om), O, Op, Tb, TX, t0, n, Ho, Wo, out);
     return b.readF32(out, O * Ho * Wo);
   });
+}
+
+/**
+ * The cases of a tile size's input transform, output transform and driver: each scalar kernel
+ * against float64 (and, for the driver, blocks of 8 tiles against one block), each SIMD kernel
+ * against its scalar reference bit for bit.
+ */
+function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
+  const { m, BT: bt, AT: at } = tile;
+  const n6 = m + 2;
+  const span = [...Array(n6).keys()];
+  const planes = n6 * n6;
+  const blockInput = (s: { C: number; TY: number; TX: number; extraW: number; blocks: number; seed: number }) => {
+    const Hq = m * s.TY + 2, Wq = m * s.TX + 2 + s.extraW, T = s.TY * s.TX;
+    return { Hq, Wq, T, Tb: s.blocks || Math.ceil(T / 8) * 8, Pin: randomArray(s.C * Hq * Wq, s.seed) };
+  };
+  return {
+    [tile.names.input[0]](mod: Mod) {
+      fc.assert(fc.property(winoBlockArb, (s) => {
+        const { C, TX } = s;
+        const { Hq, Wq, T, Tb, Pin } = blockInput(s);
+        for (const [t0, n] of blocksOf(T, Tb)) {
+          const V = inputTransform(mod, tile, false, Pin, C, Hq, Wq, TX, t0, n, Tb);
+          const nPad = Math.ceil(n / 8) * 8;
+          const want: number[] = [], got: number[] = [];
+          for (let c = 0; c < C; c++) for (let j = 0; j < Tb; j++) {
+            const t = t0 + j, ty = Math.floor(t / TX), tx = t % TX;
+            const d = j < n ? span.map((r) => span.map((q) => Pin[(c * Hq + m * ty + r) * Wq + m * tx + q]!)) : undefined;
+            const v = d && matmul(matmul(bt, d), transposeMat(bt));
+            for (let xi = 0; xi < planes; xi++) {
+              const a = (xi * C + c) * Tb + j;
+              if (v) {
+                want.push(v[Math.floor(xi / n6)]![xi % n6]!);
+                got.push(V[a]!);
+              } else if (j < nPad) assert.ok(Object.is(V[a], 0), `${JSON.stringify(s)}: column ${j} not zeroed`);
+              else assert.ok(Number.isNaN(V[a]), `${JSON.stringify(s)}: column ${j} past the group of 8 written`);
+            }
+          }
+          near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
+          mod.record(V);
+        }
+      }), { numRuns: 40, seed: tile.seeds.input[0] });
+    },
+    [tile.names.input[1]](mod: Mod) {
+      fc.assert(fc.property(winoBlockArb, (s) => {
+        const { Hq, Wq, T, Tb, Pin } = blockInput(s);
+        for (const [t0, n] of blocksOf(T, Tb)) {
+          bits(inputTransform(mod, tile, true, Pin, s.C, Hq, Wq, s.TX, t0, n, Tb), inputTransform(mod, tile, false, Pin, s.C, Hq, Wq, s.TX, t0, n, Tb), `${JSON.stringify(s)} block ${t0}`);
+        }
+      }), { numRuns: 150, seed: tile.seeds.input[1] });
+    },
+    [tile.names.output[0]](mod: Mod) {
+      fc.assert(fc.property(tile.outArb, (s) => {
+        const { O, Op, TY, TX, Ho, Wo } = s;
+        const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
+        for (const [t0, n] of blocksOf(T, Tb)) {
+          const Om = randomArray(planes * Op * Tb, s.seed + t0);
+          const out = outputTransform(mod, tile, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo);
+          const want: number[] = [], got: number[] = [];
+          for (let o = 0; o < O; o++) for (let y = 0; y < Ho; y++) for (let x = 0; x < Wo; x++) {
+            const t = Math.floor(y / m) * TX + Math.floor(x / m);
+            const a = (o * Ho + y) * Wo + x;
+            if (t < t0 || t >= t0 + n) {
+              assert.ok(Number.isNaN(out[a]), `${JSON.stringify(s)}: output of a tile outside the block written`);
+              continue;
+            }
+            const mt = span.map((r) => span.map((c) => Om[((n6 * r + c) * Op + o) * Tb + t - t0]!));
+            want.push(matmul(matmul(at, mt), transposeMat(at))[y % m]![x % m]!);
+            got.push(out[a]!);
+          }
+          near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
+          mod.record(out);
+        }
+      }), { numRuns: 40, seed: tile.seeds.output[0] });
+    },
+    [tile.names.output[1]](mod: Mod) {
+      fc.assert(fc.property(tile.outArb, (s) => {
+        const { O, Op, TY, TX, Ho, Wo } = s;
+        const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
+        for (const [t0, n] of blocksOf(T, Tb)) {
+          const Om = randomArray(planes * Op * Tb, s.seed + t0);
+          bits(outputTransform(mod, tile, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo), outputTransform(mod, tile, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo), `${JSON.stringify(s)} block ${t0}`);
+        }
+      }), { numRuns: 150, seed: tile.seeds.output[1] });
+    },
+    [tile.names.driver[0]](mod: Mod) {
+      fc.assert(fc.property(tile.layerArb, (s) => {
+        const g = geo(s);
+        const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
+        const y = winograd(mod, tile, g, winoChain(g, false), x, w, false, 0);
+        near(y, convReference(x, w, g), 1e-5, `${JSON.stringify(s)}: forward vs float64`);
+        bits(winograd(mod, tile, g, winoChain(g, false), x, w, false, 8), y, `${JSON.stringify(s)}: blocks of 8 tiles vs one block`);
+        const xt = winograd(mod, tile, g, winoChain(g, true), z, w, false, 0);
+        near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
+        mod.record(y);
+        mod.record(xt);
+      }), { numRuns: 50, seed: tile.seeds.driver[0] });
+    },
+    [tile.names.driver[1]](mod: Mod) {
+      fc.assert(fc.property(tile.layerArb, (s) => {
+        const g = geo(s);
+        const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
+        for (const Tb of [8, 0]) {
+          for (const [transpose, input] of [[false, x], [true, z]] as const) {
+            const c = winoChain(g, transpose);
+            bits(winograd(mod, tile, g, c, input, w, true, Tb), winograd(mod, tile, g, c, input, w, false, Tb), `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}`);
+          }
+        }
+      }), { numRuns: 150, seed: tile.seeds.driver[1] });
+    },
+  };
 }
 
 // ---- random bits: the documented generator, in BigInt ----
@@ -976,45 +1131,6 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       }
     }
   },
-  f32_winograd_2x2_3x3_input_transform_scalar(m) {
-    fc.assert(fc.property(winoBlockArb, (s) => {
-      const { C, TY, TX } = s;
-      const Hq = 2 * TY + 2, Wq = 2 * TX + 2 + s.extraW, T = TY * TX;
-      const Tb = s.blocks || Math.ceil(T / 8) * 8;
-      const Pin = randomArray(C * Hq * Wq, s.seed);
-      for (const [t0, n] of blocksOf(T, Tb)) {
-        const V = inputTransform(m, false, Pin, C, Hq, Wq, TX, t0, n, Tb);
-        const nPad = Math.ceil(n / 8) * 8;
-        const want: number[] = [], got: number[] = [];
-        for (let c = 0; c < C; c++) for (let j = 0; j < Tb; j++) {
-          const t = t0 + j, ty = Math.floor(t / TX), tx = t % TX;
-          const d = j < n ? [0, 1, 2, 3].map((r) => [0, 1, 2, 3].map((q) => Pin[(c * Hq + 2 * ty + r) * Wq + 2 * tx + q]!)) : undefined;
-          const v = d && matmul(matmul(BT, d), transposeMat(BT));
-          for (let xi = 0; xi < 16; xi++) {
-            const at = (xi * C + c) * Tb + j;
-            if (v) {
-              want.push(v[xi >> 2]![xi & 3]!);
-              got.push(V[at]!);
-            } else if (j < nPad) assert.ok(Object.is(V[at], 0), `${JSON.stringify(s)}: column ${j} not zeroed`);
-            else assert.ok(Number.isNaN(V[at]), `${JSON.stringify(s)}: column ${j} past the group of 8 written`);
-          }
-        }
-        near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
-        m.record(V);
-      }
-    }), { numRuns: 40, seed: 21 });
-  },
-  f32_winograd_2x2_3x3_input_transform_4x_simd(m) {
-    fc.assert(fc.property(winoBlockArb, (s) => {
-      const { C, TY, TX } = s;
-      const Hq = 2 * TY + 2, Wq = 2 * TX + 2 + s.extraW, T = TY * TX;
-      const Tb = s.blocks || Math.ceil(T / 8) * 8;
-      const Pin = randomArray(C * Hq * Wq, s.seed);
-      for (const [t0, n] of blocksOf(T, Tb)) {
-        bits(inputTransform(m, true, Pin, C, Hq, Wq, TX, t0, n, Tb), inputTransform(m, false, Pin, C, Hq, Wq, TX, t0, n, Tb), `${JSON.stringify(s)} block ${t0}`);
-      }
-    }), { numRuns: 150, seed: 22 });
-  },
   f32_winograd_gemm_scalar(m) {
     fc.assert(fc.property(gemmArb, (s) => {
       const { I, Op, Tb, Tn, planes } = s;
@@ -1042,65 +1158,7 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       bits(gemm(m, true, U, V, s), gemm(m, false, U, V, s), JSON.stringify(s));
     }), { numRuns: 200, seed: 24 });
   },
-  f32_winograd_2x2_3x3_output_transform_scalar(m) {
-    fc.assert(fc.property(outTransformArb, (s) => {
-      const { O, Op, TY, TX, Ho, Wo } = s;
-      const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
-      for (const [t0, n] of blocksOf(T, Tb)) {
-        const Om = randomArray(16 * Op * Tb, s.seed + t0);
-        const out = outputTransform(m, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo);
-        const want: number[] = [], got: number[] = [];
-        for (let o = 0; o < O; o++) for (let y = 0; y < Ho; y++) for (let x = 0; x < Wo; x++) {
-          const t = Math.floor(y / 2) * TX + Math.floor(x / 2);
-          const at = (o * Ho + y) * Wo + x;
-          if (t < t0 || t >= t0 + n) {
-            assert.ok(Number.isNaN(out[at]), `${JSON.stringify(s)}: output of a tile outside the block written`);
-            continue;
-          }
-          const mt = [0, 1, 2, 3].map((r) => [0, 1, 2, 3].map((c) => Om[((4 * r + c) * Op + o) * Tb + t - t0]!));
-          want.push(matmul(matmul(AT, mt), transposeMat(AT))[y % 2]![x % 2]!);
-          got.push(out[at]!);
-        }
-        near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
-        m.record(out);
-      }
-    }), { numRuns: 40, seed: 25 });
-  },
-  f32_winograd_2x2_3x3_output_transform_4x_simd(m) {
-    fc.assert(fc.property(outTransformArb, (s) => {
-      const { O, Op, TY, TX, Ho, Wo } = s;
-      const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
-      for (const [t0, n] of blocksOf(T, Tb)) {
-        const Om = randomArray(16 * Op * Tb, s.seed + t0);
-        bits(outputTransform(m, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo), outputTransform(m, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo), `${JSON.stringify(s)} block ${t0}`);
-      }
-    }), { numRuns: 150, seed: 26 });
-  },
-  f32_conv2d_winograd_2x2_3x3_scalar(m) {
-    fc.assert(fc.property(winogradArb, (s) => {
-      const g = geo(s);
-      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
-      const y = winograd(m, g, winoChain(g, false), x, w, false, 0);
-      near(y, convReference(x, w, g), 1e-5, `${JSON.stringify(s)}: forward vs float64`);
-      bits(winograd(m, g, winoChain(g, false), x, w, false, 8), y, `${JSON.stringify(s)}: blocks of 8 tiles vs one block`);
-      const xt = winograd(m, g, winoChain(g, true), z, w, false, 0);
-      near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
-      m.record(y);
-      m.record(xt);
-    }), { numRuns: 50, seed: 10 });
-  },
-  f32_conv2d_winograd_2x2_3x3_simd(m) {
-    fc.assert(fc.property(winogradArb, (s) => {
-      const g = geo(s);
-      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
-      for (const Tb of [8, 0]) {
-        for (const [transpose, input] of [[false, x], [true, z]] as const) {
-          const c = winoChain(g, transpose);
-          bits(winograd(m, g, c, input, w, true, Tb), winograd(m, g, c, input, w, false, Tb), `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}`);
-        }
-      }
-    }), { numRuns: 150, seed: 10 });
-  },
+  ...winogradTileCases(WINO_2X2),
 
   // -- conv: Winograd F(4x4, 3x3) --
   f32_winograd_4x4_3x3_filter_transform_scalar(m) {
@@ -1130,104 +1188,7 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       }
     }
   },
-  f32_winograd_4x4_3x3_input_transform_scalar(m) {
-    fc.assert(fc.property(winoBlockArb, (s) => {
-      const { C, TY, TX } = s;
-      const Hq = 4 * TY + 2, Wq = 4 * TX + 2 + s.extraW, T = TY * TX;
-      const Tb = s.blocks || Math.ceil(T / 8) * 8;
-      const Pin = randomArray(C * Hq * Wq, s.seed);
-      for (const [t0, n] of blocksOf(T, Tb)) {
-        const V = inputTransform4(m, false, Pin, C, Hq, Wq, TX, t0, n, Tb);
-        const nPad = Math.ceil(n / 8) * 8;
-        const want: number[] = [], got: number[] = [];
-        for (let c = 0; c < C; c++) for (let j = 0; j < Tb; j++) {
-          const t = t0 + j, ty = Math.floor(t / TX), tx = t % TX;
-          const d = j < n ? SIX.map((r) => SIX.map((q) => Pin[(c * Hq + 4 * ty + r) * Wq + 4 * tx + q]!)) : undefined;
-          const v = d && matmul(matmul(BT4, d), transposeMat(BT4));
-          for (let xi = 0; xi < 36; xi++) {
-            const at = (xi * C + c) * Tb + j;
-            if (v) {
-              want.push(v[Math.floor(xi / 6)]![xi % 6]!);
-              got.push(V[at]!);
-            } else if (j < nPad) assert.ok(Object.is(V[at], 0), `${JSON.stringify(s)}: column ${j} not zeroed`);
-            else assert.ok(Number.isNaN(V[at]), `${JSON.stringify(s)}: column ${j} past the group of 8 written`);
-          }
-        }
-        near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
-        m.record(V);
-      }
-    }), { numRuns: 40, seed: 31 });
-  },
-  f32_winograd_4x4_3x3_input_transform_4x_simd(m) {
-    fc.assert(fc.property(winoBlockArb, (s) => {
-      const { C, TY, TX } = s;
-      const Hq = 4 * TY + 2, Wq = 4 * TX + 2 + s.extraW, T = TY * TX;
-      const Tb = s.blocks || Math.ceil(T / 8) * 8;
-      const Pin = randomArray(C * Hq * Wq, s.seed);
-      for (const [t0, n] of blocksOf(T, Tb)) {
-        bits(inputTransform4(m, true, Pin, C, Hq, Wq, TX, t0, n, Tb), inputTransform4(m, false, Pin, C, Hq, Wq, TX, t0, n, Tb), `${JSON.stringify(s)} block ${t0}`);
-      }
-    }), { numRuns: 150, seed: 32 });
-  },
-  f32_winograd_4x4_3x3_output_transform_scalar(m) {
-    fc.assert(fc.property(outTransform4Arb, (s) => {
-      const { O, Op, TY, TX, Ho, Wo } = s;
-      const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
-      for (const [t0, n] of blocksOf(T, Tb)) {
-        const Om = randomArray(36 * Op * Tb, s.seed + t0);
-        const out = outputTransform4(m, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo);
-        const want: number[] = [], got: number[] = [];
-        for (let o = 0; o < O; o++) for (let y = 0; y < Ho; y++) for (let x = 0; x < Wo; x++) {
-          const t = Math.floor(y / 4) * TX + Math.floor(x / 4);
-          const at = (o * Ho + y) * Wo + x;
-          if (t < t0 || t >= t0 + n) {
-            assert.ok(Number.isNaN(out[at]), `${JSON.stringify(s)}: output of a tile outside the block written`);
-            continue;
-          }
-          const mt = SIX.map((r) => SIX.map((c) => Om[((6 * r + c) * Op + o) * Tb + t - t0]!));
-          want.push(matmul(matmul(AT4, mt), transposeMat(AT4))[y % 4]![x % 4]!);
-          got.push(out[at]!);
-        }
-        near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
-        m.record(out);
-      }
-    }), { numRuns: 40, seed: 35 });
-  },
-  f32_winograd_4x4_3x3_output_transform_4x_simd(m) {
-    fc.assert(fc.property(outTransform4Arb, (s) => {
-      const { O, Op, TY, TX, Ho, Wo } = s;
-      const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
-      for (const [t0, n] of blocksOf(T, Tb)) {
-        const Om = randomArray(36 * Op * Tb, s.seed + t0);
-        bits(outputTransform4(m, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo), outputTransform4(m, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo), `${JSON.stringify(s)} block ${t0}`);
-      }
-    }), { numRuns: 150, seed: 36 });
-  },
-  f32_conv2d_winograd_4x4_3x3_scalar(m) {
-    fc.assert(fc.property(winograd4Arb, (s) => {
-      const g = geo(s);
-      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
-      const y = winograd4(m, g, winoChain(g, false), x, w, false, 0);
-      near(y, convReference(x, w, g), 1e-5, `${JSON.stringify(s)}: forward vs float64`);
-      bits(winograd4(m, g, winoChain(g, false), x, w, false, 8), y, `${JSON.stringify(s)}: blocks of 8 tiles vs one block`);
-      const xt = winograd4(m, g, winoChain(g, true), z, w, false, 0);
-      near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
-      m.record(y);
-      m.record(xt);
-    }), { numRuns: 50, seed: 37 });
-  },
-  f32_conv2d_winograd_4x4_3x3_simd(m) {
-    fc.assert(fc.property(winograd4Arb, (s) => {
-      const g = geo(s);
-      const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
-      for (const Tb of [8, 0]) {
-        for (const [transpose, input] of [[false, x], [true, z]] as const) {
-          const c = winoChain(g, transpose);
-          bits(winograd4(m, g, c, input, w, true, Tb), winograd4(m, g, c, input, w, false, Tb), `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}`);
-        }
-      }
-    }), { numRuns: 150, seed: 38 });
-  },
+  ...winogradTileCases(WINO_4X4),
 
   // -- project --
   f32_block_max_scalar(m) {
@@ -1525,14 +1486,6 @@ function sparseGemmCase(m: Mod, tile: 24 | 32, configs: Array<[number, number]>)
     }), { numRuns: 100, seed: 9 });
 }
 
-function inputTransform(m: Mod, simd: boolean, Pin: Float32Array, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number): Float32Array {
-  return withBufs(m, (b) => {
-    const V = b.f32(16 * C * Tb);
-    (simd ? m.s.f32_winograd_2x2_3x3_input_transform_4x_simd : m.k.f32_winograd_2x2_3x3_input_transform_scalar)(b.f32(Pin), C, Hq, Wq, TX, t0, n, Tb, V);
-    return b.readF32(V, 16 * C * Tb);
-  });
-}
-
 /** The GEMM over 16 (F(2x2)) or 36 (F(4x4)) planes, Tn any count up to Tb: after groups of 8
  * tiles come a group of 4 and single tiles. */
 const gemmArb = fc.record({
@@ -1549,23 +1502,6 @@ function gemm(m: Mod, simd: boolean, U: Float32Array, V: Float32Array, s: { I: n
     const O = b.f32(s.planes * s.Op * s.Tb);
     (simd ? m.s.f32_winograd_gemm_4x8_simd : m.k.f32_winograd_gemm_scalar)(b.f32(U), b.f32(V), O, s.I, s.Op, s.Tb, s.Tn, s.planes);
     return b.readF32(O, s.planes * s.Op * s.Tb);
-  });
-}
-
-/** O channels of an Ho x Wo output (odd sizes drop a tile's second row or column). */
-const outTransformArb = fc.record({
-  O: fc.integer({ min: 1, max: 9 }),
-  Ho: fc.integer({ min: 1, max: 11 }),
-  Wo: fc.integer({ min: 1, max: 21 }),
-  blocks: fc.constantFrom(8, 16, 0),
-  seed: fc.integer({ min: 1, max: 1 << 30 }),
-}).map((s) => ({ ...s, Op: Math.ceil(s.O / 4) * 4, TY: Math.ceil(s.Ho / 2), TX: Math.ceil(s.Wo / 2) }));
-
-function outputTransform(m: Mod, simd: boolean, Om: Float32Array, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number): Float32Array {
-  return withBufs(m, (b) => {
-    const out = b.f32(O * Ho * Wo);
-    (simd ? m.s.f32_winograd_2x2_3x3_output_transform_4x_simd : m.k.f32_winograd_2x2_3x3_output_transform_scalar)(b.f32(Om), O, Op, Tb, TX, t0, n, Ho, Wo, out);
-    return b.readF32(out, O * Ho * Wo);
   });
 }
 
