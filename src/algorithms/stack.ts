@@ -56,7 +56,7 @@ export class Stack extends LinearMemoryOperator {
     const list = Object.freeze([...layers]) as readonly LinearOperator[];
     super(engine, list[0]!.inputShape, list[list.length - 1]!.outputShape);
     this.layers = list;
-    this.#maps = list.map((l) => (isEngineOperator(l) && l.engine === engine ? l : copyingMap(engine, l, `stack: layers[${list.indexOf(l)}]`)));
+    this.#maps = list.map((l, i) => (isEngineOperator(l) && l.engine === engine ? l : copyingMap(engine, l, `stack: layers[${i}]`)));
   }
 
   /** @internal buffers at first use, as a CReLU view (a refused call takes them back) */
