@@ -20,3 +20,9 @@ export function copy(dst: usize, src: usize, bytes: usize): void {
 export function zero(dst: usize, bytes: usize): void {
   memory.fill(dst, 0, bytes);
 }
+
+/**
+ * Point this instance's micro-kernel scratch at `ptr` (SCRATCH_BYTES at 16-byte alignment): each
+ * thread of a team has its own instance on the shared memory, and its own scratch.
+ */
+export { setInstanceScratch, SCRATCH_BYTES } from "./helpers/instance-scratch";

@@ -42,6 +42,10 @@ import { study, studyPart, studyHeader, mergeStudyParts } from './study/index.js
 import type { StudyOptions, StudyPartOptions, StudyPart, StudyPartHeader, StudyReport } from './study/index.js';
 import type { WeightsSource, LoadWeightsOptions, LoadedWeights } from './loaders/index.js';
 
+// An instance that is collected ends its threads (their operators, if any are still in use, go on
+// with one thread). workerd has no FinalizationRegistry, and no threads either.
+const teams = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Engine>((engine) => engine.closeThreads()) : undefined;
+
 /** True when a call asks for worker threads (and so returns a Promise). */
 function withWorkers(options: unknown): boolean {
   return options !== null && typeof options === 'object' && (options as { workers?: unknown }).workers !== undefined;
@@ -54,11 +58,34 @@ export class Convcs {
   /** @internal use load() */
   constructor(engine: Engine) {
     this.engine = engine;
+    if (engine.team) teams?.register(this, engine);
   }
 
   /** Which kernels this instance runs: 'simd' (f32x4 micro-kernels) or 'scalar'. */
   get backend(): Backend {
     return this.engine.backend;
+  }
+
+  /**
+   * Threads this instance splits its work between now (load({ threads })): 1 without threads,
+   * where they cannot run, or after they were closed or one of them stopped.
+   */
+  get threads(): number {
+    return this.engine.threads;
+  }
+
+  /** Why the instance runs on fewer threads than load() asked for (undefined when it does not). */
+  get threadsNote(): string | undefined {
+    return this.engine.threadsNote;
+  }
+
+  /**
+   * End the instance's threads (load({ threads })); it goes on with one, with the same results.
+   * They end by themselves when the instance is garbage-collected, and never keep a Node
+   * process alive.
+   */
+  closeThreads(): void {
+    this.engine.closeThreads();
   }
 
   /** Current size of the instance's linear memory in bytes. */

@@ -4,6 +4,7 @@
 
 import { simdWasmBase64, scalarWasmBase64, relaxedWasmBase64 } from './generated/wasm.js';
 import type { Backend, ModuleSource } from './instance.js';
+import { withSharedMemory } from './threads/shared-module.js';
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
@@ -14,6 +15,7 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
 
 const bytesCache: Partial<Record<Backend, Uint8Array<ArrayBuffer>>> = {};
 const moduleCache: Partial<Record<Backend, Promise<WebAssembly.Module>>> = {};
+const sharedCache: Partial<Record<Backend, Promise<WebAssembly.Module>>> = {};
 
 /** The embedded bytes of one module (decoded once). */
 export function wasmBytes(backend: Backend): Uint8Array<ArrayBuffer> {
@@ -44,4 +46,5 @@ export const embeddedModules: ModuleSource = {
     return undefined;
   },
   compile: (backend) => (moduleCache[backend] ??= WebAssembly.compile(wasmBytes(backend))),
+  compileShared: (backend) => (sharedCache[backend] ??= WebAssembly.compile(withSharedMemory(wasmBytes(backend)))),
 };

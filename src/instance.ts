@@ -8,6 +8,8 @@ import { chooseKernels, type Kernels } from './kernels.js';
 import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from './generated/kernels.js';
 import { SCALAR_KERNELS, SIMD_KERNELS } from './generated/kernel-names.js';
 import { checkOptions, oneOf, positiveInt, typeError } from './validate.js';
+import { ThreadTeam } from './threads/team.js';
+import { isNodeLike, nodeProcess } from './parallel/host.js';
 
 /**
  * 'simd': baseline WebAssembly SIMD (the default where supported); 'scalar': no SIMD;
@@ -30,10 +32,23 @@ export interface LoadOptions {
   backend?: 'auto' | Backend;
   /** Cap on the instance's linear memory, in bytes (default 2 GiB, at most 4 GiB - 64 KiB). */
   maxMemoryBytes?: number;
+  /**
+   * Threads that split each convolution, transpose and vector step of this instance between
+   * them (default 1; 'auto': the machine's cores, at most 16). They share the instance's memory,
+   * and a result has the same bits for every thread count. Where threads cannot run (workerd,
+   * a page that is not cross-origin isolated, a `module` given), the instance runs on one:
+   * see `cs.threads` and `cs.threadsNote`.
+   */
+  threads?: number | 'auto';
 }
 
 const DEFAULT_MAX_MEMORY = 2 ** 31;
 const WASM32_MAX = 2 ** 32 - 65536;
+const PAGE = 65536;
+/** The modules' declared initial memory (asconfig.json initialMemory). */
+const INITIAL_PAGES = 2;
+export const MAX_THREADS = 64;
+const AUTO_THREADS_CAP = 16;
 
 /**
  * Where an entry gets its modules. `unavailable(backend)` says why a backend cannot be had here
@@ -42,6 +57,8 @@ const WASM32_MAX = 2 ** 32 - 65536;
 export interface ModuleSource {
   unavailable(backend: Backend): string | undefined;
   compile(backend: Backend): Promise<WebAssembly.Module>;
+  /** The same module with its memory import shared (src/threads/shared-module.ts), for threads. */
+  compileShared?(backend: Backend): Promise<WebAssembly.Module>;
 }
 
 // The entry that was imported registers its source once, at import; worker threads started on
@@ -63,6 +80,14 @@ export class Engine {
   readonly backend: Backend;
   readonly heap: LinearAllocator;
   readonly maxMemoryBytes: number;
+  /**
+   * How many parts a plan splits each operation into: the threads granted at load() (1 without
+   * threads). Plans allocate per-part scratch for this many, so it never changes.
+   */
+  lanes = 1;
+  /** Why the instance runs on fewer threads than asked, if it does. */
+  threadsNote: string | undefined;
+  #team: ThreadTeam | undefined;
 
   constructor(instance: WebAssembly.Instance, maxMemoryBytes: number) {
     const exports = instance.exports as Record<string, unknown>;
@@ -83,6 +108,44 @@ export class Engine {
     this.k = chooseKernels(this.abi, this.simdAbi);
     this.maxMemoryBytes = maxMemoryBytes;
     this.heap = new LinearAllocator(this.abi.memory, this.abi.heapBase(), maxMemoryBytes);
+  }
+
+  /** Threads running now: the lanes while the team runs, 1 once it has stopped or without one. */
+  get threads(): number {
+    return this.#team && this.#team.stopped === undefined ? this.lanes : 1;
+  }
+
+  /** The team, while it runs (tests inject faults through it). */
+  get team(): ThreadTeam | undefined {
+    return this.#team;
+  }
+
+  attachTeam(team: ThreadTeam): void {
+    this.#team = team;
+    this.lanes = team.size;
+  }
+
+  /**
+   * Run `name` once per argument list. With a running team and more than one list, the lists
+   * are spread over the threads (each writes its own part of the output, so who runs which
+   * never changes a bit); otherwise they run here, in order.
+   */
+  parallel(where: string, name: string, calls: ReadonlyArray<readonly number[]>): void {
+    const team = this.#team;
+    if (team !== undefined && team.stopped === undefined && calls.length > 1) {
+      team.run(where, name, calls);
+      return;
+    }
+    const fn = (this.abi as unknown as Record<string, (...a: number[]) => unknown>)[name]!;
+    for (const args of calls) fn(...args);
+  }
+
+  /** End the threads (the instance goes on with one). */
+  closeThreads(): void {
+    if (this.#team && this.#team.stopped === undefined) {
+      this.#team.close();
+      this.threadsNote ??= 'the threads were closed';
+    }
   }
 
   /** True for the SIMD and relaxed-SIMD modules (they share the packed weight layouts). */
@@ -146,30 +209,67 @@ export class Engine {
   }
 }
 
-/** Instantiate an Engine (the internal half of load()). */
+/** The machine's cores, as 'auto' counts them (at most AUTO_THREADS_CAP). */
+function machineThreads(): number {
+  let n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  const proc = nodeProcess();
+  if (n === undefined && isNodeLike() && typeof proc?.getBuiltinModule === 'function') {
+    n = (proc.getBuiltinModule('os') as { availableParallelism?(): number }).availableParallelism?.();
+  }
+  return Math.max(1, Math.min(AUTO_THREADS_CAP, Math.floor(n ?? 1)));
+}
+
+/** Why threads cannot run here (undefined when they can). */
+function threadsUnavailable(source: ModuleSource | undefined, givenModule: boolean): string | undefined {
+  if (givenModule) return 'a precompiled module was given (threads need the shared-memory build, which load() compiles from its own bytes)';
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
+    return 'this runtime has no SharedArrayBuffer (a web page must be cross-origin isolated: COOP and COEP headers)';
+  }
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    return 'this page is not cross-origin isolated (it needs the COOP and COEP headers)';
+  }
+  if (!source?.compileShared) return 'this entry has no shared-memory build of the modules';
+  if (!isNodeLike() && typeof (globalThis as { Worker?: unknown }).Worker !== 'function') return 'this runtime has no worker threads';
+  return undefined;
+}
+
+/** Instantiate an Engine (the internal half of load()). *//** Instantiate an Engine (the internal half of load()). */
 export async function createEngine(options?: LoadOptions, source: ModuleSource | undefined = registered): Promise<Engine> {
-  const o = checkOptions<LoadOptions>('load', options, ['module', 'backend', 'maxMemoryBytes']);
+  const o = checkOptions<LoadOptions>('load', options, ['module', 'backend', 'maxMemoryBytes', 'threads']);
   const backendOpt = o.backend === undefined ? 'auto' : oneOf('load', 'backend', o.backend, ['auto', 'simd', 'scalar', 'relaxed'] as const);
   const maxMemoryBytes = o.maxMemoryBytes === undefined
     ? DEFAULT_MAX_MEMORY
     : positiveInt('load', 'maxMemoryBytes', o.maxMemoryBytes, WASM32_MAX);
-  let module: WebAssembly.Module;
-  if (o.module !== undefined) {
-    if (!(o.module instanceof WebAssembly.Module)) throw typeError('load', "'module'", 'a WebAssembly.Module', o.module);
-    module = o.module;
-  } else {
+  const threadsAsked = o.threads === undefined ? 1 : o.threads === 'auto' ? machineThreads() : positiveInt('load', 'threads', o.threads, MAX_THREADS);
+  if (o.module !== undefined && !(o.module instanceof WebAssembly.Module)) throw typeError('load', "'module'", 'a WebAssembly.Module', o.module);
+  let backend: Backend | undefined;
+  if (o.module === undefined) {
     if (!source) throw new Error('convcs.load: no WebAssembly modules registered (import the package through one of its entries)');
-    let backend: Backend;
-    if (backendOpt === 'auto') backend = source.unavailable('simd') === undefined ? 'simd' : 'scalar';
-    else backend = backendOpt;
+    backend = backendOpt === 'auto' ? (source.unavailable('simd') === undefined ? 'simd' : 'scalar') : backendOpt;
     const why = source.unavailable(backend);
     if (why !== undefined) throw new RangeError(`convcs.load: backend '${backend}' was asked for, but ${why}`);
-    module = await source.compile(backend);
   }
-  const instance = await WebAssembly.instantiate(module, {});
+  const noThreads = threadsAsked > 1 ? threadsUnavailable(source, o.module !== undefined) : undefined;
+  const threaded = threadsAsked > 1 && noThreads === undefined;
+  const module = o.module ?? await (threaded ? source!.compileShared!(backend!) : source!.compile(backend!));
+  // Declared maximum at the cap: the memory can never outgrow maxMemoryBytes.
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: Math.ceil(maxMemoryBytes / PAGE), shared: threaded } as WebAssembly.MemoryDescriptor);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const engine = new Engine(instance, maxMemoryBytes);
   if (o.module !== undefined && backendOpt !== 'auto' && backendOpt !== engine.backend) {
     throw new RangeError(`convcs.load: backend '${backendOpt}' was asked for, but the module given is the ${engine.backend} build`);
+  }
+  if (noThreads !== undefined) engine.threadsNote = `${threadsAsked} threads were asked for, but ${noThreads}; this instance runs on one`;
+  if (threaded) {
+    const exports = instance.exports as Record<string, unknown>;
+    const scratchBytes = (exports.SCRATCH_BYTES as WebAssembly.Global).value as number;
+    const scratch = engine.allocAll(new Array<number>(threadsAsked - 1).fill(scratchBytes));
+    try {
+      engine.attachTeam(await ThreadTeam.start(threadsAsked, module, memory, exports, scratch));
+    } catch (e) {
+      for (const p of scratch) engine.heap.release(p);
+      engine.threadsNote = `${threadsAsked} threads were asked for, but they could not start (${e instanceof Error ? e.message : String(e)}); this instance runs on one`;
+    }
   }
   return engine;
 }

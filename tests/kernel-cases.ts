@@ -185,7 +185,7 @@ function conv4x8(m: Mod, g: Geo, x: Float32Array, w: Float32Array): Float32Array
 }
 
 /** f32_conv2d_s1_3x8_simd: forward, or (flip) the stride-1 transpose as a correlation. */
-function conv3x8(m: Mod, g: Geo, input: Float32Array, w: Float32Array, flip: boolean): Float32Array {
+function conv3x8(m: Mod, g: Geo, input: Float32Array, w: Float32Array, flip: boolean, rowCut?: number): Float32Array {
   const [C, O, h, wd, Hq, Wq, py, px, Ho, Wo] = flip
     ? [g.K, g.M, g.Ho, g.Wo, g.H + g.kh - 1, g.W + g.kw - 1, g.kh - 1 - g.pt, g.kw - 1 - g.pl, g.H, g.W]
     : [g.M, g.K, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl, g.Ho, g.Wo];
@@ -196,7 +196,11 @@ function conv3x8(m: Mod, g: Geo, input: Float32Array, w: Float32Array, flip: boo
     const tapOff = b.i32(taps);
     m.k.i32_conv2d_tap_offsets_scalar(C, g.kh, g.kw, Hq, Wq, tapOff);
     const out = b.f32(O * Ho * Wo);
-    m.s.f32_conv2d_s1_3x8_simd(b.f32(padJs(input, C, h, wd, Hq, Wq, py, px)), Wq, tapOff, taps, packed, O, Ho, Wo, out);
+    const xp = b.f32(padJs(input, C, h, wd, Hq, Wq, py, px));
+    // in two calls of rows [0, cut) and [cut, Ho), as two threads split them, or in one
+    const cut = rowCut === undefined ? Ho : Math.min(rowCut, Ho);
+    m.s.f32_conv2d_s1_3x8_simd(xp, Wq, tapOff, taps, packed, O, Ho, Wo, 0, cut, out);
+    if (cut < Ho) m.s.f32_conv2d_s1_3x8_simd(xp, Wq, tapOff, taps, packed, O, Ho, Wo, cut, Ho, out);
     return b.readF32(out, O * Ho * Wo);
   });
 }
@@ -443,7 +447,7 @@ interface WinoTile {
   filter(mod: Mod): (w: number, K: number, M: number, transpose: number, U: number) => void;
   input(mod: Mod, simd: boolean): (P: number, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number, V: number) => void;
   output(mod: Mod, simd: boolean): (Om: number, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number, out: number) => void;
-  driver(mod: Mod, simd: boolean): (P: number, I: number, Hq: number, Wq: number, TY: number, TX: number, Tb: number,
+  driver(mod: Mod, simd: boolean): (P: number, I: number, Hq: number, Wq: number, TX: number, tBegin: number, tEnd: number, Tb: number,
     U: number, O: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number) => void;
   layerArb: fc.Arbitrary<Parameters<typeof geo>[0]>;
   outArb: typeof outTransformArb;
@@ -483,8 +487,12 @@ const WINO_4X4: WinoTile = {
   seeds: { input: [31, 32], output: [35, 36], driver: [37, 38] },
 };
 
-/** The blocked driver of a tile size (scalar or SIMD) with blocks of Tb tiles (0: all tiles in one). */
-function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32Array, w: Float32Array, simd: boolean, Tb0: number): Float32Array {
+/**
+ * The blocked driver of a tile size (scalar or SIMD) with blocks of Tb tiles (0: all tiles in one),
+ * called once per range of tiles between the cuts (as threads split them), or once for all.
+ */
+function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32Array, w: Float32Array, simd: boolean, Tb0: number,
+  cuts: readonly number[] = []): Float32Array {
   const { m } = tile;
   const planes = (m + 2) ** 2;
   const TY = Math.ceil(c.Ho / m), TX = Math.ceil(c.Wo / m), T = TY * TX;
@@ -494,7 +502,8 @@ function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32
     tile.filter(mod)(b.f32(w), g.K, g.M, c.transpose, U);
     const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
     const V = b.f32(planes * c.I * Tb), Om = b.f32(planes * Op * Tb), out = b.f32(c.O * c.Ho * c.Wo);
-    tile.driver(mod, simd)(P, c.I, Hq, Wq, TY, TX, Tb, U, c.O, Op, V, Om, c.Ho, c.Wo, out);
+    const ends = [0, ...cuts.filter((t) => t > 0 && t < T), T];
+    for (let i = 1; i < ends.length; i++) tile.driver(mod, simd)(P, c.I, Hq, Wq, TX, ends[i - 1]!, ends[i]!, Tb, U, c.O, Op, V, Om, c.Ho, c.Wo, out);
     return b.readF32(out, c.O * c.Ho * c.Wo);
   });
 }
@@ -606,6 +615,9 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
         const y = winograd(mod, tile, g, winoChain(g, false), x, w, false, 0);
         near(y, convReference(x, w, g), 1e-5, `${JSON.stringify(s)}: forward vs float64`);
         bits(winograd(mod, tile, g, winoChain(g, false), x, w, false, 8), y, `${JSON.stringify(s)}: blocks of 8 tiles vs one block`);
+        const T = Math.ceil(g.Ho / tile.m) * Math.ceil(g.Wo / tile.m);
+        const cuts = [Math.floor(T / 3), Math.floor(T / 2) + 1];
+        bits(winograd(mod, tile, g, winoChain(g, false), x, w, false, 0, cuts), y, `${JSON.stringify(s)}: tiles split at ${cuts} vs one call`);
         const xt = winograd(mod, tile, g, winoChain(g, true), z, w, false, 0);
         near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
         mod.record(y);
@@ -619,7 +631,10 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
         for (const Tb of [8, 0]) {
           for (const [transpose, input] of [[false, x], [true, z]] as const) {
             const c = winoChain(g, transpose);
-            bits(winograd(mod, tile, g, c, input, w, true, Tb), winograd(mod, tile, g, c, input, w, false, Tb), `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}`);
+            const whole = winograd(mod, tile, g, c, input, w, false, Tb);
+            bits(winograd(mod, tile, g, c, input, w, true, Tb), whole, `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}`);
+            const T = Math.ceil(c.Ho / tile.m) * Math.ceil(c.Wo / tile.m), cuts = [Math.ceil(T / 2)];
+            bits(winograd(mod, tile, g, c, input, w, true, Tb, cuts), whole, `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb} split at ${cuts}`);
           }
         }
       }), { numRuns: 150, seed: tile.seeds.driver[1] });
@@ -1034,10 +1049,13 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
     fc.assert(fc.property(fewChannelsArb, (s) => {
       const g = geo(s);
       const w = weightsOf(g), x = randomArray(g.M * g.H * g.W, s.seed + 1), z = randomArray(g.K * g.P, s.seed + 2);
-      bits(conv3x8(m, g, x, w, false), convScalar(m, g, x, w), `${JSON.stringify(s)}: forward`);
+      const y = conv3x8(m, g, x, w, false);
+      bits(y, convScalar(m, g, x, w), `${JSON.stringify(s)}: forward`);
+      bits(conv3x8(m, g, x, w, false, s.seed % g.Ho), y, `${JSON.stringify(s)}: forward, rows split at ${s.seed % g.Ho}`);
       // As the transpose: the correlation of the padded code with the flipped filters.
       const xt = conv3x8(m, g, z, w, true);
       bits(xt, conv3x8Reference(m, g, z, w), `${JSON.stringify(s)}: transpose`);
+      bits(conv3x8(m, g, z, w, true, s.seed % g.H), xt, `${JSON.stringify(s)}: transpose, rows split at ${s.seed % g.H}`);
       near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
     }), { numRuns: 150, seed: 12 });
   },

@@ -5,9 +5,8 @@
 // each pixel only needs the base address of its receptive field in the padded input.
 import { madd4 } from "../helpers/f32x4-madd";
 import { f32x4_transpose_store } from "../helpers/f32x4-transpose-store";
+import { scratch, SCRATCH_TILE_4X8 } from "../helpers/instance-scratch";
 
-// 4 pixels x 8 channels spill buffer for the edge tiles and the transpose into [K][P] order.
-const tile = memory.data(4 * 8 * 4, 16);
 
 export function f32_conv2d_4x8_simd(
   xp: usize, Wp: i32, tapOff: usize, taps: i32,
@@ -15,6 +14,8 @@ export function f32_conv2d_4x8_simd(
   sh: i32, sw: i32, Ho: i32, Wo: i32,
   out: usize,
 ): void {
+  // 4 pixels x 8 channels spill tile for the edge tiles and the transpose into [K][P] order.
+  const tile = scratch + SCRATCH_TILE_4X8;
   const P = Ho * Wo;
   const blocks = (K + 7) >> 3;
   // One flat loop over the taps (m, ky, kx), their input offsets read from a table: nested

@@ -11,10 +11,12 @@
 // Each lane sums the taps (c, ky, kx) in the order of f32-conv2d-scalar, its reference, so the
 // two agree bit for bit. xp is the zero-padded channel-first input; tapOff the byte offsets of
 // the taps (i32_conv2d_tap_offsets_scalar); packed the [O/3][taps][3] weights (f32_pack_conv2d_3_scalar).
+// It computes output rows [oyBegin, oyEnd) of out[O][Ho][Wo]: threads split the rows, since a
+// layer this kernel serves has too few channels to split.
 import { madd4 } from "../helpers/f32x4-madd";
 
 export function f32_conv2d_s1_3x8_simd(
-  xp: usize, Wp: i32, tapOff: usize, taps: i32, packed: usize, O: i32, Ho: i32, Wo: i32, out: usize,
+  xp: usize, Wp: i32, tapOff: usize, taps: i32, packed: usize, O: i32, Ho: i32, Wo: i32, oyBegin: i32, oyEnd: i32, out: usize,
 ): void {
   const P = Ho * Wo;
   const plane = <usize>P << 2;
@@ -25,7 +27,7 @@ export function f32_conv2d_s1_3x8_simd(
     const o0 = blk * 3;
     const oc = min(3, O - o0);
     const outBlk = out + <usize>o0 * plane;
-    for (let oy = 0; oy < Ho; oy++) {
+    for (let oy = oyBegin; oy < oyEnd; oy++) {
       const rowIn = xp + (<usize>(oy * Wp) << 2);
       const rowOut = outBlk + (<usize>(oy * Wo) << 2);
       if (Wo >= 8) {

@@ -3,9 +3,8 @@
 // eight f32x4 accumulators, then added into the channel-last padded accumulator xc[Hp][Wp][M].
 // Columns come from f32_pack_conv2d_transpose_8_scalar panels; colOff from i32_conv2d_transpose_offsets_scalar.
 import { pixelOffsetHwc, scatterColumns } from "../helpers/f32-conv2d-col2im-scatter";
+import { scratch, SCRATCH_TILE_4X8 } from "../helpers/instance-scratch";
 import { madd4 } from "../helpers/f32x4-madd";
-
-const tile = memory.data(4 * 8 * 4, 16);
 
 export function f32_conv2d_transpose_4x8_simd(
   z: usize, K: i32, Ho: i32, Wo: i32,
@@ -13,6 +12,7 @@ export function f32_conv2d_transpose_4x8_simd(
   M: i32, sh: i32, sw: i32, Wp: i32,
   xc: usize,
 ): void {
+  const tile = scratch + SCRATCH_TILE_4X8;
   const P = Ho * Wo;
   const zStride = <usize>P << 2;
   const blocks = (L + 7) >> 3;

@@ -28,6 +28,7 @@
 import { scatter8 } from "../helpers/f32-conv2d-col2im-scatter";
 import { madd4 } from "../helpers/f32x4-madd";
 import { i32_transpose_visited_rect } from "../helpers/i32-transpose-visited-rect-scalar";
+import { scratch, SCRATCH_RECTS } from "../helpers/instance-scratch";
 
 /** Columns [0, 24) of one pixel's sums over pairs [start, end): w0 = the group's panel. */
 // @ts-ignore: decorator
@@ -52,8 +53,6 @@ function pass24(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usiz
 
 /** The largest number of groups taken together (GT). */
 export const SPARSE_1X24_MAX_GROUPS = 16;
-/** Per group of the current tile: the visited code rectangle [oy0, oy1) x [ox0, ox1). */
-const rects = memory.data(SPARSE_1X24_MAX_GROUPS * 16, 16);
 
 /**
  * rowStart / kv: the code grouped into nKB * Ho * Wo buckets (block, pixel) as (k * 96, v)
@@ -72,6 +71,8 @@ export function f32_conv2d_transpose_sparse_1x24_kblock_simd(
   const P = Ho * Wo;
   const dStep = <usize>(sw * M) << 2;
   GT = min(max(GT, 1), SPARSE_1X24_MAX_GROUPS);
+  // Per group of the current tile: the visited code rectangle [oy0, oy1) x [ox0, ox1).
+  const rects = scratch + SCRATCH_RECTS;
   for (let g0 = 0; g0 < groups; g0 += GT) {
     const n = min(GT, groups - g0);
     // Each group's rectangle of visited pixels, and their union.

@@ -21,6 +21,7 @@
 import { scatter8 } from "../helpers/f32-conv2d-col2im-scatter";
 import { madd4 } from "../helpers/f32x4-madd";
 import { i32_transpose_visited_rect } from "../helpers/i32-transpose-visited-rect-scalar";
+import { scratch, SCRATCH_RECTS } from "../helpers/instance-scratch";
 
 /** Columns [16h, 16h + 16) of one pixel: w = the group's panel + 64h bytes, offs its offsets. */
 // @ts-ignore: decorator
@@ -42,8 +43,6 @@ function pass16(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usiz
  * rowStart / kv: the code grouped into nKB * Ho * Wo buckets (block, pixel) as (k * 128, v)
  * pairs; packed: the 32-column panels, [groups][K][32]; colOff: the columns' accumulator offsets.
  */
-// The visited code rectangle of the current column group (i32_transpose_visited_rect).
-const rect = memory.data(16, 16);
 
 export function f32_conv2d_transpose_sparse_1x32_simd(
   rowStart: usize, kv: usize, nKB: i32, Ho: i32, Wo: i32,
@@ -52,6 +51,7 @@ export function f32_conv2d_transpose_sparse_1x32_simd(
   pt: i32, pl: i32, H: i32, W: i32,
   xc: usize,
 ): void {
+  const rect = scratch + SCRATCH_RECTS; // the current column group's visited code rectangle
   const groups = (L + 31) >> 5;
   const P = Ho * Wo;
   const dStep = <usize>(sw * M) << 2;

@@ -2,8 +2,7 @@
 // receptive field starts in the channel-last padded accumulator, and how a tile of 8 columns is
 // added into it.
 
-/** Scratch for one 8-column tile that scatter8 adds column by column. */
-export const tile = memory.data(8 * 4, 16);
+import { scratch, SCRATCH_TILE_8 } from "./instance-scratch";
 
 /** Byte offset, in the channel-last padded accumulator, of the top-left tap of code pixel p. */
 // @ts-ignore: decorator
@@ -43,6 +42,7 @@ export function scatter8(d: usize, offs: usize, lo: v128, hi: v128): void {
     v128.store(dd, f32x4.add(v128.load(dd), lo));
     v128.store(dd, f32x4.add(v128.load(dd, 16), hi), 16);
   } else if (o0 >= 0) {
+    const tile = scratch + SCRATCH_TILE_8;
     v128.store(tile, lo);
     v128.store(tile, hi, 16);
     scatterColumns(d, offs, tile);

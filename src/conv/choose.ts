@@ -213,3 +213,14 @@ export function chooseSparseRoute(paths: ConvPaths, simd: boolean, nnz: number, 
 export function chooseBlockMax(simd: boolean, ph: number, pw: number): '2x2-simd' | 'scalar' {
   return simd && ph === 2 && pw === 2 ? '2x2-simd' : 'scalar';
 }
+
+/**
+ * Multiply-adds of one operation from which it is split between the instance's threads: below
+ * this, waking them costs about what they would save (measured in bench/threads.ts).
+ */
+export const PARALLEL_MIN_WORK = 1 << 18;
+
+/** Into how many parts an operation of `work` multiply-adds is split on an instance of `lanes`. */
+export function chooseParts(lanes: number, work: number): number {
+  return work >= PARALLEL_MIN_WORK ? lanes : 1;
+}

@@ -2,6 +2,7 @@
 // data (numbers, strings, bigints, typed arrays), so the same protocol runs over Node's
 // worker_threads and over Web Workers.
 
+import type { ThreadInit } from '../threads/protocol.js';
 import type { ConvGeometry } from '../conv/geometry.js';
 import type { Backend } from '../instance.js';
 import type { RipPartial } from '../algorithms/rip.js';
@@ -23,6 +24,8 @@ export interface InjectedFault {
 
 export type ToWorker =
   | { type: 'init'; backend: Backend; maxMemoryBytes: number }
+  /** Become a thread of a team (src/threads/): this worker serves nothing else from then on. */
+  | ThreadInit
   | { type: 'op'; id: number; spec: OperatorSpec }
   | { type: 'drop'; id: number }
   | { type: 'rip'; task: number; op: number; options: Record<string, unknown>; start: number; end: number; fault?: InjectedFault }
@@ -42,6 +45,8 @@ export type FromWorker =
   /** A sign of life while a task runs (at most every ALIVE_EVERY_MS). */
   | { type: 'alive'; task: number }
   | { type: 'error'; task: number; error: SerializedError }
+  /** The thread is instantiated and about to sleep until its first job. */
+  | { type: 'thread-ready' }
   /** The worker's wasm instance could not start (load() failed there). */
   | { type: 'fatal'; error: SerializedError };
 

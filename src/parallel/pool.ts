@@ -85,7 +85,7 @@ class Slot {
 
   private receive(m: FromWorker): void {
     this.heard = performance.now();
-    if (m.type === 'alive') return;
+    if (m.type === 'alive' || m.type === 'thread-ready') return;
     if (m.type === 'fatal') {
       this.fail(deserializeError(m.error, `convcs worker ${this.index} (starting)`));
       return;

@@ -17,6 +17,7 @@ import type { FromWorker, ToWorker } from './messages.js';
 import { faultAt, fail } from './testing.js';
 import { WEB_WORKER_NAME, WORKER_MARK, isNodeLike, nodeProcess, workerThreads } from './host.js';
 import { ALIVE_EVERY_MS } from './chunks.js';
+import { startThread } from '../threads/thread.js';
 
 let entryUrl: string = import.meta.url;
 
@@ -75,6 +76,15 @@ class Server {
 
   async handle(m: ToWorker): Promise<void> {
     switch (m.type) {
+      case 'thread':
+        try {
+          const loop = await startThread(m);
+          this.port.post({ type: 'thread-ready' });
+          loop(); // until the team stops
+        } catch (e) {
+          this.port.post({ type: 'fatal', error: serializeError(e) });
+        }
+        return;
       case 'init':
         try {
           this.engine = await createEngine({ backend: m.backend, maxMemoryBytes: m.maxMemoryBytes });

@@ -14,6 +14,8 @@ export interface ConformanceResult {
   scalar: string;
   /** Wall time of the run inside the runtime, in ms. */
   ms: number;
+  /** The same workload on instances that asked for 2 and 4 threads. */
+  threads: Record<'2' | '4', { simd: string; scalar: string; running: number; note: string | null }>;
 }
 
 type Load = (options?: LoadOptions) => Promise<Convcs>;

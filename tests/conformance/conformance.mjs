@@ -108,6 +108,30 @@ export function conformanceOutputs(cs) {
     put(`${name}.bound`, r.bound);
   }
 
+  // Layers large enough that an instance with threads splits them (PARALLEL_MIN_WORK): Winograd
+  // F(2x2) and F(4x4) split by tiles, the direct forward by blocks of 8 filters, the
+  // pixel-vectorized forward and transpose by rows; and NIHT on the Winograd layer, whose sparse
+  // transposes run on one thread or, dense enough, through the split Winograd transpose.
+  const big = [
+    ['winograd', { inChannels: 32, outChannels: 32, kernelSize: 3, height: 23, width: 25, padding: 'same' }],
+    ['winograd4x4', { inChannels: 32, outChannels: 32, kernelSize: 3, height: 23, width: 25, padding: 'same', algorithm: 'winograd4x4' }],
+    ['direct', { inChannels: 8, outChannels: 28, kernelSize: 3, height: 41, width: 39, stride: 2, padding: 1 }],
+    ['pixel', { inChannels: 3, outChannels: 4, kernelSize: 3, height: 61, width: 67, padding: 'same' }],
+  ];
+  for (const [name, options] of big) {
+    const Wb = cs.conv2d(options);
+    Wb.randomize({ seed: 801 });
+    const hb = Wb.forward(cs.randn(Wb.inputSize, { seed: 802 }));
+    put(`threads.${name}.forward`, hb);
+    put(`threads.${name}.transpose`, Wb.transpose(hb));
+    if (name === 'winograd') {
+      const r = cs.iht(Wb, Wb.transpose(hb), { pool: 1, density: 0.4, iterations: 6, tolerance: 0, step: 'normalized' });
+      put('threads.iht.z', r.z);
+      put('threads.iht.xHat', r.xHat);
+    }
+    Wb.dispose();
+  }
+
   for (const W of [W1, W2, W3, W4]) W.dispose();
   return out;
 }
@@ -167,18 +191,28 @@ export async function digest(outputs) {
 
 /**
  * The conformance run: `load()` with no options (which module the runtime picks by default),
- * then the workload on the SIMD module and on the scalar module.
- * Returns { default: 'simd' | 'scalar', simd: hex, scalar: hex, ms }.
+ * then the workload on the SIMD module and on the scalar module, on one thread and again on
+ * instances asking for 2 and 4 threads (which run on one where threads cannot run).
+ * Returns { default: 'simd' | 'scalar', simd: hex, scalar: hex, ms,
+ *   threads: { 2: { simd, scalar, running, note }, 4: { ... } } }.
  */
 export async function conformance(convcs) {
   const load = loaderOf(convcs);
   const t0 = performance.now();
   const byDefault = (await load()).backend;
-  const result = { default: byDefault };
-  for (const backend of ['simd', 'scalar']) {
-    const cs = await load({ backend });
-    if (cs.backend !== backend) throw new Error(`conformance: load({ backend: '${backend}' }) gave ${cs.backend}`);
-    result[backend] = await digest(conformanceOutputs(cs));
+  const result = { default: byDefault, threads: {} };
+  for (const threads of [1, 2, 4]) {
+    const into = threads === 1 ? result : (result.threads[threads] = {});
+    for (const backend of ['simd', 'scalar']) {
+      const cs = await load(threads === 1 ? { backend } : { backend, threads });
+      if (cs.backend !== backend) throw new Error(`conformance: load({ backend: '${backend}' }) gave ${cs.backend}`);
+      into[backend] = await digest(conformanceOutputs(cs));
+      if (threads > 1) {
+        into.running = cs.threads;
+        into.note = cs.threadsNote ?? null;
+        cs.closeThreads();
+      }
+    }
   }
   result.ms = Math.round(performance.now() - t0);
   return result;

@@ -1,8 +1,10 @@
 // The direct forward and dense transpose: the 4x8 micro-kernels on packed panels in the SIMD
 // modules (the transpose accumulating channel-last), the scalar references on the plain weights
-// in the scalar module.
+// in the scalar module. With threads, the forward splits the output channels between the lanes
+// (blocks of 8 in the SIMD modules); the transposes add into a shared accumulator and run on one.
 
 import { ForwardPath, TransposePath, taps } from './path.js';
+import { splitRange } from '../../threads/split.js';
 
 /** f32-conv2d-4x8-simd: panels of 8 filters [M][kh][kw][8], and the input offset of every tap. */
 export class DirectForwardSimd extends ForwardPath {
@@ -22,7 +24,11 @@ export class DirectForwardSimd extends ForwardPath {
   run(inPtr: number, outPtr: number): void {
     const g = this.g;
     this.engine.k.pad2dChw(inPtr, this.layer.padded, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
-    this.engine.simdAbi!.f32_conv2d_4x8_simd(this.layer.padded, g.Wp, this.ptr.tapOffsets!, taps(g), this.ptr.panels!, g.K, g.sh, g.sw, g.Ho, g.Wo, outPtr);
+    const L = taps(g), P = g.Ho * g.Wo;
+    this.engine.parallel('forward', 'f32_conv2d_4x8_simd', splitRange(Math.ceil(g.K / 8), this.parts).map(([b0, b1]) => [
+      this.layer.padded, g.Wp, this.ptr.tapOffsets!, L, this.ptr.panels! + b0 * 8 * L * 4, Math.min(g.K, b1 * 8) - b0 * 8, g.sh, g.sw, g.Ho, g.Wo,
+      outPtr + b0 * 8 * P * 4,
+    ]));
   }
 }
 
@@ -35,7 +41,10 @@ export class DirectForwardScalar extends ForwardPath {
   run(inPtr: number, outPtr: number): void {
     const g = this.g;
     this.engine.k.pad2dChw(inPtr, this.layer.padded, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
-    this.engine.abi.f32_conv2d_scalar(this.layer.padded, g.Hp, g.Wp, g.M, this.layer.weights, g.K, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, outPtr);
+    const L = taps(g), P = g.Ho * g.Wo;
+    this.engine.parallel('forward', 'f32_conv2d_scalar', splitRange(g.K, this.parts).map(([k0, k1]) => [
+      this.layer.padded, g.Hp, g.Wp, g.M, this.layer.weights + k0 * L * 4, k1 - k0, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, outPtr + k0 * P * 4,
+    ]));
   }
 }
 

@@ -5,6 +5,7 @@
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
+import { chooseParts } from '../choose.js';
 
 /** Buffers of the layer that several paths read. Filled in by the operator after allocation. */
 export interface LayerBuffers {
@@ -25,8 +26,12 @@ export abstract class ConvPath {
   ptr: Readonly<Record<string, number>> = {};
   /** Whether it reads the layer's padded scratch. */
   readonly usesPadded: boolean = true;
+  /** Into how many parts the threads split one run (1 without threads, or for small layers). */
+  readonly parts: number;
 
-  constructor(protected readonly engine: Engine, protected readonly g: ConvGeometry, protected readonly layer: LayerBuffers) {}
+  constructor(protected readonly engine: Engine, protected readonly g: ConvGeometry, protected readonly layer: LayerBuffers) {
+    this.parts = chooseParts(engine.lanes, g.K * g.Ho * g.Wo * taps(g));
+  }
 
   /** Tables that depend on the geometry only (offsets), once after allocation. */
   setup(): void {}

@@ -1,9 +1,10 @@
 // The pixel-vectorized path (SIMD modules only): f32-conv2d-s1-3x8-simd, 3 channels x 8 pixels,
 // for the forward of stride-1 layers with few output channels and the transpose of 3- or
 // 6-channel inputs (the correlation of the code, padded by kernel - 1 - padding, with the flipped
-// filters).
+// filters). With threads, the lanes split the output rows (such layers have too few channels).
 
 import { ForwardPath, TransposePath, taps } from './path.js';
+import { splitRange } from '../../threads/split.js';
 
 export class PixelForward extends ForwardPath {
   get sizes() {
@@ -23,7 +24,9 @@ export class PixelForward extends ForwardPath {
   run(inPtr: number, outPtr: number): void {
     const g = this.g;
     this.engine.k.pad2dChw(inPtr, this.layer.padded, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
-    this.engine.simdAbi!.f32_conv2d_s1_3x8_simd(this.layer.padded, g.Wp, this.ptr.tapOffsets!, taps(g), this.ptr.panels!, g.K, g.Ho, g.Wo, outPtr);
+    this.engine.parallel('forward', 'f32_conv2d_s1_3x8_simd', splitRange(g.Ho, this.parts).map(([y0, y1]) => [
+      this.layer.padded, g.Wp, this.ptr.tapOffsets!, taps(g), this.ptr.panels!, g.K, g.Ho, g.Wo, y0, y1, outPtr,
+    ]));
   }
 }
 
@@ -58,6 +61,8 @@ export class PixelTranspose extends TransposePath {
   run(codePtr: number, outPtr: number): void {
     const g = this.g;
     this.engine.k.pad2dChw(codePtr, this.ptr.paddedCode!, g.K, g.Ho, g.Wo, this.Hq, this.Wq, g.kh - 1 - g.pt, g.kw - 1 - g.pl);
-    this.engine.simdAbi!.f32_conv2d_s1_3x8_simd(this.ptr.paddedCode!, this.Wq, this.ptr.tapOffsets!, g.K * g.kh * g.kw, this.ptr.panels!, g.M, g.H, g.W, outPtr);
+    this.engine.parallel('transpose', 'f32_conv2d_s1_3x8_simd', splitRange(g.H, this.parts).map(([y0, y1]) => [
+      this.ptr.paddedCode!, this.Wq, this.ptr.tapOffsets!, g.K * g.kh * g.kw, this.ptr.panels!, g.M, g.H, g.W, y0, y1, outPtr,
+    ]));
   }
 }

@@ -3,23 +3,33 @@
 // tile scratch (padded input, transformed tiles, GEMM products) is the forward's, sized for both
 // directions, and the transpose borrows it. The blocked driver is
 // f32-conv2d-winograd-{2x2,4x4}-3x3-simd in the SIMD modules and its scalar reference otherwise:
-// the same bits.
+// the same bits. With threads, each lane computes a range of tiles with scratch of its own.
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
 import { winogradSizes, type WinogradAlgorithm } from '../choose.js';
+import type { WinogradTiling } from '../choose.js';
 import { ForwardPath, TransposePath, type LayerBuffers } from './path.js';
-
-type Driver = (P: number, I: number, Hq: number, Wq: number, TY: number, TX: number, Tb: number,
-  U: number, O: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number) => void;
+import { splitRange } from '../../threads/split.js';
 
 type FilterTransform = (w: number, K: number, M: number, transpose: number, U: number) => void;
 
-function driver(engine: Engine, algorithm: WinogradAlgorithm): Driver {
-  if (algorithm === 'winograd4x4') {
-    return engine.simdAbi ? engine.simdAbi.f32_conv2d_winograd_4x4_3x3_simd : engine.abi.f32_conv2d_winograd_4x4_3x3_scalar;
-  }
-  return engine.simdAbi ? engine.simdAbi.f32_conv2d_winograd_2x2_3x3_simd : engine.abi.f32_conv2d_winograd_2x2_3x3_scalar;
+/** The blocked driver's name: the kernel every lane calls on its range of tiles. */
+function driver(engine: Engine, algorithm: WinogradAlgorithm): string {
+  const tile = algorithm === 'winograd4x4' ? '4x4' : '2x2';
+  return `f32_conv2d_winograd_${tile}_3x3_${engine.simd ? 'simd' : 'scalar'}`;
+}
+
+/** Scratch of one lane: the transformed tiles and the GEMM products of a block (bytes). */
+interface LaneScratch { tiles: number; products: number; tileBytes: number; productBytes: number }
+
+/** The driver over all tiles of t, split in ranges of tiles between the lanes (Tn any count). */
+function runTiles(engine: Engine, parts: number, where: string, name: string, P: number, I: number, t: WinogradTiling, U: number, O: number,
+  s: LaneScratch, Ho: number, Wo: number, out: number): void {
+  const ranges = splitRange(t.TY * t.TX, parts, 8);
+  engine.parallel(where, name, ranges.map(([begin, end], lane) => [
+    P, I, t.Hq, t.Wq, t.TX, begin, end, t.Tb, U, O, t.Op, s.tiles + lane * s.tileBytes, s.products + lane * s.productBytes, Ho, Wo, out,
+  ]));
 }
 
 function filterTransform(engine: Engine, algorithm: WinogradAlgorithm): FilterTransform {
@@ -30,7 +40,7 @@ function filterTransform(engine: Engine, algorithm: WinogradAlgorithm): FilterTr
 export class WinogradForward extends ForwardPath {
   override readonly usesPadded = false;
   readonly plan: ReturnType<typeof winogradSizes>;
-  private readonly drive: Driver;
+  private readonly drive: string;
   private readonly transform: FilterTransform;
 
   constructor(engine: Engine, g: ConvGeometry, layer: LayerBuffers) {
@@ -42,7 +52,8 @@ export class WinogradForward extends ForwardPath {
 
   get sizes() {
     const p = this.plan;
-    return { filters: p.U * 4, paddedInput: p.P * 4, tiles: p.V * 4, products: p.O * 4 };
+    const lanes = this.parts;
+    return { filters: p.U * 4, paddedInput: p.P * 4, tiles: p.V * 4 * lanes, products: p.O * 4 * lanes };
   }
 
   pack(): void {
@@ -54,13 +65,18 @@ export class WinogradForward extends ForwardPath {
     const t = this.plan.fwd;
     const { filters, paddedInput, tiles, products } = this.ptr as Record<string, number>;
     this.engine.k.pad2dChw(inPtr, paddedInput!, g.M, g.H, g.W, t.Hq, t.Wq, g.pt, g.pl);
-    this.drive(paddedInput!, g.M, t.Hq, t.Wq, t.TY, t.TX, t.Tb, filters!, g.K, t.Op, tiles!, products!, g.Ho, g.Wo, outPtr);
+    runTiles(this.engine, this.parts, 'forward', this.drive, paddedInput!, g.M, t, filters!, g.K, this.laneScratch(tiles!, products!), g.Ho, g.Wo, outPtr);
+  }
+
+  /** Each lane's share of the tile scratch. */
+  laneScratch(tiles: number, products: number): LaneScratch {
+    return { tiles, products, tileBytes: this.plan.V * 4, productBytes: this.plan.O * 4 };
   }
 }
 
 export class WinogradTranspose extends TransposePath {
   override readonly usesPadded = false;
-  private readonly drive: Driver;
+  private readonly drive: string;
   private readonly transform: FilterTransform;
 
   constructor(engine: Engine, g: ConvGeometry, layer: LayerBuffers, private readonly forward: WinogradForward) {
@@ -82,6 +98,6 @@ export class WinogradTranspose extends TransposePath {
     const t = this.forward.plan.tr!;
     const { paddedInput, tiles, products } = this.forward.ptr as Record<string, number>;
     this.engine.k.pad2dChw(codePtr, paddedInput!, g.K, g.Ho, g.Wo, t.Hq, t.Wq, 2 - g.pt, 2 - g.pl);
-    this.drive(paddedInput!, g.K, t.Hq, t.Wq, t.TY, t.TX, t.Tb, this.ptr.filters!, g.M, t.Op, tiles!, products!, g.H, g.W, outPtr);
+    runTiles(this.engine, this.forward.parts, 'transpose', this.drive, paddedInput!, g.K, t, this.ptr.filters!, g.M, this.forward.laneScratch(tiles!, products!), g.H, g.W, outPtr);
   }
 }
