@@ -85,9 +85,20 @@ export class Engine {
    * threads). Plans allocate per-part scratch for this many, so it never changes.
    */
   lanes = 1;
-  /** Why the instance runs on fewer threads than asked, if it does. */
-  threadsNote: string | undefined;
+  #note: string | undefined;
   #team: ThreadTeam | undefined;
+
+  /** Why the instance runs on fewer threads than asked, if it does. */
+  get threadsNote(): string | undefined {
+    const stopped = this.#team?.stopped;
+    if (stopped === 'closed') return 'the threads were closed (closeThreads); this instance runs on one';
+    if (stopped !== undefined) return `${stopped}; this instance runs on one thread since`;
+    return this.#note;
+  }
+
+  set threadsNote(note: string | undefined) {
+    this.#note = note;
+  }
 
   constructor(instance: WebAssembly.Instance, maxMemoryBytes: number) {
     const exports = instance.exports as Record<string, unknown>;
@@ -142,10 +153,7 @@ export class Engine {
 
   /** End the threads (the instance goes on with one). */
   closeThreads(): void {
-    if (this.#team && this.#team.stopped === undefined) {
-      this.#team.close();
-      this.threadsNote ??= 'the threads were closed';
-    }
+    if (this.#team && this.#team.stopped === undefined) this.#team.close();
   }
 
   /** True for the SIMD and relaxed-SIMD modules (they share the packed weight layouts). */

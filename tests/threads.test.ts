@@ -1,0 +1,181 @@
+// Threads (load({ threads })): every path that splits gives the bits of one thread for 2, 3 and 4
+// threads, in both modules; bad options are refused; a call that throws in a thread, and a thread
+// that dies, fail the call cleanly and leave the instance usable; threads never keep a process
+// alive; closeThreads goes back to one thread with the same bits. (The conformance hashes for
+// 1, 2 and 4 threads in Node, Deno, Bun and an isolated Chromium page: tests/runtimes.test.ts.)
+import { test, after } from 'node:test';
+import assert from './assert.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from '../src/index.js';
+import type { Convcs, ConvOperator } from '../src/index.js';
+import { bitsEqual, backends } from './helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const open: Convcs[] = [];
+after(() => { for (const cs of open) cs.closeThreads(); });
+
+async function instance(backend: 'simd' | 'scalar', threads: number): Promise<Convcs> {
+  const cs = await load({ backend, threads });
+  open.push(cs);
+  return cs;
+}
+
+/** Layers that split, one per way of splitting (and the path each one takes, checked below). */
+const LAYERS = {
+  'winograd F(2x2), by tiles': { inChannels: 24, outChannels: 20, kernelSize: 3, height: 21, width: 26, padding: 'same', algorithm: 'winograd' },
+  'winograd F(4x4), by tiles': { inChannels: 16, outChannels: 24, kernelSize: 3, height: 27, width: 22, padding: 'same', algorithm: 'winograd4x4' },
+  'direct, by blocks of filters': { inChannels: 6, outChannels: 44, kernelSize: [3, 5], height: 37, width: 33, stride: 2, padding: 1 },
+  'pixel, by rows': { inChannels: 3, outChannels: 5, kernelSize: 3, height: 59, width: 45, padding: 'same' },
+} as const;
+
+type Outputs = Float32Array[];
+
+function run(cs: Convcs, options: object): { W: ConvOperator; outputs: Outputs } {
+  const W = cs.conv2d(options as never).randomize({ seed: 11 });
+  const x = cs.randn(2 * W.inputSize, { seed: 12 }); // a batch of two
+  const h = W.forward(x);
+  const xt = W.transpose(h);
+  const first = h.subarray(0, W.outputSize);
+  const sparse = cs.project(first, { shape: W.outputShape, pool: 1, density: 0.45 }); // dense enough for the Winograd route
+  const xs = W.transposeSparse(sparse.support, Float32Array.from(sparse.support, (i) => sparse.z[i]!));
+  const r = cs.iht(W, xt.subarray(0, W.inputSize), { pool: 2, density: 0.1, iterations: 4, tolerance: 0, step: 'normalized' });
+  return { W, outputs: [h, xt, xs, r.z, r.xHat] };
+}
+
+for (const backend of backends) {
+  test(`${backend}: each splitting path gives the bits of one thread for 2, 3 and 4 threads`, async () => {
+    const one = await instance(backend, 1);
+    assert.equal(one.threads, 1);
+    assert.equal(one.threadsNote, undefined);
+    for (const T of [2, 3, 4]) {
+      const cs = await instance(backend, T);
+      assert.equal(cs.threads, T, `asked for ${T} threads: ${cs.threadsNote}`);
+      for (const [name, options] of Object.entries(LAYERS)) {
+        const a = run(one, options);
+        const b = run(cs, options);
+        // the layer takes the path its name says, and splits
+        const paths = (b.W as unknown as { paths: { forward: string; transpose: string } }).paths;
+        const expected = name.startsWith('winograd F(2') ? 'winograd' : name.startsWith('winograd F(4') ? 'winograd4x4'
+          : name.startsWith('direct') || backend === 'scalar' ? 'direct' : 'pixel';
+        assert.equal(paths.forward, expected, `${name}: forward path`);
+        a.outputs.forEach((v, i) => assert.ok(bitsEqual(v, b.outputs[i]!), `${name}, ${T} threads: output ${i} differs from one thread's`));
+        a.W.dispose();
+        b.W.dispose();
+      }
+      cs.closeThreads();
+      assert.equal(cs.threads, 1);
+      assert.match(String(cs.threadsNote), /closed/);
+      const again = run(cs, LAYERS['winograd F(4x4), by tiles']);
+      const ref = run(one, LAYERS['winograd F(4x4), by tiles']);
+      ref.outputs.forEach((v, i) => assert.ok(bitsEqual(v, again.outputs[i]!), `after closeThreads: output ${i} differs`));
+    }
+  });
+}
+
+test('a small layer runs on the calling thread alone (waking threads would cost more than it saves)', async () => {
+  const cs = await instance('simd', 2);
+  const team = cs.engine.team!;
+  let jobs = 0;
+  const run0 = team.run.bind(team);
+  team.run = (...args) => { jobs++; run0(...args); };
+  const small = cs.conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, height: 8, width: 8, padding: 'same' }).randomize({ seed: 1 });
+  small.forward(cs.randn(small.inputSize, { seed: 2 }));
+  assert.equal(jobs, 0, 'the small forward woke the threads');
+  const big = cs.conv2d(LAYERS['winograd F(2x2), by tiles']).randomize({ seed: 1 });
+  big.forward(cs.randn(big.inputSize, { seed: 2 }));
+  assert.equal(jobs, 1, 'the large forward did not run as one job of the team');
+});
+
+test('load({ threads }) refuses bad values with a typed error, before starting anything', async () => {
+  for (const bad of [0, -1, 65]) {
+    await assert.rejects(load({ threads: bad }), (e: Error) => e instanceof RangeError && /convcs\.load: 'threads'/.test(e.message), `threads: ${bad}`);
+  }
+  for (const bad of ['2', 'all', null, true, {}, 1.5, Number.NaN, Infinity]) {
+    await assert.rejects(load({ threads: bad as never }), (e: Error) => e instanceof TypeError && /convcs\.load: 'threads'/.test(e.message), `threads: ${String(bad)}`);
+  }
+  const auto = await load({ threads: 'auto' });
+  open.push(auto);
+  assert.ok(auto.threads >= 1 && auto.threads <= 16, `'auto' gave ${auto.threads}`);
+});
+
+test('a precompiled module cannot be shared: one thread, and a note that says why', async () => {
+  const module = await WebAssembly.compile((await import('../src/index.js')).wasmBytes('simd'));
+  const cs = await load({ module, threads: 2 });
+  assert.equal(cs.threads, 1);
+  assert.match(String(cs.threadsNote), /2 threads were asked for, but a precompiled module was given/);
+});
+
+/** A layer whose calls last milliseconds, so that the other thread surely claims one. */
+const SLOW = { inChannels: 64, outChannels: 64, kernelSize: 3, height: 40, width: 40, padding: 'same' } as const;
+
+test('a call that throws in a thread fails the call with its message; the instance, its memory and the caller\'s array are unchanged', async () => {
+  const cs = await instance('simd', 2);
+  const ref = await instance('simd', 1);
+  const W = cs.conv2d(SLOW).randomize({ seed: 3 });
+  const W1 = ref.conv2d(SLOW).randomize({ seed: 3 });
+  const x = cs.randn(W.inputSize, { seed: 4 });
+  const expected = W1.forward(x);
+  const memory = cs.memoryBytes;
+  const out = new Float32Array(W.outputSize).fill(7);
+  // the fault waits for thread 1's next call; a job whose two calls both went to the calling
+  // thread leaves it pending, so try a few times
+  cs.engine.team!.injectFault(1, 'throw');
+  let error: Error | undefined;
+  for (let i = 0; i < 20 && !error; i++) {
+    try {
+      W.forward(x, out);
+    } catch (e) {
+      error = e as Error;
+    }
+  }
+  assert.ok(error, 'no call failed');
+  assert.match(error.message, /^convcs\.forward: a call failed in a thread \(thread 1: convcs: injected failure/);
+  assert.ok(out.every((v) => v === 7) || bitsEqual(out, expected), 'the caller\'s array was partly written');
+  assert.equal(cs.threads, 2, 'the team stopped after a call that threw');
+  assert.equal(cs.memoryBytes, memory);
+  assert.ok(bitsEqual(W.forward(x), expected), 'the next call gives other bits');
+});
+
+test('a thread that dies fails the call it was in; the instance goes on with one thread and the same bits', async () => {
+  const cs = await instance('simd', 2);
+  const ref = await instance('simd', 1);
+  const W = cs.conv2d(SLOW).randomize({ seed: 5 });
+  const W1 = ref.conv2d(SLOW).randomize({ seed: 5 });
+  const x = cs.randn(W.inputSize, { seed: 6 });
+  const expected = W1.forward(x);
+  const team = cs.engine.team!;
+  team.stallMs = 400;
+  team.injectFault(1, 'exit');
+  let error: Error | undefined;
+  for (let i = 0; i < 20 && !error; i++) {
+    try {
+      W.forward(x);
+    } catch (e) {
+      error = e as Error;
+    }
+  }
+  assert.ok(error, 'no call failed');
+  assert.match(error.message, /^convcs\.forward: no call finished for \d+ ms: a thread stopped; the call failed, and this instance now runs on one thread/);
+  assert.equal(cs.threads, 1);
+  assert.match(String(cs.threadsNote), /^no call finished for \d+ ms: a thread stopped; this instance runs on one thread since$/);
+  assert.ok(bitsEqual(W.forward(x), expected), 'the instance on one thread gives other bits');
+  assert.ok(bitsEqual(W.transpose(expected), W1.transpose(expected)));
+});
+
+test('threads never keep a Node process alive, and closeThreads ends them (the built package)', () => {
+  const dist = join(root, 'dist', 'index.mjs');
+  assert.ok(existsSync(dist), 'dist/index.mjs is missing: npm run build');
+  const script = `
+    import { load } from ${JSON.stringify(dist)};
+    const cs = await load({ threads: 2 });
+    const W = cs.conv2d(${JSON.stringify(SLOW)}).randomize({ seed: 1 });
+    W.forward(cs.randn(W.inputSize, { seed: 2 }));
+    console.log(cs.threads);`;
+  const t0 = performance.now();
+  const outText = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(outText.trim(), '2');
+  assert.ok(performance.now() - t0 < 20_000, 'the process lingered');
+});
