@@ -5,7 +5,7 @@
 // calls, dispose / `using`, and the finalization safety net.
 
 import type { Engine } from './instance.js';
-import { float32Batch, outputBuffer, overlaps } from './validate.js';
+import { checkFinite, float32BatchLength, nonFiniteError, outputBuffer, overlaps } from './validate.js';
 
 /**
  * What every algorithm in convcs needs of an operator, as PyLops's solvers take a
@@ -183,12 +183,15 @@ export abstract class LinearMemoryOperator implements LinearOperator {
   forward(x: Float32Array, out?: Float32Array): Float32Array {
     const where = `${this.kind}.forward`;
     this.live(where);
-    const N = float32Batch(where, 'x', x, this.inputSize);
+    const N = float32BatchLength(where, 'x', x, this.inputSize);
+    const inWasm = this.allocated;
+    if (!inWasm) checkFinite(where, 'x', x);
     const result = outputBuffer(where, out, N * this.outputSize);
     const src = overlaps(x, result) ? x.slice() : x;
+    if (inWasm) this.copyChecked(where, 'x', src, this.#input, this.inputSize, N);
     this.prepare();
     for (let n = 0; n < N; n++) {
-      this.engine.f32(this.#input, this.inputSize).set(src.subarray(n * this.inputSize, (n + 1) * this.inputSize));
+      if (!inWasm || N > 1) this.engine.f32(this.#input, this.inputSize).set(src.subarray(n * this.inputSize, (n + 1) * this.inputSize));
       this.forwardPtr(this.#input, this.#code);
       result.set(this.engine.f32(this.#code, this.outputSize), n * this.outputSize);
     }
@@ -203,17 +206,33 @@ export abstract class LinearMemoryOperator implements LinearOperator {
   transpose(z: Float32Array, out?: Float32Array): Float32Array {
     const where = `${this.kind}.transpose`;
     this.live(where);
-    const N = float32Batch(where, 'z', z, this.outputSize);
+    const N = float32BatchLength(where, 'z', z, this.outputSize);
+    const inWasm = this.allocated;
+    if (!inWasm) checkFinite(where, 'z', z);
+    else this.copyChecked(where, 'z', z, this.#code, this.outputSize, N);
     this.checkCodes(where, z);
     const result = outputBuffer(where, out, N * this.inputSize);
     const src = overlaps(z, result) ? z.slice() : z;
     this.prepare();
     for (let n = 0; n < N; n++) {
-      this.engine.f32(this.#code, this.outputSize).set(src.subarray(n * this.outputSize, (n + 1) * this.outputSize));
+      if (!inWasm || N > 1) this.engine.f32(this.#code, this.outputSize).set(src.subarray(n * this.outputSize, (n + 1) * this.outputSize));
       this.transposePtr(this.#code, this.#input);
       result.set(this.engine.f32(this.#input, this.inputSize), n * this.inputSize);
     }
     return result;
+  }
+
+  /**
+   * Copy each of the N samples of src into the sample buffer at ptr and refuse a non-finite value
+   * (the SIMD scan in wasm: the copy is needed anyway). Every sample is checked before any is
+   * computed; the last one stays in the buffer.
+   */
+  private copyChecked(where: string, name: string, src: Float32Array, ptr: number, size: number, N: number): void {
+    for (let n = 0; n < N; n++) {
+      this.engine.f32(ptr, size).set(src.subarray(n * size, (n + 1) * size));
+      const i = this.engine.k.firstNonFinite(ptr, size);
+      if (i >= 0) throw nonFiniteError(where, name, n * size + i, src[n * size + i]!);
+    }
   }
 
   /** @internal the sample buffers, for subclasses' own entry points */

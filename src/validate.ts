@@ -94,12 +94,23 @@ export function oneOf<T extends string>(where: string, name: string, v: unknown,
  * they would poison sums and top-k rankings silently.
  */
 export function float32Batch(where: string, name: string, v: unknown, unit: number): number {
+  const n = float32BatchLength(where, name, v, unit);
+  checkFinite(where, name, v as Float32Array);
+  return n;
+}
+
+/** float32Batch without the finiteness check (for callers that check in wasm, nonFiniteError). */
+export function float32BatchLength(where: string, name: string, v: unknown, unit: number): number {
   if (!(v instanceof Float32Array)) throw typeError(where, name, 'a Float32Array', v);
   if (v.length === 0 || v.length % unit !== 0) {
     throw rangeError(where, `${name} must hold a positive multiple of ${unit} values (one sample), got length ${v.length}`);
   }
-  checkFinite(where, name, v);
   return v.length / unit;
+}
+
+/** checkFinite's error for v[i]. */
+export function nonFiniteError(where: string, name: string, i: number, value: number): RangeError {
+  return rangeError(where, `${name}[${i}] is ${value}; inputs must be finite (NaN and Infinity are refused)`);
 }
 
 export function float32Exact(where: string, name: string, v: unknown, length: number): Float32Array {
@@ -111,7 +122,7 @@ export function float32Exact(where: string, name: string, v: unknown, length: nu
 export function checkFinite(where: string, name: string, v: Float32Array): void {
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
-    if (x - x !== 0) throw rangeError(where, `${name}[${i}] is ${x}; inputs must be finite (NaN and Infinity are refused)`);
+    if (x - x !== 0) throw nonFiniteError(where, name, i, x);
   }
 }
 

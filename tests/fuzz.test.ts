@@ -31,6 +31,15 @@ for (const backend of backends) {
   });
 }
 
+test('an instance with 2 threads: 1,000 fuzzed calls keep the same promises (the threads split what is large enough)', async () => {
+  const h = await Harness.create('simd', 2);
+  assert.equal(h.cs.threads, 2, String(h.cs.threadsNote));
+  fuzz(h, { runs: 1_000, seed });
+  assert.equal(h.calls, 1_000);
+  assert.equal(h.cs.threads, 2, 'the fuzzed calls stopped the threads');
+  h.cs.closeThreads();
+});
+
 test('npm test makes at least 10,000 fuzzed calls', () => {
   assert.ok(total >= 10_000, `${total} calls`);
 });

@@ -446,9 +446,9 @@ interface WinoTile {
   names: { input: [string, string]; output: [string, string]; driver: [string, string] };
   filter(mod: Mod): (w: number, K: number, M: number, transpose: number, U: number) => void;
   input(mod: Mod, simd: boolean): (P: number, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number, V: number) => void;
-  output(mod: Mod, simd: boolean): (Om: number, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number, out: number) => void;
-  driver(mod: Mod, simd: boolean): (P: number, I: number, Hq: number, Wq: number, TX: number, tBegin: number, tEnd: number, Tb: number,
-    U: number, O: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number) => void;
+  output(mod: Mod, simd: boolean): (Om: number, oBegin: number, oEnd: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number, out: number) => void;
+  driver(mod: Mod, simd: boolean): (P: number, I: number, Hq: number, Wq: number, TX: number, tBegin: number, tEnd: number, Tb: number, U: number,
+    oBegin: number, oEnd: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number) => void;
   layerArb: fc.Arbitrary<Parameters<typeof geo>[0]>;
   outArb: typeof outTransformArb;
   /** fast-check seeds of the scalar and SIMD runs: input transform, output transform, driver */
@@ -492,7 +492,7 @@ const WINO_4X4: WinoTile = {
  * called once per range of tiles between the cuts (as threads split them), or once for all.
  */
 function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32Array, w: Float32Array, simd: boolean, Tb0: number,
-  cuts: readonly number[] = []): Float32Array {
+  cuts: readonly number[] = [], channelCut?: number): Float32Array {
   const { m } = tile;
   const planes = (m + 2) ** 2;
   const TY = Math.ceil(c.Ho / m), TX = Math.ceil(c.Wo / m), T = TY * TX;
@@ -503,7 +503,10 @@ function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32
     const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
     const V = b.f32(planes * c.I * Tb), Om = b.f32(planes * Op * Tb), out = b.f32(c.O * c.Ho * c.Wo);
     const ends = [0, ...cuts.filter((t) => t > 0 && t < T), T];
-    for (let i = 1; i < ends.length; i++) tile.driver(mod, simd)(P, c.I, Hq, Wq, TX, ends[i - 1]!, ends[i]!, Tb, U, c.O, Op, V, Om, c.Ho, c.Wo, out);
+    const oEnds = channelCut === undefined || channelCut <= 0 || channelCut >= c.O ? [0, c.O] : [0, channelCut, c.O];
+    for (let i = 1; i < ends.length; i++) {
+      for (let j = 1; j < oEnds.length; j++) tile.driver(mod, simd)(P, c.I, Hq, Wq, TX, ends[i - 1]!, ends[i]!, Tb, U, oEnds[j - 1]!, oEnds[j]!, Op, V, Om, c.Ho, c.Wo, out);
+    }
     return b.readF32(out, c.O * c.Ho * c.Wo);
   });
 }
@@ -517,10 +520,14 @@ function inputTransform(mod: Mod, tile: WinoTile, simd: boolean, Pin: Float32Arr
   });
 }
 
-function outputTransform(mod: Mod, tile: WinoTile, simd: boolean, Om: Float32Array, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number): Float32Array {
+/** The output transform of channels [0, O): in one call, or two split at channel `cut`. */
+function outputTransform(mod: Mod, tile: WinoTile, simd: boolean, Om: Float32Array, O: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number,
+  cut?: number): Float32Array {
   return withBufs(mod, (b) => {
     const out = b.f32(O * Ho * Wo);
-    tile.output(mod, simd)(b.f32(Om), O, Op, Tb, TX, t0, n, Ho, Wo, out);
+    const om = b.f32(Om);
+    const ends = cut === undefined || cut <= 0 || cut >= O ? [0, O] : [0, cut, O];
+    for (let i = 1; i < ends.length; i++) tile.output(mod, simd)(om, ends[i - 1]!, ends[i]!, Op, Tb, TX, t0, n, Ho, Wo, out);
     return b.readF32(out, O * Ho * Wo);
   });
 }
@@ -604,7 +611,10 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
         const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
         for (const [t0, n] of blocksOf(T, Tb)) {
           const Om = randomArray(planes * Op * Tb, s.seed + t0);
-          bits(outputTransform(mod, tile, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo), outputTransform(mod, tile, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo), `${JSON.stringify(s)} block ${t0}`);
+          const whole = outputTransform(mod, tile, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo);
+          bits(outputTransform(mod, tile, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo), whole, `${JSON.stringify(s)} block ${t0}`);
+          const cut = s.seed % (O + 1);
+          bits(outputTransform(mod, tile, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo, cut), whole, `${JSON.stringify(s)} block ${t0}, channels split at ${cut}`);
         }
       }), { numRuns: 150, seed: tile.seeds.output[1] });
     },
@@ -618,6 +628,8 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
         const T = Math.ceil(g.Ho / tile.m) * Math.ceil(g.Wo / tile.m);
         const cuts = [Math.floor(T / 3), Math.floor(T / 2) + 1];
         bits(winograd(mod, tile, g, winoChain(g, false), x, w, false, 0, cuts), y, `${JSON.stringify(s)}: tiles split at ${cuts} vs one call`);
+        const ocut = 4 * Math.floor(g.K / 8);
+        bits(winograd(mod, tile, g, winoChain(g, false), x, w, false, 0, [], ocut), y, `${JSON.stringify(s)}: channels split at ${ocut} vs one call`);
         const xt = winograd(mod, tile, g, winoChain(g, true), z, w, false, 0);
         near(xt, transposeReference(z, w, g), 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
         mod.record(y);
@@ -635,6 +647,8 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
             bits(winograd(mod, tile, g, c, input, w, true, Tb), whole, `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}`);
             const T = Math.ceil(c.Ho / tile.m) * Math.ceil(c.Wo / tile.m), cuts = [Math.ceil(T / 2)];
             bits(winograd(mod, tile, g, c, input, w, true, Tb, cuts), whole, `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb} split at ${cuts}`);
+            const ocut = 4 * Math.floor(c.O / 8);
+            bits(winograd(mod, tile, g, c, input, w, true, Tb, [], ocut), whole, `${JSON.stringify(s)} transpose ${transpose} Tb ${Tb}, channels split at ${ocut}`);
           }
         }
       }), { numRuns: 150, seed: tile.seeds.driver[1] });
@@ -1154,6 +1168,8 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       const { I, Op, Tb, Tn, planes } = s;
       const U = randomArray(planes * Op * I, s.seed), V = randomArray(planes * I * Tb, s.seed + 1);
       const O = gemm(m, false, U, V, s);
+      const cut = 4 * (s.seed % (s.Op / 4 + 1));
+      bits(gemm(m, false, U, V, s, cut), O, `${JSON.stringify(s)}: channels split at ${cut} vs one call`);
       const want: number[] = [], got: number[] = [];
       for (let xi = 0; xi < planes; xi++) for (let o = 0; o < Op; o++) for (let t = 0; t < Tb; t++) {
         const at = (xi * Op + o) * Tb + t;
@@ -1173,7 +1189,10 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   f32_winograd_gemm_4x8_simd(m) {
     fc.assert(fc.property(gemmArb, (s) => {
       const U = randomArray(s.planes * s.Op * s.I, s.seed), V = randomArray(s.planes * s.I * s.Tb, s.seed + 1);
-      bits(gemm(m, true, U, V, s), gemm(m, false, U, V, s), JSON.stringify(s));
+      const whole = gemm(m, false, U, V, s);
+      bits(gemm(m, true, U, V, s), whole, JSON.stringify(s));
+      const cut = 4 * (s.seed % (s.Op / 4 + 1));
+      bits(gemm(m, true, U, V, s, cut), whole, `${JSON.stringify(s)}: channels split at ${cut}`);
     }), { numRuns: 200, seed: 24 });
   },
   ...winogradTileCases(WINO_2X2),
@@ -1515,10 +1534,14 @@ const gemmArb = fc.record({
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 }).map((s) => ({ ...s, Tn: Math.max(1, s.Tb - s.cut) }));
 
-function gemm(m: Mod, simd: boolean, U: Float32Array, V: Float32Array, s: { I: number; Op: number; Tb: number; Tn: number; planes: number }): Float32Array {
+/** The GEMM over all output channels: in one call, or in two split at channel `cut` (a multiple of 4), as two threads split them. */
+function gemm(m: Mod, simd: boolean, U: Float32Array, V: Float32Array, s: { I: number; Op: number; Tb: number; Tn: number; planes: number }, cut?: number): Float32Array {
   return withBufs(m, (b) => {
     const O = b.f32(s.planes * s.Op * s.Tb);
-    (simd ? m.s.f32_winograd_gemm_4x8_simd : m.k.f32_winograd_gemm_scalar)(b.f32(U), b.f32(V), O, s.I, s.Op, s.Tb, s.Tn, s.planes);
+    const fn = simd ? m.s.f32_winograd_gemm_4x8_simd : m.k.f32_winograd_gemm_scalar;
+    const u = b.f32(U), v = b.f32(V);
+    const ends = cut === undefined || cut <= 0 || cut >= s.Op ? [0, s.Op] : [0, cut, s.Op];
+    for (let i = 1; i < ends.length; i++) fn(u, v, O, s.I, s.Op, ends[i - 1]!, ends[i]!, s.Tb, s.Tn, s.planes);
     return b.readF32(O, s.planes * s.Op * s.Tb);
   });
 }

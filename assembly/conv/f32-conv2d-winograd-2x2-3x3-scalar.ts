@@ -7,12 +7,12 @@ import { f32_winograd_2x2_3x3_output_transform_scalar } from "./f32-winograd-2x2
 /** Arguments as f32_conv2d_winograd_2x2_3x3_simd. */
 export function f32_conv2d_winograd_2x2_3x3_scalar(
   P: usize, I: i32, Hq: i32, Wq: i32, TX: i32, tBegin: i32, tEnd: i32, Tb: i32,
-  U: usize, O: i32, Op: i32, V: usize, Om: usize, Ho: i32, Wo: i32, out: usize,
+  U: usize, oBegin: i32, oEnd: i32, Op: i32, V: usize, Om: usize, Ho: i32, Wo: i32, out: usize,
 ): void {
   for (let t0 = tBegin; t0 < tEnd; t0 += Tb) {
     const n = min(Tb, tEnd - t0);
     f32_winograd_2x2_3x3_input_transform_scalar(P, I, Hq, Wq, TX, t0, n, Tb, V);
-    f32_winograd_gemm_scalar(U, V, Om, I, Op, Tb, (n + 7) & ~7, 16);
-    f32_winograd_2x2_3x3_output_transform_scalar(Om, O, Op, Tb, TX, t0, n, Ho, Wo, out);
+    f32_winograd_gemm_scalar(U, V, Om, I, Op, oBegin, (oEnd + 3) & ~3, Tb, (n + 7) & ~7, 16);
+    f32_winograd_2x2_3x3_output_transform_scalar(Om, oBegin, oEnd, Op, Tb, TX, t0, n, Ho, Wo, out);
   }
 }

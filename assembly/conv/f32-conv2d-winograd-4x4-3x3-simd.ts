@@ -9,18 +9,18 @@ import { f32_winograd_4x4_3x3_output_transform_4x_simd } from "./f32-winograd-4x
  * P[I][Hq][Wq] a zero-padded channel-first input holding TY x TX tiles of 4x4 outputs
  * (Hq >= 4 TY + 2, Wq >= 4 TX + 2); U[36][Op/4][I][4] the transformed filters; V[36][I][Tb] and
  * Om[36][Op][Tb] scratch for Tb tiles (a multiple of 8); out[O][Ho][Wo]. Tiles are numbered
- * row by row (tile t is row t / TX, column t % TX). This call computes tiles [tBegin, tEnd) in
- * blocks of Tb, which bound the scratch and keep it in cache; threads, each with scratch of its
- * own, split the tiles between them.
+ * row by row (tile t is row t / TX, column t % TX). This call computes tiles [tBegin, tEnd) of the
+ * output channels [oBegin, oEnd) (oBegin a multiple of 4), in blocks of Tb that bound the scratch
+ * and keep it in cache; threads, each with scratch of its own, split the tiles or the channels.
  */
 export function f32_conv2d_winograd_4x4_3x3_simd(
   P: usize, I: i32, Hq: i32, Wq: i32, TX: i32, tBegin: i32, tEnd: i32, Tb: i32,
-  U: usize, O: i32, Op: i32, V: usize, Om: usize, Ho: i32, Wo: i32, out: usize,
+  U: usize, oBegin: i32, oEnd: i32, Op: i32, V: usize, Om: usize, Ho: i32, Wo: i32, out: usize,
 ): void {
   for (let t0 = tBegin; t0 < tEnd; t0 += Tb) {
     const n = min(Tb, tEnd - t0);
     f32_winograd_4x4_3x3_input_transform_4x_simd(P, I, Hq, Wq, TX, t0, n, Tb, V);
-    f32_winograd_gemm_4x8_simd(U, V, Om, I, Op, Tb, n, 36);
-    f32_winograd_4x4_3x3_output_transform_4x_simd(Om, O, Op, Tb, TX, t0, n, Ho, Wo, out);
+    f32_winograd_gemm_4x8_simd(U, V, Om, I, Op, oBegin, (oEnd + 3) & ~3, Tb, n, 36);
+    f32_winograd_4x4_3x3_output_transform_4x_simd(Om, oBegin, oEnd, Op, Tb, TX, t0, n, Ho, Wo, out);
   }
 }

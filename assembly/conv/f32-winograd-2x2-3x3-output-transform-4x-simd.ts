@@ -5,14 +5,14 @@
 import { f32_winograd_2x2_3x3_output_tile_scalar } from "../helpers/f32-winograd-2x2-3x3-tile-scalar";
 
 export function f32_winograd_2x2_3x3_output_transform_4x_simd(
-  Om: usize, O: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
+  Om: usize, oBegin: i32, oEnd: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
   const planeXi = <usize>(Op * Tb) << 2;
   const rowBytes = <usize>Wo << 2;
   const t1 = t0 + n;
   const tyFirst = t0 / TX;
   const tyLast = (t1 - 1) / TX;
-  for (let o = 0; o < O; o++) {
+  for (let o = oBegin; o < oEnd; o++) {
     const srcO = Om + (<usize>(o * Tb) << 2);
     const dstO = out + (<usize>(o * Ho * Wo) << 2);
     for (let ty = tyFirst; ty <= tyLast; ty++) {

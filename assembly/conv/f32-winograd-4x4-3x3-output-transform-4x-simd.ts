@@ -39,12 +39,12 @@ function storeRows(
 }
 
 export function f32_winograd_4x4_3x3_output_transform_4x_simd(
-  Om: usize, O: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
+  Om: usize, oBegin: i32, oEnd: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
   const planeXi = <usize>(Op * Tb) << 2;
   const planeOut = <usize>(Ho * Wo) << 2;
   const rowBytes = <usize>Wo << 2;
-  for (let o = 0; o < O; o++) {
+  for (let o = oBegin; o < oEnd; o++) {
     const dstO = out + <usize>o * planeOut;
     for (let j = 0; j < n; j += 4) {
       // Each tile's output offset and how many of its rows and columns are inside the image.

@@ -9,10 +9,10 @@
 import { f32_winograd_4x4_3x3_output_tile_scalar } from "../helpers/f32-winograd-4x4-3x3-tile-scalar";
 
 export function f32_winograd_4x4_3x3_output_transform_scalar(
-  Om: usize, O: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
+  Om: usize, oBegin: i32, oEnd: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
   const planeXi = <usize>(Op * Tb) << 2;
-  for (let o = 0; o < O; o++) {
+  for (let o = oBegin; o < oEnd; o++) {
     const src = Om + (<usize>(o * Tb) << 2);
     const dst = out + (<usize>(o * Ho * Wo) << 2);
     for (let j = 0; j < n; j++) {

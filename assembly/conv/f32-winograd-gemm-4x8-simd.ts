@@ -10,7 +10,7 @@
 // tiles need no padding. Loop order: one 4 x I filter panel stays in L1 while the tiles stream past it.
 import { madd4 } from "../helpers/f32x4-madd";
 
-export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32, planes: i32): void {
+export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32, Op: i32, oBegin: i32, oEnd: i32, Tb: i32, Tn: i32, planes: i32): void {
   const vStride = <usize>Tb << 2;
   const oStride = <usize>Tb << 2;
   const panelBytes = <usize>(I * 4) << 2;
@@ -18,7 +18,7 @@ export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32,
     const Ux = U + (<usize>(xi * Op * I) << 2);
     const Vx = V + (<usize>(xi * I * Tb) << 2);
     const Ox = O + (<usize>(xi * Op * Tb) << 2);
-    for (let ob = 0; ob < (Op >> 2); ob++) {
+    for (let ob = oBegin >> 2; ob < (oEnd >> 2); ob++) {
       const panel = Ux + <usize>ob * panelBytes;
       const panelEnd = panel + panelBytes;
       const out = Ox + <usize>(ob * 4) * oStride;

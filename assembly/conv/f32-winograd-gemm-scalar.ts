@@ -4,14 +4,15 @@
 // with a separate multiply and add, so the two agree bit for bit.
 //
 // For each of the `planes` transform positions xi: O[xi][o][t] = sum_i U[xi][o/4][i][o%4] V[xi][i][t],
-// o < Op (a multiple of 4), t < Tn (any count), i < I; rows of V and O are Tb floats apart.
+// o in [oBegin, oEnd) (multiples of 4, oEnd <= Op), t < Tn (any count), i < I; rows of V and O are
+// Tb floats apart. Threads split the output channels between them by [oBegin, oEnd).
 
-export function f32_winograd_gemm_scalar(U: usize, V: usize, O: usize, I: i32, Op: i32, Tb: i32, Tn: i32, planes: i32): void {
+export function f32_winograd_gemm_scalar(U: usize, V: usize, O: usize, I: i32, Op: i32, oBegin: i32, oEnd: i32, Tb: i32, Tn: i32, planes: i32): void {
   for (let xi = 0; xi < planes; xi++) {
     const Ux = U + (<usize>(xi * Op * I) << 2);
     const Vx = V + (<usize>(xi * I * Tb) << 2);
     const Ox = O + (<usize>(xi * Op * Tb) << 2);
-    for (let o = 0; o < Op; o++) {
+    for (let o = oBegin; o < oEnd; o++) {
       const u = Ux + (<usize>((o >> 2) * I * 4 + (o & 3)) << 2);
       for (let t = 0; t < Tn; t++) {
         let acc: f32 = 0;

@@ -224,3 +224,17 @@ export const PARALLEL_MIN_WORK = 1 << 18;
 export function chooseParts(lanes: number, work: number): number {
   return work >= PARALLEL_MIN_WORK ? lanes : 1;
 }
+
+/**
+ * How the threads split a Winograd convolution of `tiles` tiles and `outChannels` output
+ * channels into `parts`: by ranges of tiles, each part streaming all the transformed filters past
+ * its tiles; or, with too few tiles for each part to fill its GEMM's blocks of 8 evenly, by ranges
+ * of output channels, each part transforming all the input tiles itself (a few percent of the
+ * work) and streaming only its share of the filters.
+ */
+export function chooseWinogradSplit(tiles: number, outChannels: number, parts: number): 'tiles' | 'channels' {
+  return tiles < WINOGRAD_SPLIT_TILES_PER_PART * parts && outChannels >= 16 * parts ? 'channels' : 'tiles';
+}
+
+/** Tiles per part from which a Winograd convolution is split by tiles (chooseWinogradSplit). */
+export const WINOGRAD_SPLIT_TILES_PER_PART = 32;

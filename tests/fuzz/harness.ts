@@ -47,8 +47,8 @@ export class Harness {
     this.baseline = this.reference();
   }
 
-  static async create(backend: 'simd' | 'scalar'): Promise<Harness> {
-    return new Harness(await load({ backend, maxMemoryBytes: FUZZ_MEMORY_CAP }), await load({ backend }));
+  static async create(backend: 'simd' | 'scalar', threads = 1): Promise<Harness> {
+    return new Harness(await load({ backend, maxMemoryBytes: FUZZ_MEMORY_CAP, threads }), await load({ backend }));
   }
 
   reference(): Float32Array {

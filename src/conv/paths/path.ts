@@ -6,6 +6,7 @@
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
 import { chooseParts } from '../choose.js';
+import { splitRange } from '../../threads/split.js';
 
 /** Buffers of the layer that several paths read. Filled in by the operator after allocation. */
 export interface LayerBuffers {
@@ -31,6 +32,17 @@ export abstract class ConvPath {
 
   constructor(protected readonly engine: Engine, protected readonly g: ConvGeometry, protected readonly layer: LayerBuffers) {
     this.parts = chooseParts(engine.lanes, g.K * g.Ho * g.Wo * taps(g));
+  }
+
+  /** Zero-padded copy x[C][H][W] -> xp[C][Hp][Wp], split by channels between this path's parts. */
+  protected pad(where: string, x: number, xp: number, C: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void {
+    if (this.parts === 1) {
+      this.engine.k.pad2dChw(x, xp, C, H, W, Hp, Wp, pt, pl);
+      return;
+    }
+    this.engine.parallel(where, 'f32_pad2d_chw_scalar', splitRange(C, this.parts).map(([c0, c1]) => [
+      x + c0 * H * W * 4, xp + c0 * Hp * Wp * 4, c1 - c0, H, W, Hp, Wp, pt, pl,
+    ]));
   }
 
   /** Tables that depend on the geometry only (offsets), once after allocation. */

@@ -7,7 +7,7 @@
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
-import { winogradSizes, type WinogradAlgorithm } from '../choose.js';
+import { chooseWinogradSplit, winogradSizes, type WinogradAlgorithm } from '../choose.js';
 import type { WinogradTiling } from '../choose.js';
 import { ForwardPath, TransposePath, type LayerBuffers } from './path.js';
 import { splitRange } from '../../threads/split.js';
@@ -23,12 +23,19 @@ function driver(engine: Engine, algorithm: WinogradAlgorithm): string {
 /** Scratch of one lane: the transformed tiles and the GEMM products of a block (bytes). */
 interface LaneScratch { tiles: number; products: number; tileBytes: number; productBytes: number }
 
-/** The driver over all tiles of t, split in ranges of tiles between the lanes (Tn any count). */
+/**
+ * The driver over all tiles and output channels of t: in one call, or split between the parts by
+ * ranges of tiles or of output channels (chooseWinogradSplit), each part with its lane's scratch.
+ */
 function runTiles(engine: Engine, parts: number, where: string, name: string, P: number, I: number, t: WinogradTiling, U: number, O: number,
   s: LaneScratch, Ho: number, Wo: number, out: number): void {
-  const ranges = splitRange(t.TY * t.TX, parts, 8);
-  engine.parallel(where, name, ranges.map(([begin, end], lane) => [
-    P, I, t.Hq, t.Wq, t.TX, begin, end, t.Tb, U, O, t.Op, s.tiles + lane * s.tileBytes, s.products + lane * s.productBytes, Ho, Wo, out,
+  const T = t.TY * t.TX;
+  const byChannels = parts > 1 && chooseWinogradSplit(T, O, parts) === 'channels';
+  const ranges = byChannels
+    ? splitRange(t.Op / 4, parts).map(([b, e]): [number, number, number, number] => [0, T, 4 * b, Math.min(O, 4 * e)])
+    : splitRange(T, parts, 8).map(([b, e]): [number, number, number, number] => [b, e, 0, O]);
+  engine.parallel(where, name, ranges.map(([tBegin, tEnd, oBegin, oEnd], lane) => [
+    P, I, t.Hq, t.Wq, t.TX, tBegin, tEnd, t.Tb, U, oBegin, oEnd, t.Op, s.tiles + lane * s.tileBytes, s.products + lane * s.productBytes, Ho, Wo, out,
   ]));
 }
 
@@ -64,7 +71,7 @@ export class WinogradForward extends ForwardPath {
     const g = this.g;
     const t = this.plan.fwd;
     const { filters, paddedInput, tiles, products } = this.ptr as Record<string, number>;
-    this.engine.k.pad2dChw(inPtr, paddedInput!, g.M, g.H, g.W, t.Hq, t.Wq, g.pt, g.pl);
+    this.pad('forward', inPtr, paddedInput!, g.M, g.H, g.W, t.Hq, t.Wq, g.pt, g.pl);
     runTiles(this.engine, this.parts, 'forward', this.drive, paddedInput!, g.M, t, filters!, g.K, this.laneScratch(tiles!, products!), g.Ho, g.Wo, outPtr);
   }
 
@@ -97,7 +104,7 @@ export class WinogradTranspose extends TransposePath {
     const g = this.g;
     const t = this.forward.plan.tr!;
     const { paddedInput, tiles, products } = this.forward.ptr as Record<string, number>;
-    this.engine.k.pad2dChw(codePtr, paddedInput!, g.K, g.Ho, g.Wo, t.Hq, t.Wq, 2 - g.pt, 2 - g.pl);
+    this.pad('transpose', codePtr, paddedInput!, g.K, g.Ho, g.Wo, t.Hq, t.Wq, 2 - g.pt, 2 - g.pl);
     runTiles(this.engine, this.forward.parts, 'transpose', this.drive, paddedInput!, g.K, t, this.ptr.filters!, g.M, this.forward.laneScratch(tiles!, products!), g.H, g.W, outPtr);
   }
 }
