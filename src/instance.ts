@@ -4,7 +4,7 @@
 // entries embed the bytes (embedded.ts), the workerd entry imports the .wasm files beside it.
 
 import { LinearAllocator } from './allocator.js';
-import { chooseKernels, type Kernels } from './kernels.js';
+import { chooseKernels, splitElementwise, type Kernels } from './kernels.js';
 import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from './generated/kernels.js';
 import { SCALAR_KERNELS, SIMD_KERNELS } from './generated/kernel-names.js';
 import { checkOptions, oneOf, positiveInt, typeError } from './validate.js';
@@ -76,7 +76,7 @@ export class Engine {
   /** The SIMD kernels, in the SIMD and relaxed-SIMD modules only. */
   readonly simdAbi: SimdKernelExports | undefined;
   /** The operations the algorithms call, bound to this module's kernels (src/kernels.ts). */
-  readonly k: Kernels;
+  k: Kernels;
   readonly backend: Backend;
   readonly heap: LinearAllocator;
   readonly maxMemoryBytes: number;
@@ -134,6 +134,7 @@ export class Engine {
   attachTeam(team: ThreadTeam): void {
     this.#team = team;
     this.lanes = team.size;
+    this.k = splitElementwise(this.k, this.simd, this.lanes, (where, name, calls) => this.parallel(where, name, calls));
   }
 
   /**

@@ -5,6 +5,8 @@
 // density cut-overs, 2x2 block maxima) are made in src/conv/choose.ts, not here.
 
 import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from './generated/kernels.js';
+import { chooseParts } from './conv/choose.js';
+import { splitRange } from './threads/split.js';
 
 /** The element-wise and reduction operations the algorithms call, bound to this module's kernels. */
 export interface Kernels {
@@ -66,5 +68,45 @@ export function chooseKernels(abi: ModuleExports & ScalarKernelExports, simd: Si
     blockFirst: abi.i32_block_first_scalar,
     pad2dChw: abi.f32_pad2d_chw_scalar,
     crop2dChw: abi.f32_crop2d_chw_scalar,
+  };
+}
+
+/** Runs one kernel (by name) once per argument list, spread over the threads. */
+export type Parallel = (where: string, name: string, calls: ReadonlyArray<readonly number[]>) => void;
+
+/**
+ * With threads: the element-wise operations (copy, zero, axpy, scal, sub) on vectors long enough
+ * (chooseParts) run in ranges of whole f32x4 on the threads; every element is computed alike
+ * wherever it runs, so the bits are those of one call. The reductions (dot, sums of squares,
+ * distances) stay whole, on the calling thread, in their one order of summation.
+ */
+export function splitElementwise(k: Kernels, simd: boolean, lanes: number, parallel: Parallel): Kernels {
+  const parts = (n: number) => chooseParts(lanes, n);
+  const ranges = (n: number) => splitRange(n, parts(n), 4);
+  const axpy = simd ? 'f32_axpy_simd' : 'f32_axpy_scalar';
+  const scal = simd ? 'f32_scal_simd' : 'f32_scal_scalar';
+  return {
+    ...k,
+    copy(dst, src, bytes) {
+      // a move between overlapping ranges is one memmove, in its own order
+      if (bytes % 4 !== 0 || parts(bytes >> 2) === 1 || Math.abs(dst - src) < bytes) return k.copy(dst, src, bytes);
+      parallel('copy', 'copy', ranges(bytes >> 2).map(([a, b]) => [dst + 4 * a, src + 4 * a, 4 * (b - a)]));
+    },
+    zero(dst, bytes) {
+      if (bytes % 4 !== 0 || parts(bytes >> 2) === 1) return k.zero(dst, bytes);
+      parallel('zero', 'zero', ranges(bytes >> 2).map(([a, b]) => [dst + 4 * a, 4 * (b - a)]));
+    },
+    axpy(a, x, y, n) {
+      if (parts(n) === 1) return k.axpy(a, x, y, n);
+      parallel('axpy', axpy, ranges(n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, j - i]));
+    },
+    scal(a, x, n) {
+      if (parts(n) === 1) return k.scal(a, x, n);
+      parallel('scal', scal, ranges(n).map(([i, j]) => [a, x + 4 * i, j - i]));
+    },
+    sub(a, b, out, n) {
+      if (parts(n) === 1) return k.sub(a, b, out, n);
+      parallel('sub', 'f32_sub_scalar', ranges(n).map(([i, j]) => [a + 4 * i, b + 4 * i, out + 4 * i, j - i]));
+    },
   };
 }

@@ -3,7 +3,8 @@
 // regions at the right and bottom edges count), or one block per filter ('global', the paper's
 // 1-D theory). M keeps the largest entry of each block, then the k strongest blocks.
 
-import { chooseBlockMax } from './conv/choose.js';
+import { chooseBlockMax, chooseParts } from './conv/choose.js';
+import { splitRange } from './threads/split.js';
 import type { SimdKernelExports } from './generated/kernels.js';
 import type { Engine } from './instance.js';
 import {
@@ -142,14 +143,25 @@ export class Projector {
     this.ptrs = engine.allocAll([B, B, B, B, 1024 * 4]); // histogram scratch: 4 x 256 counters (topKRadix)
     [this.ptrVal, this.ptrMag, this.ptrIdx, this.ptrSel, this.ptrHist] = this.ptrs as [number, number, number, number, number];
     this.simd2x2 = chooseBlockMax(engine.simdAbi !== undefined, bg.ph, bg.pw) === '2x2-simd' ? engine.simdAbi : undefined;
+    this.maps = splitRange(bg.K, chooseParts(engine.lanes, bg.length));
   }
+
+  /**
+   * Ranges of filter maps the threads split the block maxima and the scatter by (one range
+   * without threads): each map's blocks, winners and support entries are its own. The top-k
+   * selection between them ranks all blocks at once, on the calling thread.
+   */
+  private readonly maps: Array<[number, number]>;
 
   /** Block maxima of the code at hPtr (values, magnitudes, switches). */
   blockMax(hPtr: number, relu: boolean): void {
-    const { K, Ho, Wo, ph, pw } = this.bg;
+    const { Ho, Wo, ph, pw } = this.bg;
     const r = relu ? 1 : 0;
-    if (this.simd2x2) this.simd2x2.f32_block_max_2x2_4x_simd(hPtr, K, Ho, Wo, r, this.ptrVal, this.ptrMag, this.ptrIdx);
-    else this.engine.abi.f32_block_max_scalar(hPtr, K, Ho, Wo, ph, pw, r, this.ptrVal, this.ptrMag, this.ptrIdx);
+    if (this.simd2x2) {
+      this.engine.parallel('project', 'f32_block_max_2x2_4x_simd', this.maps.map(([k0, k1]) => [hPtr, k0, k1, Ho, Wo, r, this.ptrVal, this.ptrMag, this.ptrIdx]));
+    } else {
+      this.engine.parallel('project', 'f32_block_max_scalar', this.maps.map(([k0, k1]) => [hPtr, k0, k1, Ho, Wo, ph, pw, r, this.ptrVal, this.ptrMag, this.ptrIdx]));
+    }
   }
 
   /** z = M(h, k) from the code at hPtr into zPtr; the ascending support into supportPtr. Returns its size. */
@@ -157,7 +169,29 @@ export class Projector {
     const { k: kern } = this.engine;
     this.blockMax(hPtr, relu);
     const count = kern.topKRadix(this.ptrMag, this.bg.blocks, k, this.ptrHist, this.ptrSel);
-    kern.blockScatter(this.ptrSel, count, this.ptrVal, this.ptrIdx, zPtr, this.bg.length, supportPtr);
+    if (this.maps.length === 1) {
+      kern.blockScatter(this.ptrSel, count, this.ptrVal, this.ptrIdx, zPtr, this.bg.length, supportPtr);
+      return count;
+    }
+    // The selected blocks are in block order, so each range of maps owns a contiguous run of
+    // them, and of the ascending support: zero each range's part of z, then scatter its run.
+    const { Ho, Wo } = this.bg;
+    const perMap = this.bg.blocks / this.bg.K;
+    const sel = this.engine.i32(this.ptrSel, count);
+    const firstAtOrAfter = (block: number) => {
+      let lo = 0, hi = count;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sel[mid]! < block) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const runs = this.maps.map(([k0, k1]) => [k0, k1, firstAtOrAfter(k0 * perMap), firstAtOrAfter(k1 * perMap)] as const);
+    this.engine.parallel('project', 'zero', runs.map(([k0, k1]) => [zPtr + k0 * Ho * Wo * 4, (k1 - k0) * Ho * Wo * 4]));
+    this.engine.parallel('project', 'f32_block_scatter_scalar', runs.map(([, , j0, j1]) => [
+      this.ptrSel + j0 * 4, j1 - j0, this.ptrVal, this.ptrIdx, zPtr, 0, supportPtr + j0 * 4,
+    ]));
     return count;
   }
 

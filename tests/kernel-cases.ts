@@ -1560,12 +1560,15 @@ function blockMaxInput(s: { K: number; Ho: number; Wo: number; seed: number; spe
   return h;
 }
 
+/** The block maxima of all K maps, in two calls (maps [0, K/2) and [K/2, K)) as two threads split them. */
 function blockMax(m: Mod, simd: boolean, h: Float32Array, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: boolean) {
   const B = K * Math.ceil(Ho / ph) * Math.ceil(Wo / pw);
   return withBufs(m, (b) => {
-    const pv = b.f32(B), pm = b.f32(B), pi = b.i32(B);
-    if (simd) m.s.f32_block_max_2x2_4x_simd(b.f32(h), K, Ho, Wo, relu ? 1 : 0, pv, pm, pi);
-    else m.k.f32_block_max_scalar(b.f32(h), K, Ho, Wo, ph, pw, relu ? 1 : 0, pv, pm, pi);
+    const pv = b.f32(B), pm = b.f32(B), pi = b.i32(B), ph2 = b.f32(h);
+    for (const [k0, k1] of [[0, K >> 1], [K >> 1, K]] as const) {
+      if (simd) m.s.f32_block_max_2x2_4x_simd(ph2, k0, k1, Ho, Wo, relu ? 1 : 0, pv, pm, pi);
+      else m.k.f32_block_max_scalar(ph2, k0, k1, Ho, Wo, ph, pw, relu ? 1 : 0, pv, pm, pi);
+    }
     return { val: b.readF32(pv, B), mag: b.readF32(pm, B), idx: b.readI32(pi, B) };
   });
 }

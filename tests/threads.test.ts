@@ -76,6 +76,34 @@ for (const backend of backends) {
   });
 }
 
+for (const backend of backends) {
+  test(`${backend}: the projection M(h, k) split by filter maps gives the bits of one thread (abs and ReLU, 2x2, 3x3 and global pooling, IHT)`, async () => {
+    const one = await instance(backend, 1);
+    const shape = [36, 90, 91]; // 294,840 entries: large enough to split
+    const h = one.randn(36 * 90 * 91, { seed: 21 });
+    const cases = [
+      { pool: 2, density: 0.1 }, { pool: 2, density: 0.2, mode: 'relu' }, { pool: 3, k: 5000 }, { pool: 'global', k: 30 }, { pool: 2, k: 0 },
+    ] as const;
+    const want = cases.map((c) => one.project(h, { shape, ...c }));
+    const layer = { inChannels: 3, outChannels: 36, kernelSize: 3, height: 90, width: 91, padding: 'same' } as const;
+    const W1 = one.conv2d(layer).randomize({ seed: 22 });
+    const x = one.rand(W1.inputSize, { seed: 23 });
+    const ref = one.iht(W1, x, { pool: 2, density: 0.1, iterations: 5, tolerance: 0, step: 'normalized' });
+    for (const T of [2, 3]) {
+      const cs = await instance(backend, T);
+      cases.forEach((c, i) => {
+        const got = cs.project(h, { shape, ...c });
+        assert.ok(bitsEqual(got.z, want[i]!.z), `${JSON.stringify(c)}, ${T} threads: z differs`);
+        assert.deepEqual(got.support, want[i]!.support, `${JSON.stringify(c)}, ${T} threads: support differs`);
+      });
+      const W = cs.conv2d(layer).randomize({ seed: 22 });
+      const r = cs.iht(W, x, { pool: 2, density: 0.1, iterations: 5, tolerance: 0, step: 'normalized' });
+      assert.ok(bitsEqual(r.xHat, ref.xHat) && bitsEqual(r.z, ref.z), `IHT, ${T} threads: differs from one thread`);
+      cs.closeThreads();
+    }
+  });
+}
+
 test('the Winograd split: by tiles where there are many, by output channels where there are few', async () => {
   const { chooseWinogradSplit } = await import('../src/conv/choose.js');
   assert.equal(chooseWinogradSplit(49, 256, 2), 'channels'); // 256->256 28x28, F(4x4): 7x7 tiles

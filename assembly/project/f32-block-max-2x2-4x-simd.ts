@@ -4,11 +4,12 @@
 // codes the winner's position is unpredictable, and f32-block-max-scalar's branches
 // mispredicted about once per block. Same candidates in the same (row-major) order with the same
 // strict '>' as the scalar reference, so the same winners, values and indices, bit for bit.
-// Blocks cut by the right or bottom edge (odd Wo or Ho) go through the scalar code.
+// Blocks cut by the right or bottom edge (odd Wo or Ho) go through the scalar code. Filter maps
+// [kBegin, kEnd), as f32-block-max-scalar.
 import { f32_block_max_scalar_range } from "../helpers/f32-block-max-range-scalar";
 
 export function f32_block_max_2x2_4x_simd(
-  h: usize, K: i32, Ho: i32, Wo: i32, relu: i32,
+  h: usize, kBegin: i32, kEnd: i32, Ho: i32, Wo: i32, relu: i32,
   blockVal: usize, blockMag: usize, blockIdx: usize,
 ): void {
   const Bh = (Ho + 1) >> 1;
@@ -18,7 +19,7 @@ export function f32_block_max_2x2_4x_simd(
   const zero = f32x4.splat(0);
   const minusOne = f32x4.splat(-1);
   const lane2 = i32x4(0, 2, 4, 6);
-  for (let k = 0; k < K; k++) {
+  for (let k = kBegin; k < kEnd; k++) {
     for (let by = 0; by < Bh; by++) {
       const y = by * 2;
       let b = (k * Bh + by) * Bw;

@@ -5,19 +5,20 @@
 import { f32_block_max_scalar_range } from "../helpers/f32-block-max-range-scalar";
 
 /**
- * For h[K][Ho][Wo] writes, per block b = (k*Bh + by)*Bw + bx:
+ * For the filter maps [kBegin, kEnd) of h[K][Ho][Wo] (threads split the maps) writes, per block
+ * b = (k*Bh + by)*Bw + bx:
  *   blockIdx[b]  flat index into h of the winner (ties: the lowest index wins),
  *   blockVal[b]  the value kept there (h itself for |.| mode, max(h, 0) for ReLU mode),
  *   blockMag[b]  its magnitude (>= 0), the key the top-k step ranks blocks by.
  * ReLU mode ranks by max(h, 0), so a block with no positive entry has magnitude 0.
  */
 export function f32_block_max_scalar(
-  h: usize, K: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, relu: i32,
+  h: usize, kBegin: i32, kEnd: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, relu: i32,
   blockVal: usize, blockMag: usize, blockIdx: usize,
 ): void {
   const Bh = (Ho + ph - 1) / ph;
   const Bw = (Wo + pw - 1) / pw;
-  for (let k = 0; k < K; k++) {
+  for (let k = kBegin; k < kEnd; k++) {
     for (let by = 0; by < Bh; by++) {
       f32_block_max_scalar_range(h, k, Ho, Wo, ph, pw, relu, by, 0, Bw, (k * Bh + by) * Bw, blockVal, blockMag, blockIdx);
     }
