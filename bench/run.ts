@@ -22,6 +22,8 @@ import type { Tf } from './peers/tfjs.js';
 import type { Tensor3D } from '@tensorflow/tfjs-core';
 import { fmtMs, markdown, memoryTable } from './report.js';
 import { benchRecovery } from './recovery.js';
+import { benchThreads, writeThreadsResults } from './threads.js';
+import type { ThreadsRow } from './threads.js';
 import type { RecoveryRow } from './recovery.js';
 import type { MemoryRow, Row } from './report.js';
 
@@ -285,6 +287,19 @@ async function main(): Promise<void> {
       return { name: c.name, stats: row.stats, roundMedians: row.roundMedians, warmupMs: row.warmupMs };
     });
   }, 1200));
+
+  // ---- threads: each operation on 2 threads against 1, interleaved (bench/threads.ts) ----
+  const threadsStarted = performance.now();
+  const threadRows: ThreadsRow[] = await benchThreads(async (bench, op, contenders, opts) => {
+    await group(`threads: ${bench}`, op, contenders, opts);
+    return contenders.map((c) => {
+      const row = rows.find((r) => r.bench === `threads: ${bench}` && r.op === op && r.contender === c.name)!;
+      return { name: c.name, stats: row.stats, roundMedians: row.roundMedians, warmupMs: row.warmupMs };
+    });
+  }, 1500);
+  writeThreadsResults(threadRows, COMMAND, (performance.now() - threadsStarted) / 1000);
+  notes.push('Threads (rows "threads: ..."): the same operation on instances loaded with threads 1 and 2; speed-ups ' +
+    threadRows.map((r) => `${r.bench} ${r.op} ${r.speedup.toFixed(2)}×`).join(', ') + ' (bench/results/threads.md).');
 
   // ---- RIP trials per second, Figure 2's setting on the 1-D layer ----
   {
