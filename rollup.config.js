@@ -11,6 +11,7 @@
 //                                    same text read as CommonJS, for `require` (TypeScript takes
 //                                    a .d.ts in a "type": "module" package to describe ESM)
 import { readFileSync, rmSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { dts } from 'rollup-plugin-dts';
 // esbuild is installed as tsx's dependency (tsx runs the tests), not as one of ours: see minify().
 import { transform } from 'esbuild';
@@ -34,16 +35,18 @@ function selfContained() {
 }
 
 /**
- * The published entries carry no test hooks: parallel/testing.js (the worker pool's fault
- * injection, used by tests that run the sources) becomes parallel/testing-off.js, whose functions
- * inject nothing.
+ * The published entries carry no test hooks: parallel/testing.js (the fault injection of the
+ * worker pool and of threads, used by tests that run the sources), whoever imports it, becomes
+ * parallel/testing-off.js, whose functions inject nothing.
  */
 function withoutTestHooks() {
   return {
     name: 'without-test-hooks',
     resolveId(source, importer) {
-      if (source === './testing.js' && /[\\/]parallel[\\/][^\\/]+\.js$/.test(importer ?? '')) {
-        return this.resolve('./testing-off.js', importer, { skipSelf: true });
+      if (!importer || !source.endsWith('testing.js')) return null;
+      const target = resolvePath(dirname(importer), source);
+      if (/[\\/]parallel[\\/]testing\.js$/.test(target)) {
+        return this.resolve(target.replace(/testing\.js$/, 'testing-off.js'), importer, { skipSelf: true });
       }
       return null;
     },
