@@ -18,6 +18,8 @@ type Fn = (...args: number[]) => unknown;
 
 /** How long a job may go without any call finishing before its threads count as stopped. */
 const STALL_MS = 10_000;
+/** How long a thread may take to start (a worker that loads but never answers would hang load()). */
+const START_MS = 30_000;
 
 const callIndex = new Map(CALLABLE.map((name, i) => [name, i]));
 
@@ -76,16 +78,22 @@ export class ThreadTeam {
       const ep = spawn(workerEntryUrl(), resolveFromWorkerModule);
       this.endpoints.push(ep);
       let ready = false;
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new Error(`convcs.load: thread ${index} could not start: ${why}`));
+      };
+      const timer = setTimeout(() => fail(`it did not answer within ${START_MS / 1000} s`), START_MS);
       ep.listen((m) => {
         if (m.type === 'thread-ready') {
           ready = true;
+          clearTimeout(timer);
           ep.hold(false); // asleep in Atomics.wait: nothing to keep a process alive for
           resolve();
         } else if (m.type === 'fatal') {
-          reject(new Error(`convcs.load: thread ${index} could not start: ${m.error.message}`));
+          fail(m.error.message);
         }
       }, (e) => {
-        if (!ready) reject(new Error(`convcs.load: thread ${index} could not start: ${e.message}`));
+        if (!ready) fail(e.message);
         else this.stop(`thread ${index} stopped (${e.message})`);
       });
       const init: ThreadInit = { type: 'thread', index, module, memory, control: this.control, scratch };
@@ -95,8 +103,8 @@ export class ThreadTeam {
 
   /**
    * Run every call (name, arguments) of one job across the team and return when all are done.
-   * Throws, after all of them are accounted for, if any threw; throws at once if the team has
-   * stopped (the caller then runs the calls itself).
+   * Throws, after all of them are accounted for, if any threw; throws if a thread stops meanwhile
+   * (join). Engine.parallel calls it only while the team runs.
    */
   run(where: string, name: string, calls: ReadonlyArray<readonly number[]>): void {
     const fn = callIndex.get(name);
