@@ -75,7 +75,7 @@ export function chooseKernels(abi: ModuleExports & ScalarKernelExports, simd: Si
 export type Parallel = (where: string, name: string, calls: ReadonlyArray<readonly number[]>) => void;
 
 /**
- * With threads: the element-wise operations (copy, zero, axpy, scal, sub) on vectors long enough
+ * With threads: the element-wise operations (copy, zero, axpy, scal, sub, gather) on vectors long enough
  * (chooseParts) run in ranges of whole f32x4 on the threads; every element is computed alike
  * wherever it runs, so the bits are those of one call. The reductions (dot, sums of squares,
  * distances) stay whole, on the calling thread, in their one order of summation.
@@ -107,6 +107,10 @@ export function splitElementwise(k: Kernels, simd: boolean, lanes: number, paral
     sub(a, b, out, n) {
       if (parts(n) === 1) return k.sub(a, b, out, n);
       parallel('sub', 'f32_sub_scalar', ranges(n).map(([i, j]) => [a + 4 * i, b + 4 * i, out + 4 * i, j - i]));
+    },
+    gather(z, support, count, out) {
+      if (parts(count) === 1) return k.gather(z, support, count, out);
+      parallel('gather', 'f32_gather_scalar', ranges(count).map(([i, j]) => [z, support + 4 * i, j - i, out + 4 * i]));
     },
   };
 }

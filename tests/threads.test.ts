@@ -104,6 +104,29 @@ for (const backend of backends) {
   });
 }
 
+test('the element-wise steps split by ranges (copy, zero, axpy, scal, sub, gather) give the bits of one thread', async () => {
+  const n = 300_003; // past PARALLEL_MIN_WORK, and not a multiple of 4
+  const run = async (threads: number) => {
+    const cs = await instance('simd', threads);
+    const e = cs.engine;
+    const [a, b, c, d, idx] = e.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4]) as [number, number, number, number, number];
+    e.f32(a, n).set(cs.randn(n, { seed: 31 }));
+    e.f32(b, n).set(cs.randn(n, { seed: 32 }));
+    e.i32(idx, n).set(Int32Array.from({ length: n }, (_, i) => (i * 7919) % n));
+    e.k.copy(c, a, n * 4);
+    e.k.axpy(Math.fround(0.3), b, c, n);
+    e.k.scal(Math.fround(-1.7), c, n);
+    e.k.sub(c, a, d, n);
+    e.k.gather(d, idx, n, c);
+    e.k.zero(a + 40, (n - 20) * 4);
+    const out = [e.f32(a, n).slice(), e.f32(c, n).slice(), e.f32(d, n).slice()];
+    cs.closeThreads();
+    return out;
+  };
+  const one = await run(1), two = await run(2);
+  one.forEach((v, i) => assert.ok(bitsEqual(v, two[i]!), `vector ${i} differs`));
+});
+
 test('the Winograd split: by tiles where there are many, by output channels where there are few', async () => {
   const { chooseWinogradSplit } = await import('../src/conv/choose.js');
   assert.equal(chooseWinogradSplit(49, 256, 2), 'channels'); // 256->256 28x28, F(4x4): 7x7 tiles
