@@ -109,9 +109,10 @@ test('the element-wise steps split by ranges (copy, zero, axpy, scal, sub, gathe
   const run = async (threads: number) => {
     const cs = await instance('simd', threads);
     const e = cs.engine;
+    const xa = cs.randn(n, { seed: 31 }), xb = cs.randn(n, { seed: 32 });
     const [a, b, c, d, idx] = e.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4]) as [number, number, number, number, number];
-    e.f32(a, n).set(cs.randn(n, { seed: 31 }));
-    e.f32(b, n).set(cs.randn(n, { seed: 32 }));
+    e.f32(a, n).set(xa);
+    e.f32(b, n).set(xb);
     e.i32(idx, n).set(Int32Array.from({ length: n }, (_, i) => (i * 7919) % n));
     e.k.copy(c, a, n * 4);
     e.k.axpy(Math.fround(0.3), b, c, n);
