@@ -255,7 +255,8 @@ function sparseScalar(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Flo
  * filters and pixel, then the 24-column (groupTile groups per pixel) or 32-column kernel on
  * 64-byte aligned panels.
  */
-function sparseGemm(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32Array, tile: 24 | 32, kbShift: number, groupTile: number): Float32Array {
+function sparseGemm(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32Array, tile: 24 | 32, kbShift: number, groupTile: number,
+  bandCuts: readonly number[] = []): Float32Array {
   return withBufs(m, (b) => {
     const Lpad = Math.ceil(g.L / tile) * tile;
     const wcl = b.f32(g.K * g.L);
@@ -271,10 +272,15 @@ function sparseGemm(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float
     m.k.i32_sparse_code_by_kblock_pixel_scalar(b.i32(idx), b.f32(val), idx.length, g.P, nKB * g.P, kbShift, tile << 2, rowStart, kv);
     const n = g.Hp * g.Wp * g.M;
     const xc = b.zeros(n);
-    if (tile === 24) {
-      m.s.f32_conv2d_transpose_sparse_1x24_kblock_simd(rowStart, kv, nKB, groupTile, g.Ho, g.Wo, panel, g.K, g.L, colOff, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, xc);
-    } else {
-      m.s.f32_conv2d_transpose_sparse_1x32_simd(rowStart, kv, nKB, g.Ho, g.Wo, panel, g.K, g.L, colOff, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, xc);
+    // in bands of accumulator rows between the cuts (as threads split them), or in one call
+    const ends = [0, ...bandCuts.filter((y) => y > 0 && y < g.Hp), g.Hp];
+    for (let i = 1; i < ends.length; i++) {
+      const [y0, y1] = [ends[i - 1]!, ends[i]!];
+      if (tile === 24) {
+        m.s.f32_conv2d_transpose_sparse_1x24_kblock_simd(rowStart, kv, nKB, groupTile, g.Ho, g.Wo, panel, g.K, g.L, colOff, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, y0, y1, xc);
+      } else {
+        m.s.f32_conv2d_transpose_sparse_1x32_simd(rowStart, kv, nKB, g.Ho, g.Wo, panel, g.K, g.L, colOff, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, y0, y1, xc);
+      }
     }
     return cropHwcJs(b.readF32(xc, n), g.M, g.H, g.W, g.Wp, g.pt, g.pl);
   });
@@ -1504,6 +1510,8 @@ function sparseGemmCase(m: Mod, tile: 24 | 32, configs: Array<[number, number]>)
       for (const [kbShift, gt] of configs) {
         const got = sparseGemm(m, g, idx, val, w, tile, kbShift, gt);
         const where = `${JSON.stringify(s)} ${what}, kbShift ${kbShift}, groups ${gt}`;
+        const cuts = [g.pt + 1, Math.floor(g.Hp / 2), g.pt + g.H - 1];
+        bits(sparseGemm(m, g, idx, val, w, tile, kbShift, gt, cuts), got, `${where}: rows in bands cut at ${cuts} vs one call`);
         if (idx.length === 0) assert.ok(got.every((v) => v === 0), `${where}: not all zero`);
         // Sums per pixel in registers: another order of summation than the reference.
         near(got, ref, 1e-5, where);
@@ -1519,7 +1527,10 @@ function sparseGemmCase(m: Mod, tile: 24 | 32, configs: Array<[number, number]>)
       // Any order of the pairs is accepted; the regrouping sorts them by pixel.
       if (reversed) list.reverse();
       const idx = Int32Array.from(list), val = Float32Array.from(list, (i) => z[i]!);
-      near(sparseGemm(m, g, idx, val, w, tile, kbShift, gt), sparseScalar(m, g, idx, val, w), 1e-5, `${JSON.stringify(s)} density ${density} kbShift ${kbShift} groups ${gt}`);
+      const got = sparseGemm(m, g, idx, val, w, tile, kbShift, gt);
+      near(got, sparseScalar(m, g, idx, val, w), 1e-5, `${JSON.stringify(s)} density ${density} kbShift ${kbShift} groups ${gt}`);
+      const cut = s.seed % (g.Hp + 1);
+      bits(sparseGemm(m, g, idx, val, w, tile, kbShift, gt, [cut]), got, `${JSON.stringify(s)} density ${density}: rows in two bands cut at ${cut}`);
     }), { numRuns: 100, seed: 9 });
 }
 

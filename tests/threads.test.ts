@@ -42,8 +42,10 @@ function run(cs: Convcs, options: object): { W: ConvOperator; outputs: Outputs }
   const first = h.subarray(0, W.outputSize);
   const sparse = cs.project(first, { shape: W.outputShape, pool: 1, density: 0.45 }); // dense enough for the Winograd route
   const xs = W.transposeSparse(sparse.support, Float32Array.from(sparse.support, (i) => sparse.z[i]!));
+  const quarter = cs.project(first, { shape: W.outputShape, pool: 2, density: 0.25 }); // the grouped sparse kernels
+  const xq = W.transposeSparse(quarter.support, Float32Array.from(quarter.support, (i) => quarter.z[i]!));
   const r = cs.iht(W, xt.subarray(0, W.inputSize), { pool: 2, density: 0.1, iterations: 4, tolerance: 0, step: 'normalized' });
-  return { W, outputs: [h, xt, xs, r.z, r.xHat] };
+  return { W, outputs: [h, xt, xs, xq, r.z, r.xHat] };
 }
 
 for (const backend of backends) {

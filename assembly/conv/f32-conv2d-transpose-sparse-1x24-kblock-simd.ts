@@ -24,7 +24,10 @@
 // Pixels whose receptive field, for every column of the group, lies in the padding that the
 // crop discards are skipped: per group the visited pixels are the rectangle that reaches the
 // H x W interior at (pt, pl) for at least one of the group's taps. Columns of a visited pixel
-// that land in the padding are still added there (the accumulator covers it).
+// that land in padding columns are still added there (the accumulator covers it); those that land
+// in padding rows, or outside the call's band of rows [yBegin, yEnd), are not. Threads split the
+// rows into bands: no two write the same element, and each element receives its sums in the
+// order of one whole call, so the bits do not depend on the split.
 import { scatter8 } from "../helpers/f32-conv2d-col2im-scatter";
 import { madd4 } from "../helpers/f32x4-madd";
 import { i32_transpose_visited_rect } from "../helpers/i32-transpose-visited-rect-scalar";
@@ -33,7 +36,7 @@ import { scratch, SCRATCH_RECTS } from "../helpers/instance-scratch";
 /** Columns [0, 24) of one pixel's sums over pairs [start, end): w0 = the group's panel. */
 // @ts-ignore: decorator
 @inline
-function pass24(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usize): void {
+function pass24(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usize, bandLo: usize, bandHi: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
   let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
   let pair = kv + (<usize>start << 3);
@@ -46,9 +49,9 @@ function pass24(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usiz
     a4 = madd4(a4, v, v128.load(w, 64)); a5 = madd4(a5, v, v128.load(w, 80));
     pair += 8;
   }
-  scatter8(d, offs, a0, a1);
-  scatter8(d, offs + 32, a2, a3);
-  scatter8(d, offs + 64, a4, a5);
+  scatter8(d, offs, a0, a1, bandLo, bandHi);
+  scatter8(d, offs + 32, a2, a3, bandLo, bandHi);
+  scatter8(d, offs + 64, a4, a5, bandLo, bandHi);
 }
 
 /** The largest number of groups taken together (GT). */
@@ -64,9 +67,13 @@ export function f32_conv2d_transpose_sparse_1x24_kblock_simd(
   rowStart: usize, kv: usize, nKB: i32, GT: i32, Ho: i32, Wo: i32,
   packed: usize, K: i32, L: i32, colOff: usize,
   M: i32, kw: i32, sh: i32, sw: i32, Wp: i32,
-  pt: i32, pl: i32, H: i32, W: i32,
+  pt: i32, pl: i32, H: i32, W: i32, yBegin: i32, yEnd: i32,
   xc: usize,
 ): void {
+  // This call's rows of the window the crop keeps: threads split them, each adding only there.
+  const y0 = max(pt, yBegin), y1 = min(pt + H, yEnd);
+  if (y0 >= y1) return;
+  const bandLo = xc + (<usize>(y0 * Wp * M) << 2), bandHi = xc + (<usize>(y1 * Wp * M) << 2);
   const groups = (L + 23) / 24;
   const P = Ho * Wo;
   const dStep = <usize>(sw * M) << 2;
@@ -80,7 +87,7 @@ export function f32_conv2d_transpose_sparse_1x24_kblock_simd(
     for (let i = 0; i < n; i++) {
       const g = g0 + i;
       const r = rects + (<usize>i << 4);
-      i32_transpose_visited_rect(g * 24, min(g * 24 + 24, L), M, kw, pt, pl, H, W, sh, sw, Ho, Wo, r);
+      i32_transpose_visited_rect(g * 24, min(g * 24 + 24, L), M, kw, y0, pl, y1 - y0, W, sh, sw, Ho, Wo, r);
       const oyStart = load<i32>(r), oyEnd = load<i32>(r, 4), oxStart = load<i32>(r, 8), oxEnd = load<i32>(r, 12);
       if (oyStart < oyEnd && oxStart < oxEnd) {
         uy0 = min(uy0, oyStart); uy1 = max(uy1, oyEnd);
@@ -104,7 +111,7 @@ export function f32_conv2d_transpose_sparse_1x24_kblock_simd(
             for (let i = 0; i < n; i++) {
               const r = rects + (<usize>i << 4);
               if (oy >= load<i32>(r) && oy < load<i32>(r, 4) && ox >= load<i32>(r, 8) && ox < load<i32>(r, 12)) {
-                pass24(base, kv, start, end, d, offs);
+                pass24(base, kv, start, end, d, offs, bandLo, bandHi);
               }
               base += panelStep;
               offs += 96;

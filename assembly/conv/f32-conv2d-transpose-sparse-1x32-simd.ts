@@ -26,7 +26,7 @@ import { scratch, SCRATCH_RECTS } from "../helpers/instance-scratch";
 /** Columns [16h, 16h + 16) of one pixel: w = the group's panel + 64h bytes, offs its offsets. */
 // @ts-ignore: decorator
 @inline
-function pass16(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usize): void {
+function pass16(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usize, bandLo: usize, bandHi: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   for (let j = start; j < end; j++) {
     const pair = kv + (<usize>j << 3);
@@ -35,8 +35,8 @@ function pass16(w0: usize, kv: usize, start: i32, end: i32, d: usize, offs: usiz
     a0 = madd4(a0, v, v128.load(w)); a1 = madd4(a1, v, v128.load(w, 16));
     a2 = madd4(a2, v, v128.load(w, 32)); a3 = madd4(a3, v, v128.load(w, 48));
   }
-  scatter8(d, offs, a0, a1);
-  scatter8(d, offs + 32, a2, a3);
+  scatter8(d, offs, a0, a1, bandLo, bandHi);
+  scatter8(d, offs + 32, a2, a3, bandLo, bandHi);
 }
 
 /**
@@ -48,9 +48,13 @@ export function f32_conv2d_transpose_sparse_1x32_simd(
   rowStart: usize, kv: usize, nKB: i32, Ho: i32, Wo: i32,
   packed: usize, K: i32, L: i32, colOff: usize,
   M: i32, kw: i32, sh: i32, sw: i32, Wp: i32,
-  pt: i32, pl: i32, H: i32, W: i32,
+  pt: i32, pl: i32, H: i32, W: i32, yBegin: i32, yEnd: i32,
   xc: usize,
 ): void {
+  // rows [yBegin, yEnd) of the kept window only, as f32_conv2d_transpose_sparse_1x24_kblock_simd
+  const y0 = max(pt, yBegin), y1 = min(pt + H, yEnd);
+  if (y0 >= y1) return;
+  const bandLo = xc + (<usize>(y0 * Wp * M) << 2), bandHi = xc + (<usize>(y1 * Wp * M) << 2);
   const rect = scratch + SCRATCH_RECTS; // the current column group's visited code rectangle
   const groups = (L + 31) >> 5;
   const P = Ho * Wo;
@@ -58,7 +62,7 @@ export function f32_conv2d_transpose_sparse_1x32_simd(
   for (let g = 0; g < groups; g++) {
     const base = packed + (<usize>(g * K) << 7);
     const offs = colOff + (<usize>(g * 32) << 2);
-    i32_transpose_visited_rect(g * 32, min(g * 32 + 32, L), M, kw, pt, pl, H, W, sh, sw, Ho, Wo, rect);
+    i32_transpose_visited_rect(g * 32, min(g * 32 + 32, L), M, kw, y0, pl, y1 - y0, W, sh, sw, Ho, Wo, rect);
     const oyStart = load<i32>(rect), oyEnd = load<i32>(rect, 4), oxStart = load<i32>(rect, 8), oxEnd = load<i32>(rect, 12);
     if (oyStart >= oyEnd || oxStart >= oxEnd) continue;
     for (let kb = 0; kb < nKB; kb++) {
@@ -70,8 +74,8 @@ export function f32_conv2d_transpose_sparse_1x32_simd(
           const start = load<i32>(rs);
           const end = load<i32>(rs, 4);
           if (end != start) {
-            pass16(base, kv, start, end, d, offs);
-            pass16(base + 64, kv, start, end, d, offs + 64);
+            pass16(base, kv, start, end, d, offs, bandLo, bandHi);
+            pass16(base + 64, kv, start, end, d, offs + 64, bandLo, bandHi);
           }
           rs += 4;
           d += dStep;

@@ -28,23 +28,41 @@ export function scatterColumns(dst: usize, offs: usize, src: usize): void {
   }
 }
 
+/** scatterColumns, adding only the columns whose address lies in [bandLo, bandHi). */
+// @ts-ignore: decorator
+@inline
+function scatterColumnsBand(dst: usize, offs: usize, src: usize, bandLo: usize, bandHi: usize): void {
+  for (let c = 0; c < 8; c++) {
+    const o = load<i32>(offs + (<usize>c << 2));
+    if (o < 0) break;
+    const d = dst + (<usize>o << 2);
+    if (d >= bandLo && d < bandHi) store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>c << 2)));
+  }
+}
+
 /**
- * Add one 8-column sub-block (lo, hi) of a pixel whose receptive field starts at d: one vector
- * add pair when its columns are consecutive floats (one tap, 8 channels), else column by column.
+ * Add one 8-column sub-block (lo, hi) of a pixel whose receptive field starts at d, into the
+ * accumulator rows whose addresses are [bandLo, bandHi) only (a thread's band of rows; the
+ * whole surviving window on one thread): one vector add pair when its columns are consecutive
+ * floats inside the band, else column by column.
  */
 // @ts-ignore: decorator
 @inline
-export function scatter8(d: usize, offs: usize, lo: v128, hi: v128): void {
+export function scatter8(d: usize, offs: usize, lo: v128, hi: v128, bandLo: usize, bandHi: usize): void {
   const o0 = load<i32>(offs);
   const o7 = load<i32>(offs, 28);
+  if (o0 < 0) return;
+  const dd = d + (<usize>o0 << 2);
   if (o7 >= 0 && o7 - o0 == 7) { // see f32_conv2d_transpose_4x8_simd
-    const dd = d + (<usize>o0 << 2);
-    v128.store(dd, f32x4.add(v128.load(dd), lo));
-    v128.store(dd, f32x4.add(v128.load(dd, 16), hi), 16);
-  } else if (o0 >= 0) {
-    const tile = scratch + SCRATCH_TILE_8;
-    v128.store(tile, lo);
-    v128.store(tile, hi, 16);
-    scatterColumns(d, offs, tile);
+    if (dd >= bandLo && dd + 32 <= bandHi) {
+      v128.store(dd, f32x4.add(v128.load(dd), lo));
+      v128.store(dd, f32x4.add(v128.load(dd, 16), hi), 16);
+      return;
+    }
+    if (dd + 32 <= bandLo || dd >= bandHi) return;
   }
+  const tile = scratch + SCRATCH_TILE_8;
+  v128.store(tile, lo);
+  v128.store(tile, hi, 16);
+  scatterColumnsBand(d, offs, tile, bandLo, bandHi);
 }

@@ -110,8 +110,8 @@ export function conformanceOutputs(cs) {
 
   // Layers large enough that an instance with threads splits them (PARALLEL_MIN_WORK): Winograd
   // F(2x2) and F(4x4) split by tiles, the direct forward by blocks of 8 filters, the
-  // pixel-vectorized forward and transpose by rows; and NIHT on the Winograd layer, whose sparse
-  // transposes run on one thread or, dense enough, through the split Winograd transpose.
+  // pixel-vectorized forward and transpose by rows, the grouped sparse transposes by rows of the
+  // output; and NIHT on the Winograd layer, dense enough for the split Winograd transpose.
   const big = [
     ['winograd', { inChannels: 32, outChannels: 32, kernelSize: 3, height: 23, width: 25, padding: 'same' }],
     ['winograd4x4', { inChannels: 32, outChannels: 32, kernelSize: 3, height: 23, width: 25, padding: 'same', algorithm: 'winograd4x4' }],
@@ -124,6 +124,11 @@ export function conformanceOutputs(cs) {
     const hb = Wb.forward(cs.randn(Wb.inputSize, { seed: 802 }));
     put(`threads.${name}.forward`, hb);
     put(`threads.${name}.transpose`, Wb.transpose(hb));
+    if (name === 'winograd' || name === 'pixel') {
+      // the sparse transpose of a quarter of the code (the grouped kernels, split by rows)
+      const p = cs.project(hb, { shape: Wb.outputShape, pool: 2, density: 0.25 });
+      put(`threads.${name}.transposeSparse`, Wb.transposeSparse(p.support, Float32Array.from(p.support, (i) => p.z[i])));
+    }
     if (name === 'winograd') {
       const r = cs.iht(Wb, Wb.transpose(hb), { pool: 1, density: 0.4, iterations: 6, tolerance: 0, step: 'normalized' });
       put('threads.iht.z', r.z);

@@ -3,10 +3,13 @@
 // filter; from there on the code is regrouped by (block of filters, pixel) and reduced against
 // the 24- or 32-column sparse panels (the tile and blocks from sparsePlan). The scalar module runs
 // the reference on the plain weights. Both accumulate in the layer's padded scratch, then crop.
+// With threads, the grouped kernels split the kept rows into bands (each thread adds only into
+// its own); the axpy and scalar routes run on the calling thread.
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
-import { sparsePlan, type SparsePlan } from '../choose.js';
+import { chooseParts, sparsePlan, type SparsePlan } from '../choose.js';
+import { splitRange } from '../../threads/split.js';
 import { ConvPath, taps, type LayerBuffers } from './path.js';
 
 export abstract class SparseTransposePath extends ConvPath {
@@ -65,12 +68,18 @@ export class SparseTransposeSimd extends SparseTransposePath {
       const { tile, kbShift, blocks, groupTile } = this.plan;
       const L = taps(g);
       this.engine.abi.i32_sparse_code_by_kblock_pixel_scalar(idxPtr, valPtr, nnz, g.Ho * g.Wo, blocks * g.Ho * g.Wo, kbShift, tile << 2, this.ptr.rowStarts!, grouped);
+      // With threads: bands of the rows the crop keeps, each thread adding into its own band.
+      const bands = splitRange(g.H, chooseParts(this.engine.lanes, nnz * L)).map(([a, b]) => [g.pt + a, g.pt + b] as const);
       if (tile === 24) {
-        s.f32_conv2d_transpose_sparse_1x24_kblock_simd(this.ptr.rowStarts!, grouped, blocks, groupTile, g.Ho, g.Wo, this.panels, g.K, L,
-          this.ptr.columnOffsets!, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, acc);
+        this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_1x24_kblock_simd', bands.map(([y0, y1]) => [
+          this.ptr.rowStarts!, grouped, blocks, groupTile, g.Ho, g.Wo, this.panels, g.K, L,
+          this.ptr.columnOffsets!, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, y0, y1, acc,
+        ]));
       } else {
-        s.f32_conv2d_transpose_sparse_1x32_simd(this.ptr.rowStarts!, grouped, blocks, g.Ho, g.Wo, this.panels, g.K, L,
-          this.ptr.columnOffsets!, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, acc);
+        this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_1x32_simd', bands.map(([y0, y1]) => [
+          this.ptr.rowStarts!, grouped, blocks, g.Ho, g.Wo, this.panels, g.K, L,
+          this.ptr.columnOffsets!, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, y0, y1, acc,
+        ]));
       }
     }
     s.f32_crop2d_hwc_to_chw_4x4_simd(acc, outPtr, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
