@@ -2,31 +2,30 @@
 // 4 code pixels x 8 channel-last columns c = (ky*kw + kx)*M + m is reduced over the K filters in
 // eight f32x4 accumulators, then added into the channel-last padded accumulator xc[Hp][Wp][M].
 // Columns come from f32_pack_conv2d_transpose_8_scalar panels; colOff from i32_conv2d_transpose_offsets_scalar.
-import { pixelOffsetHwc, scatterColumns } from "../helpers/f32-conv2d-col2im-scatter";
-import { scratch, SCRATCH_TILE_4X8 } from "../helpers/instance-scratch";
+// scatter8 adds 8 columns with one vector add pair where they are consecutive floats (one tap,
+// 8 channels), column by column otherwise.
+import { pixelOffsetHwc, scatter8 } from "../helpers/f32-conv2d-col2im-scatter";
 import { madd4 } from "../helpers/f32x4-madd";
 
 export function f32_conv2d_transpose_4x8_simd(
   z: usize, K: i32, Ho: i32, Wo: i32,
   packed: usize, L: i32, colOff: usize,
   M: i32, sh: i32, sw: i32, Wp: i32,
+  pBegin: i32, pEnd: i32, yBegin: i32, yEnd: i32,
   xc: usize,
 ): void {
-  const tile = scratch + SCRATCH_TILE_4X8;
+  // Code pixels [pBegin, pEnd), adding only into accumulator rows [yBegin, yEnd): threads split
+  // the rows into bands (each visiting the pixels that reach its rows), so no two write the same
+  // element and each element receives its sums in the order of one whole call.
+  const bandLo = xc + (<usize>(yBegin * Wp * M) << 2), bandHi = xc + (<usize>(yEnd * Wp * M) << 2);
   const P = Ho * Wo;
   const zStride = <usize>P << 2;
   const blocks = (L + 7) >> 3;
   for (let blk = 0; blk < blocks; blk++) {
     const panel = packed + (<usize>(blk * K * 8) << 2);
     const offs = colOff + (<usize>(blk * 8) << 2);
-    const o0 = load<i32>(offs);
-    const o7 = load<i32>(offs, 28);
-    // Offsets strictly increase with c inside the valid range, so a span of exactly 7 over
-    // 8 columns means all 8 land on consecutive floats: one unaligned vector add each half.
-    const contiguous = o7 >= 0 && o7 - o0 == 7;
-    const o0Bytes = <usize>o0 << 2;
-    let p = 0;
-    for (; p + 4 <= P; p += 4) {
+    let p = pBegin;
+    for (; p + 4 <= pEnd; p += 4) {
       let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
       let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
       let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
@@ -47,26 +46,12 @@ export function f32_conv2d_transpose_4x8_simd(
         wp += 32;
         zp += zStride;
       }
-      if (contiguous) {
-        let d = xc + pixelOffsetHwc(p, Wo, sh, sw, Wp, M) + o0Bytes;
-        v128.store(d, f32x4.add(v128.load(d), a0)); v128.store(d, f32x4.add(v128.load(d, 16), b0), 16);
-        d = xc + pixelOffsetHwc(p + 1, Wo, sh, sw, Wp, M) + o0Bytes;
-        v128.store(d, f32x4.add(v128.load(d), a1)); v128.store(d, f32x4.add(v128.load(d, 16), b1), 16);
-        d = xc + pixelOffsetHwc(p + 2, Wo, sh, sw, Wp, M) + o0Bytes;
-        v128.store(d, f32x4.add(v128.load(d), a2)); v128.store(d, f32x4.add(v128.load(d, 16), b2), 16);
-        d = xc + pixelOffsetHwc(p + 3, Wo, sh, sw, Wp, M) + o0Bytes;
-        v128.store(d, f32x4.add(v128.load(d), a3)); v128.store(d, f32x4.add(v128.load(d, 16), b3), 16);
-      } else {
-        v128.store(tile, a0, 0); v128.store(tile, b0, 16);
-        v128.store(tile, a1, 32); v128.store(tile, b1, 48);
-        v128.store(tile, a2, 64); v128.store(tile, b2, 80);
-        v128.store(tile, a3, 96); v128.store(tile, b3, 112);
-        for (let j = 0; j < 4; j++) {
-          scatterColumns(xc + pixelOffsetHwc(p + j, Wo, sh, sw, Wp, M), offs, tile + (<usize>(j * 8) << 2));
-        }
-      }
+      scatter8(xc + pixelOffsetHwc(p, Wo, sh, sw, Wp, M), offs, a0, b0, bandLo, bandHi);
+      scatter8(xc + pixelOffsetHwc(p + 1, Wo, sh, sw, Wp, M), offs, a1, b1, bandLo, bandHi);
+      scatter8(xc + pixelOffsetHwc(p + 2, Wo, sh, sw, Wp, M), offs, a2, b2, bandLo, bandHi);
+      scatter8(xc + pixelOffsetHwc(p + 3, Wo, sh, sw, Wp, M), offs, a3, b3, bandLo, bandHi);
     }
-    for (; p < P; p++) {
+    for (; p < pEnd; p++) {
       let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
       let zp = z + (<usize>p << 2);
       let wp = panel;
@@ -77,8 +62,7 @@ export function f32_conv2d_transpose_4x8_simd(
         wp += 32;
         zp += zStride;
       }
-      v128.store(tile, a0, 0); v128.store(tile, b0, 16);
-      scatterColumns(xc + pixelOffsetHwc(p, Wo, sh, sw, Wp, M), offs, tile);
+      scatter8(xc + pixelOffsetHwc(p, Wo, sh, sw, Wp, M), offs, a0, b0, bandLo, bandHi);
     }
   }
 }

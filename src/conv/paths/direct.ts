@@ -1,7 +1,8 @@
 // The direct forward and dense transpose: the 4x8 micro-kernels on packed panels in the SIMD
 // modules (the transpose accumulating channel-last), the scalar references on the plain weights
 // in the scalar module. With threads, the forward splits the output channels between the lanes
-// (blocks of 8 in the SIMD modules); the transposes add into a shared accumulator and run on one.
+// (blocks of 8 in the SIMD modules), and the SIMD transpose the output rows into bands (each lane
+// adds only into its rows); the scalar transpose runs on one.
 
 import { ForwardPath, TransposePath, taps } from './path.js';
 import { splitRange } from '../../threads/split.js';
@@ -71,7 +72,14 @@ export class DirectTransposeSimd extends TransposePath {
     const g = this.g;
     const s = this.engine.simdAbi!;
     this.engine.k.zero(this.layer.padded, g.M * g.Hp * g.Wp * 4);
-    s.f32_conv2d_transpose_4x8_simd(codePtr, g.K, g.Ho, g.Wo, this.ptr.panels!, taps(g), this.ptr.columnOffsets!, g.M, g.sh, g.sw, g.Wp, this.layer.padded);
+    // bands of the rows the crop keeps, each with the code rows that reach it
+    const bands = splitRange(g.H, this.parts).map(([a, b]) => {
+      const y0 = g.pt + a, y1 = g.pt + b;
+      const oy0 = Math.max(0, Math.ceil((y0 - g.kh + 1) / g.sh)), oy1 = Math.min(g.Ho, Math.floor((y1 - 1) / g.sh) + 1);
+      return [codePtr, g.K, g.Ho, g.Wo, this.ptr.panels!, taps(g), this.ptr.columnOffsets!, g.M, g.sh, g.sw, g.Wp,
+        oy0 * g.Wo, Math.max(oy0, oy1) * g.Wo, y0, y1, this.layer.padded];
+    });
+    this.engine.parallel('transpose', 'f32_conv2d_transpose_4x8_simd', bands);
     s.f32_crop2d_hwc_to_chw_4x4_simd(this.layer.padded, outPtr, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
   }
 }
