@@ -92,7 +92,7 @@ export class Engine {
   get threadsNote(): string | undefined {
     const stopped = this.#team?.stopped;
     if (stopped === 'closed') return 'the threads were closed (closeThreads); this instance runs on one';
-    if (stopped !== undefined) return `${stopped}; this instance runs on one thread since`;
+    if (stopped !== undefined) return `the threads stopped (${stopped}); this instance runs on one`;
     return this.#note;
   }
 
@@ -126,7 +126,7 @@ export class Engine {
     return this.#team && this.#team.stopped === undefined ? this.lanes : 1;
   }
 
-  /** The team, while it runs (tests inject faults through it). */
+  /** The team, if threads started (tests inject faults through it). */
   get team(): ThreadTeam | undefined {
     return this.#team;
   }

@@ -17,7 +17,7 @@ export const Slot = {
   Stop: 1,
   /** Calls in the current job. */
   Count: 2,
-  /** Index of the next unclaimed call. */
+  /** The job's tag and the index of its next unclaimed call (claimWord). */
   Next: 3,
   /** Calls finished (or failed). */
   Done: 4,
@@ -39,6 +39,13 @@ export const CALL_SLOTS = 24;
 export const MAX_ARGS = CALL_SLOTS - 2;
 /** Calls in one job at most (a job has about one per thread). */
 export const MAX_CALLS = 256;
+/** The low bits of Next: the call index. */
+export const INDEX_MASK = 0xffff;
+
+/** Next as published for a job: its generation's low 15 bits as a tag, above the call index. */
+export function claimWord(generation: number, index: number): number {
+  return ((generation & 0x7fff) << 16) | index;
+}
 export const TABLE_OFFSET = MESSAGE_OFFSET + MESSAGE_BYTES;
 export const CONTROL_BYTES = TABLE_OFFSET + MAX_CALLS * CALL_SLOTS * 8;
 

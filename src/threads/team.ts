@@ -11,7 +11,7 @@
 
 import { spawn, type Endpoint } from '../parallel/host.js';
 import { workerEntryUrl, resolveFromWorkerModule } from '../parallel/worker.js';
-import { CALLABLE, CALL_SLOTS, CONTROL_BYTES, MAX_ARGS, MAX_CALLS, MESSAGE_BYTES, MESSAGE_OFFSET, Slot, TABLE_OFFSET, type ThreadInit } from './protocol.js';
+import { CALLABLE, CALL_SLOTS, CONTROL_BYTES, MAX_ARGS, MAX_CALLS, MESSAGE_BYTES, MESSAGE_OFFSET, Slot, TABLE_OFFSET, claimWord, type ThreadInit } from './protocol.js';
 import { runCalls } from './thread.js';
 
 type Fn = (...args: number[]) => unknown;
@@ -119,13 +119,15 @@ export class ThreadTeam {
       table[base + 1] = args.length;
       for (let a = 0; a < args.length; a++) table[base + 2 + a] = args[a]!;
     }
+    // Everything a thread reads for the job is written before Next publishes the job's tag.
+    const generation = (Atomics.load(ctl, Slot.Generation) + 1) | 0;
     Atomics.store(ctl, Slot.Count, calls.length);
     Atomics.store(ctl, Slot.Done, 0);
     Atomics.store(ctl, Slot.Failed, 0);
-    Atomics.store(ctl, Slot.Next, 0);
-    Atomics.add(ctl, Slot.Generation, 1);
+    Atomics.store(ctl, Slot.Next, claimWord(generation, 0));
+    Atomics.store(ctl, Slot.Generation, generation);
     Atomics.notify(ctl, Slot.Generation);
-    runCalls(ctl, table, this.message, this.fns, 0);
+    runCalls(ctl, table, this.message, this.fns, 0, generation);
     this.join(where, calls.length);
     const failed = Atomics.load(ctl, Slot.Failed);
     if (failed !== 0) {

@@ -3,7 +3,7 @@
 // inside a convcs worker (src/parallel/worker.ts hands it the 'thread' message) and never returns
 // to that worker's event loop until the team stops.
 
-import { CALLABLE, CALL_SLOTS, MESSAGE_BYTES, MESSAGE_OFFSET, Slot, TABLE_OFFSET, type ThreadInit } from './protocol.js';
+import { CALLABLE, CALL_SLOTS, INDEX_MASK, MESSAGE_BYTES, MESSAGE_OFFSET, Slot, TABLE_OFFSET, claimWord, type ThreadInit } from './protocol.js';
 import { fail } from '../parallel/testing.js';
 
 type Fn = (...args: number[]) => unknown;
@@ -25,21 +25,31 @@ export async function startThread(init: ThreadInit): Promise<() => void> {
       const generation = Atomics.load(ctl, Slot.Generation);
       if (generation === seen) continue;
       seen = generation;
-      runCalls(ctl, table, message, fns, init.index);
+      runCalls(ctl, table, message, fns, init.index, generation);
     }
   };
 }
 
 /**
- * Claim and run calls of the current job until none is left. The calling thread runs this too
+ * Claim and run calls of job `generation` until none is left. The calling thread runs this too
  * (index 0). A call that throws is recorded (the first one's message kept) and counted as done,
  * so the job always ends.
+ *
+ * A claim is a compare-and-swap on Next, which holds the job's tag beside the next index
+ * (claimWord): a thread still finishing its last claim attempt of a job when the next job is
+ * published sees another tag and stops, rather than taking an index of the new job that is
+ * handed out again.
  */
-export function runCalls(ctl: Int32Array, table: Float64Array, message: Uint8Array, fns: ReadonlyArray<Fn | undefined>, index: number): void {
+export function runCalls(ctl: Int32Array, table: Float64Array, message: Uint8Array, fns: ReadonlyArray<Fn | undefined>, index: number,
+  generation: number): void {
+  const tag = claimWord(generation, 0);
   for (;;) {
-    const i = Atomics.add(ctl, Slot.Next, 1);
+    const word = Atomics.load(ctl, Slot.Next);
+    if ((word & ~INDEX_MASK) !== tag) return;
+    const i = word & INDEX_MASK;
     const count = Atomics.load(ctl, Slot.Count);
     if (i >= count) return;
+    if (Atomics.compareExchange(ctl, Slot.Next, word, word + 1) !== word) continue;
     try {
       if (index > 0 && Atomics.load(ctl, Slot.FaultThread) === index + 1) {
         Atomics.store(ctl, Slot.FaultThread, 0);
