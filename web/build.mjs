@@ -1,12 +1,16 @@
 // Builds the static web demo into web/dist/: the page and its stylesheet, the built-in photograph,
-// and its two scripts bundled by rollup; and the benchmark page (bench.html, its script and its
-// worker, which runs `convcs-cli/bench`). The scripts import `convcs` and `convcs-cli/experiment` by
-// name, as any app does; the bundler resolves `convcs` through its `browser` export condition
-// (the library's browser file, dist/convcs.browser.mjs), so the page needs no import map and the
-// worker no bundler of its own. Needs the library and the CLI built first (npm run build, then
-// npm run build -w convcs-cli).
+// and its scripts bundled by rollup; and the benchmark page (bench.html, its script and its
+// worker, which runs `convcs-cli/bench`). The scripts import `convcs` and
+// `convcs-cli/experiment` by name, as any app does. `convcs` itself is not bundled into them: the
+// library's browser file (dist/convcs.browser.mjs, what its `browser` export condition names) is
+// copied beside them as convcs.browser.mjs and they import it by that relative URL. That matters
+// for threads: load({ threads }) starts each thread as a module Worker on the URL of the module
+// convcs was loaded from (import.meta.url), which must be that file, not a demo script that
+// happens to contain the library.
+// Needs the library and the CLI built first (npm run build, then npm run build -w convcs-cli).
 // Usage: node web/build.mjs
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
@@ -23,21 +27,36 @@ const STATIC = [
   ['data/astronaut-256.png', 'astronaut-256.png'],
 ];
 const SCRIPTS = ['app.js', 'worker.js', 'bench.js', 'bench-worker.js'];
+/** The name of the library's browser file in the output, which the scripts import. */
+export const CONVCS_FILE = 'convcs.browser.mjs';
+
+const require = createRequire(import.meta.url);
+
+/** The library's browser file, as its package's `browser` export condition names it. */
+function convcsBrowserFile() {
+  const pkgPath = require.resolve('convcs/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+  const file = join(dirname(pkgPath), pkg.exports['.'].browser.import);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
+  return file;
+}
 
 export async function buildWebDemo(outDir = join(here, 'dist')) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   for (const [from, to] of STATIC) copyFileSync(join(root, from), join(outDir, to));
+  copyFileSync(convcsBrowserFile(), join(outDir, CONVCS_FILE));
   for (const script of SCRIPTS) {
     const bundle = await rollup({
       input: join(here, script),
+      external: ['convcs'],
       plugins: [nodeResolve({ browser: true, exportConditions: ['browser'] })],
       onwarn(warning, warn) {
         if (warning.code === 'UNRESOLVED_IMPORT') throw new Error(`${script}: cannot resolve ${warning.exporter}: run npm run build and npm run build -w convcs-cli first`);
         warn(warning);
       },
     });
-    await bundle.write({ file: join(outDir, script), format: 'es' });
+    await bundle.write({ file: join(outDir, script), format: 'es', paths: { convcs: `./${CONVCS_FILE}` } });
     await bundle.close();
   }
   return { outDir };
