@@ -383,7 +383,7 @@ test('served without the isolation headers, the page runs on one thread, says wh
 });
 
 test('web/serve.mjs sends the isolation headers on every response, errors included', async () => {
-  for (const path of ['', 'index.html', 'worker.js', 'convcs.browser.mjs', 'astronaut-256.png', 'missing.js']) {
+  for (const path of ['', 'index.html', 'worker.js', 'convcs.browser.mjs', 'astronaut-256.png', 'tfjs-backend-wasm-threaded-simd.wasm', 'missing.js']) {
     const res = await fetch(url + path);
     assert.equal(res.status, path === 'missing.js' ? 404 : 200, path);
     assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin', path);
