@@ -6,7 +6,8 @@
 // bench/results/browser-threads.json (everything the page measured, every sample) and
 // bench/results/browser-threads.md (the table). web/bench-threads-worker.js says how it times.
 // Nothing is asserted about speed. Usage: node --import tsx bench/portable/browser-threads.ts
-// [--runs n] (n >= 15, default 21; npm run bench:browser-threads builds the library and the CLI first).
+// [--runs n] (n >= 15, default 21; npm run bench:browser-threads builds the library and the CLI first);
+// --render writes browser-threads.md again from browser-threads.json, measuring nothing.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -41,9 +42,9 @@ export function threadsMarkdown(r: ThreadsResult, context: { load: number[][]; c
   const t = r.tfjs;
   const tfjsLines: string[] = [];
   if (t.probe) {
-    tfjsLines.push(`tfjs-backend-wasm ${context.versions['@tensorflow/tfjs-backend-wasm']} as it is, asked for setThreadsCount(2) with navigator.hardwareConcurrency ` +
-      `${t.probe.hardwareConcurrency}: ${t.probe.ok ? `${t.probe.threads} threads` : `${t.probe.error ?? 'failed'}`}` +
-      (t.probe.binariesFetched ? ` (binary fetched: ${t.probe.binariesFetched.join(', ')})` : '') + '.');
+    const pool = t.probe.threads === undefined ? `did not start (${t.probe.error ?? 'no reason given'})` : `ran a thread pool of ${t.probe.threads}`;
+    tfjsLines.push(`Probe: tfjs-backend-wasm ${context.versions['@tensorflow/tfjs-backend-wasm']} as it is, with setThreadsCount(2) and navigator.hardwareConcurrency ` +
+      `${t.probe.hardwareConcurrency}, ${pool}` + (t.probe.binariesFetched ? ` (binary fetched: ${t.probe.binariesFetched.join(', ')})` : '') + '.');
   }
   if (t.ok) {
     tfjsLines.push(`Timed: tfjs-core ${t.version} with tfjs-backend-wasm, binary \`${t.binariesFetched?.join(', ')}\` (read from the worker's resource timing), ` +
@@ -80,6 +81,10 @@ export function threadsMarkdown(r: ThreadsResult, context: { load: number[][]; c
     ...tfjsLines.flatMap((l) => [l, '']),
     `convcs T=2 vs tfjs-wasm threads=2 on the forward: ${r.convcsT2overTfjsT2Forward === null ? '— (tfjs did not run)' : `${r.convcsT2overTfjsT2Forward.toFixed(2)}× (tfjs median / convcs T=2 median; tfjs includes dataSync and dispose)`}. ` +
       `Page run ${(r.durationMs / 1000).toFixed(1)} s. Every sample is in browser-threads.json.` +
+      (r.speedupT2overT1.sparse < 1.1 && r.speedupT2overT1.forward > 1.2
+        ? ' The sparse transpose hardly changes with T=2: in this version of convcs it runs on the calling thread alone ' +
+          '(ConvOperator.transposeSparsePtr hands its sparse route to one kernel call, not to the team), so two threads cannot speed it up.'
+        : '') +
       (med('convcs.forward.t2')! > med('convcs.forward.t1')! ? ' T=2 is slower than T=1 in this run: a second thread only helps when a second logical CPU is free, and the load average above says how busy the machine was.' : ''),
     '',
   ].join('\n');
@@ -87,6 +92,14 @@ export function threadsMarkdown(r: ThreadsResult, context: { load: number[][]; c
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const jsonPath = join(resultsDir, 'browser-threads.json');
+  const mdPath = join(resultsDir, 'browser-threads.md');
+  if (args.includes('--render')) {
+    const saved = JSON.parse(readFileSync(jsonPath, 'utf8')) as ThreadsResult & { versions: Record<string, string>; loadAverage: number[][]; cpu?: string };
+    writeFileSync(mdPath, threadsMarkdown(saved, { load: saved.loadAverage, cpu: saved.cpu ?? 'an unknown CPU', versions: saved.versions }));
+    process.stdout.write(readFileSync(mdPath, 'utf8'));
+    return;
+  }
   const i = args.indexOf('--runs');
   const runs = i >= 0 ? Number(args[i + 1]) : 21;
   if (!(Number.isInteger(runs) && runs >= 15)) throw new Error(`--runs must be an integer >= 15 (got ${args[i + 1]})`);
@@ -98,9 +111,7 @@ async function main(): Promise<void> {
   const versions = Object.fromEntries(['convcs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'playwright-core'].map((n) => [n, pkgVersion(n)]));
   const context = { load: [before, after], cpu: cpus()[0]?.model ?? 'an unknown CPU', versions };
   mkdirSync(resultsDir, { recursive: true });
-  const jsonPath = join(resultsDir, 'browser-threads.json');
-  const mdPath = join(resultsDir, 'browser-threads.md');
-  writeFileSync(jsonPath, `${JSON.stringify({ ...result, versions, loadAverage: context.load, pageHeaders: headers, pageErrors: errors }, null, 1)}\n`);
+  writeFileSync(jsonPath, `${JSON.stringify({ ...result, versions, cpu: context.cpu, loadAverage: context.load, pageHeaders: headers, pageErrors: errors }, null, 1)}\n`);
   writeFileSync(mdPath, threadsMarkdown(result, context));
   log(`wrote ${relative(root, jsonPath)} and ${relative(root, mdPath)}`);
   process.stdout.write(readFileSync(mdPath, 'utf8'));
