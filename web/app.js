@@ -1,7 +1,9 @@
 // The demo page: reads the settings, decodes the chosen photograph to RGBA, hands both to the
 // worker, and draws what comes back (reconstruction after each IHT iteration, the error curve,
 // the model-RIP histogram) on plain canvases. Settings may also come from the query string
-// (?size=64&filters=16&density=0.2 ...), which is how a link reproduces a run.
+// (?size=64&filters=16&density=0.2 ...), which is how a link reproduces a run; ?threads=N asks
+// the worker for N threads instead of as many as the machine has (a run's bits do not depend on
+// it, only its speed).
 import { readImageHeader } from 'convcs-cli/experiment';
 
 const $ = (id) => document.getElementById(id);
@@ -24,8 +26,11 @@ function status(text, isError = false) {
   statusLine.classList.toggle('error', isError);
 }
 
+const threadsParam = new URLSearchParams(location.search).get('threads');
+const workerUrl = threadsParam && /^[1-9]\d*$/.test(threadsParam) ? `worker.js?threads=${threadsParam}` : 'worker.js';
+
 function startWorker() {
-  worker = new Worker('worker.js', { type: 'module' });
+  worker = new Worker(workerUrl, { type: 'module' });
   worker.onmessage = (e) => handle(e.data);
   worker.onerror = (e) => {
     status(`worker failed: ${e.message || 'could not start (is this page served over http?)'}`, true);
@@ -94,6 +99,8 @@ function clearResults() {
   $('final-error').textContent = '';
   $('final-error').dataset.error = '';
   $('final-error').dataset.iterations = '';
+  $('final-error').dataset.hash = '';
+  $('final-error').dataset.threads = '';
   $('iterInfo').textContent = 'not run yet';
   clear($('reconstruction'));
   drawCurve();
@@ -133,6 +140,7 @@ function handle(m) {
       // a worker started again after Stop is ready silently: the status says where the run stopped
       if (!readyOnce) status(`ready (WebAssembly ${m.backend === 'scalar' ? 'without SIMD' : m.backend.toUpperCase()})`);
       readyOnce = true;
+      showThreads(m);
       break;
     case 'input':
       putImage($('original'), m.width, m.height, m.rgba);
@@ -156,6 +164,8 @@ function handle(m) {
         `(PSNR ${m.psnr.toFixed(2)} dB; one step: ${m.oneStep.toFixed(4)}) in ${(m.ms / 1000).toFixed(2)} s`;
       $('final-error').dataset.error = String(m.error);
       $('final-error').dataset.iterations = String(m.iterations);
+      $('final-error').dataset.hash = m.hash;
+      $('final-error').dataset.threads = String(m.threads);
       if (m.mismatch > 1e-4) status(`warning: the drawn iterate differs from the library's by ${m.mismatch.toExponential(1)}`, true);
       else status(params().ripTrials > 0 ? 'IHT done; measuring the model-RIP…' : 'done');
       if (params().ripTrials === 0) finish();
@@ -175,6 +185,17 @@ function handle(m) {
       finish();
       break;
   }
+}
+
+/** How many threads the worker's instance runs on, and why not more when it runs on fewer than asked. */
+function showThreads(m) {
+  const info = $('threadsInfo');
+  const asked = m.threadsAsked === 'auto' ? `as many as this machine has, ${navigator.hardwareConcurrency || 1}` : String(m.threadsAsked);
+  const isolated = m.crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated';
+  info.textContent = `${m.threads} thread${m.threads === 1 ? '' : 's'} (asked for ${asked}; this page is ${isolated})` +
+    (m.threadsNote ? `: ${m.threadsNote}` : '');
+  info.dataset.threads = String(m.threads);
+  info.dataset.note = m.threadsNote ?? '';
 }
 
 /** Show an image canvas at most 320 px on its longer side, with the image's own aspect ratio. */

@@ -3,16 +3,48 @@
 // (convcs-cli/experiment: the same pixels-to-planes, layer, sparsity and IHT as
 // `convcs reconstruct`), posting the current reconstruction and its error after every iteration,
 // then a small model-RIP run of the same layer for the histogram.
+//
+// Threads: the instance asks for as many as the machine has (load({ threads: 'auto' })), or for
+// the count in this script's own query string (worker.js?threads=1, which the page passes on from
+// its own URL). They run where the page is cross-origin isolated (web/serve.mjs sends the
+// headers); elsewhere convcs runs on one thread and cs.threadsNote says why, which the page shows.
+// Every thread count gives the same bits, so the reconstruction does not depend on it.
 import { load } from 'convcs';
 import { imageLayer, imageSparsity, psnr, reconstructImage, relativeError, ripHistogram, toPlanes, toRgba } from 'convcs-cli/experiment';
 
-const ready = load();
+/** The threads to ask for: ?threads=N (a positive integer) or 'auto'. */
+function threadsAsked() {
+  const q = new URL(self.location.href).searchParams.get('threads');
+  return q !== null && /^[1-9]\d*$/.test(q) ? Number(q) : 'auto';
+}
+
+const threads = threadsAsked();
+const ready = load({ threads });
 let weights = null; // { data, shape, name } from the last weights file, if any
 
 ready.then(
-  (cs) => postMessage({ type: 'ready', backend: cs.backend, loadWeights: typeof cs.loadWeights === 'function' }),
+  (cs) => postMessage({
+    type: 'ready', backend: cs.backend, loadWeights: typeof cs.loadWeights === 'function',
+    threads: cs.threads, threadsAsked: threads, threadsNote: cs.threadsNote ?? null,
+    crossOriginIsolated: self.crossOriginIsolated === true,
+  }),
   (e) => postMessage({ type: 'error', message: `cannot load the WebAssembly kernels: ${e.message}` }),
 );
+
+/**
+ * A 64-bit fingerprint of a Float32Array's bits (two FNV-1a lanes over its 32-bit words): two
+ * runs give the same one exactly when they computed the same floats.
+ */
+function bitsHash(values) {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  let a = 0x811c9dc5;
+  let b = 0x9dc5811c;
+  for (let i = 0; i < words.length; i++) {
+    a = Math.imul(a ^ words[i], 0x01000193);
+    b = Math.imul(b ^ (words[i] >>> 16) ^ (words[i] << 16), 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
 
 onmessage = async (event) => {
   const msg = event.data;
@@ -60,7 +92,7 @@ function run(cs, { image, params: p }) {
   });
   postMessage({
     type: 'done', error: r.iht.relativeError, iterations: r.iht.iterations, history: r.iht.history,
-    psnr: r.iht.psnr, oneStep: r.oneStep.relativeError, ms: r.ms.iht, mismatch,
+    psnr: r.iht.psnr, oneStep: r.oneStep.relativeError, ms: r.ms.iht, mismatch, hash: bitsHash(r.iht.xHat), threads: cs.threads,
   });
 
   if (p.ripTrials > 0) {

@@ -2,6 +2,8 @@
 // temporary directory, serve it on 127.0.0.1, open bench.html?autostart=1 and wait for the
 // page's result, as a person would run it, Web Worker and all. Chromium is Debian's
 // /usr/bin/chromium, driven by playwright-core, with the flags tests/runtimes.test.ts uses.
+// runChromiumThreads() runs the page's Threads section the same way (bench.html?suite=threads):
+// web/serve.mjs sends the cross-origin isolation headers, so the page has SharedArrayBuffer.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -59,6 +61,66 @@ export async function runChromium(opts: { config: 'full' | 'tiny'; label?: strin
           errors,
         },
       };
+    } finally {
+      if (poll) clearInterval(poll);
+    }
+  } finally {
+    await browser.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** What bench-threads-worker.js reports (web/bench-threads-worker.js says how it is measured). */
+export interface ThreadsCase {
+  id: string; op: 'forward' | 'transpose' | 'transposeSparse'; who: 'convcs' | 'tfjs-wasm'; threads: number; batch: number; n: number;
+  medianMs: number; p25Ms: number; p75Ms: number; samplesMs: number[];
+}
+export interface TfjsThreadsInfo {
+  ok: boolean; error?: string; version?: string; binaryAsked?: string; hardwareConcurrency?: number | null; hardwareConcurrencyShownToTfjs?: number;
+  simdFlag?: boolean; multithreadFlag?: boolean; initMs?: number; backend?: string; threads?: number; binariesFetched?: string[]; forwardRelDiff?: number;
+}
+export interface ThreadsResult {
+  date: string; userAgent: string; crossOriginIsolated: boolean; hardwareConcurrency: number | null;
+  layer: Record<string, unknown> & { sparse: { pool: number; density: number; nnz: number; of: number } };
+  runs: number; timing: string;
+  convcs: { backend: string; threads: { asked: number; running: number; note: string | null }; sameBits: Record<string, boolean> };
+  tfjs: TfjsThreadsInfo & { probe: TfjsThreadsInfo | null };
+  cases: ThreadsCase[];
+  speedupT2overT1: { forward: number; transpose: number; sparse: number };
+  convcsT2overTfjsT2Forward: number | null;
+  durationMs: number;
+}
+
+/** The Threads section of bench.html in headless Chromium, on a cross-origin isolated page. */
+export async function runChromiumThreads(opts: { runs: number; timeoutMs?: number; log?: (msg: string) => void }): Promise<{ result: ThreadsResult; errors: string[]; headers: Record<string, string> }> {
+  const { buildWebDemo } = (await import(join(root, 'web', 'build.mjs'))) as { buildWebDemo(outDir?: string): Promise<{ outDir: string }> };
+  const { serveStatic } = (await import(join(root, 'web', 'serve.mjs'))) as { serveStatic(dir: string, port?: number): Promise<{ server: Server; url: string }> };
+  const outDir = mkdtempSync(join(tmpdir(), 'convcs-bench-threads-'));
+  let server: Server | undefined;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+  try {
+    await buildWebDemo(outDir);
+    const served = await serveStatic(outDir, 0);
+    server = served.server;
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
+    const response = await page.goto(`${served.url}bench.html?${new URLSearchParams({ suite: 'threads', autostart: '1', runs: String(opts.runs) })}`);
+    await page.waitForFunction(() => 'threadsResult' in window, null, { timeout: 20_000 });
+    let lastStatus = '';
+    const poll = opts.log ? setInterval(() => {
+      page.textContent('#threadsStatus').then((s) => {
+        if (s && s !== lastStatus) opts.log!(`chromium: ${s}`);
+        lastStatus = s ?? '';
+      }).catch(() => {});
+    }, 2000) : undefined;
+    try {
+      page.setDefaultTimeout(opts.timeoutMs ?? 600_000);
+      const result = await page.evaluate(() => (window as unknown as { threadsResult: Promise<ThreadsResult> }).threadsResult)
+        .catch((e: Error) => { throw new Error(`bench.html (threads): ${e.message}\n${errors.join('\n')}`); });
+      return { result, errors, headers: response?.headers() ?? {} };
     } finally {
       if (poll) clearInterval(poll);
     }

@@ -4,7 +4,10 @@
 // seed. Both run the same SIMD module and the page turns pixels into floats with the compiled
 // convcs-cli/experiment (cli/src/experiment/raster.ts), so the numbers must agree to rounding (in fact bit for bit), and the drawn
 // reconstruction must be the pixels Node renders from its own result. Saves a screenshot to
-// convcs-out/web-demo.png.
+// convcs-out/web-demo.png. web/serve.mjs sends the cross-origin isolation headers, so the page
+// runs convcs on threads (as many as Chromium reports cores); the threads tests check that, that
+// the reconstruction has the same bits on one thread and in Node, and that a page served without
+// the headers still works, on one thread, and says why.
 import { test, before, after } from 'node:test';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -26,11 +29,18 @@ const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-backgrou
 
 // web/*.mjs are plain JavaScript (the page's own build and server); typed here by what is used
 const { buildWebDemo } = (await import(join(root, 'web', 'build.mjs'))) as { buildWebDemo(outDir?: string): Promise<{ outDir: string }> };
-const { serveStatic } = (await import(join(root, 'web', 'serve.mjs'))) as { serveStatic(dir: string, port?: number): Promise<{ server: Server; url: string }> };
+const { serveStatic } = (await import(join(root, 'web', 'serve.mjs'))) as {
+  serveStatic(dir: string, port?: number, options?: { isolation?: boolean }): Promise<{ server: Server; url: string }>;
+};
 
 let outDir: string;
 let server: Server;
 let url: string;
+/** The same files without the isolation headers. */
+let plainServer: Server;
+let plainUrl: string;
+/** Paths requested from the isolated server, in order. */
+const requested: string[] = [];
 let browser: Browser;
 let cs: Convcs;
 const pageErrors: string[] = [];
@@ -40,6 +50,8 @@ before(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'convcs-web-'));
   await buildWebDemo(outDir);
   ({ server, url } = await serveStatic(outDir, 0));
+  server.on('request', (req) => requested.push(new URL(req.url ?? '/', 'http://x').pathname));
+  ({ server: plainServer, url: plainUrl } = await serveStatic(outDir, 0, { isolation: false }));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   cs = await load();
 });
@@ -47,15 +59,21 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  plainServer?.close();
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-async function openPage(): Promise<Page> {
+async function openPage(address = url): Promise<Page> {
+  return (await openPageWithHeaders(address)).page;
+}
+
+/** Open the demo at `address` and wait until its worker is ready; with the page's response headers. */
+async function openPageWithHeaders(address: string): Promise<{ page: Page; headers: Record<string, string> }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(url);
+  const response = await page.goto(address);
   await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('ready'), null, { timeout: 30_000 });
-  return page;
+  return { page, headers: response!.headers() };
 }
 
 /** Fill the form and press Reconstruct; resolves when the page reports done or an error. */
@@ -252,4 +270,131 @@ test("the form's labels and controls are not cut off", async () => {
   });
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+/**
+ * The fingerprint web/worker.js gives the final iterate (two FNV-1a lanes over the float32 bit
+ * patterns), computed here from Node's result: equal means the same bits.
+ */
+function bitsHash(values: Float32Array): string {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  let a = 0x811c9dc5;
+  let b = 0x9dc5811c;
+  for (let i = 0; i < words.length; i++) {
+    a = Math.imul(a ^ words[i]!, 0x01000193);
+    b = Math.imul(b ^ (words[i]! >>> 16) ^ (words[i]! << 16), 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A reconstruction big enough that every conv call is split between the threads. */
+const THREADS_RUN = { size: '128', filters: '32', kernel: '3', stride: '1', pool: '2', seed: '5', density: '0.1', iterations: '12', ripTrials: '0' };
+
+/** The same reconstruction in Node on one thread: its error and the fingerprint of its bits. */
+function nodeThreadsRun(): { error: number; hash: string } {
+  const x = toPlanes(readImage(join(root, 'data', 'astronaut-256.png')), 128);
+  const W = cs.conv2d({ inChannels: 3, outChannels: 32, kernelSize: 3, height: x.height, width: x.width, padding: 'same' }).randomize({ seed: 5 });
+  try {
+    const r = cs.iht(W, x.data, { pool: 2, density: 0.1, iterations: 12 });
+    return { error: r.relativeError, hash: bitsHash(r.xHat) };
+  } finally {
+    W.dispose();
+  }
+}
+
+async function finalResult(page: Page): Promise<{ error: string; hash: string; threads: string }> {
+  return page.$eval('#final-error', (el) => ({
+    error: (el as HTMLElement).dataset.error!, hash: (el as HTMLElement).dataset.hash!, threads: (el as HTMLElement).dataset.threads!,
+  }));
+}
+
+async function threadsInfo(page: Page): Promise<{ threads: number; note: string; text: string }> {
+  return page.$eval('#threadsInfo', (el) => ({
+    threads: Number((el as HTMLElement).dataset.threads), note: (el as HTMLElement).dataset.note!, text: el.textContent!,
+  }));
+}
+
+test('served by web/serve.mjs, the page is cross-origin isolated and IHT runs on threads with the bits of one thread', async () => {
+  assert.equal(cs.threads, 1);
+  const expected = nodeThreadsRun();
+  requested.length = 0;
+  const { page, headers } = await openPageWithHeaders(url);
+  assert.equal(headers['cross-origin-opener-policy'], 'same-origin');
+  assert.equal(headers['cross-origin-embedder-policy'], 'require-corp');
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const info = await threadsInfo(page);
+  // 'auto': as many threads as the browser reports cores (2 on the test machine), and no note
+  assert.equal(info.threads, Math.min(cores, 16));
+  assert.ok(info.threads >= 2, `the demo runs on ${info.threads} thread(s): ${info.text}`);
+  assert.equal(info.note, '');
+  assert.match(info.text, new RegExp(`^${info.threads} threads \\(asked for as many as this machine has, ${cores}; this page is cross-origin isolated\\)$`));
+  // each thread is a module Worker on the library's own file, not on the demo's worker.js
+  assert.equal(requested.filter((p) => p === '/worker.js').length, 1, `requests: ${requested.join(', ')}`);
+  assert.equal(requested.filter((p) => p === '/convcs.browser.mjs').length, info.threads,
+    `the demo worker and ${info.threads - 1} thread(s) each load convcs.browser.mjs: ${requested.join(', ')}`);
+
+  assert.equal(await runOnPage(page, THREADS_RUN), 'done');
+  const threaded = await finalResult(page);
+  assert.equal(threaded.threads, String(info.threads), 'the threads were still running when IHT finished');
+  await page.close();
+
+  // the same run on one thread (?threads=1): exactly the same floats
+  const one = await openPage(`${url}?threads=1`);
+  const oneInfo = await threadsInfo(one);
+  assert.equal(oneInfo.threads, 1);
+  assert.equal(oneInfo.note, '', 'one thread was asked for, so there is nothing to explain');
+  assert.equal(await runOnPage(one, THREADS_RUN), 'done');
+  const single = await finalResult(one);
+  assert.equal(single.threads, '1');
+  await one.close();
+
+  assert.equal(threaded.hash, single.hash, 'the final iterate has the same bits on 1 and on several threads');
+  assert.equal(threaded.error, single.error);
+  assert.equal(threaded.hash, expected.hash, 'and the same bits as the library in Node');
+  assert.equal(Number(threaded.error), expected.error);
+  assert.ok(expected.error < 0.5, `IHT reconstructs the photograph (error ${expected.error})`);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('served without the isolation headers, the page runs on one thread, says why, and reconstructs the same bits', async () => {
+  const expected = nodeThreadsRun();
+  const { page, headers } = await openPageWithHeaders(plainUrl);
+  assert.equal(headers['cross-origin-opener-policy'], undefined);
+  assert.equal(headers['cross-origin-embedder-policy'], undefined);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+  assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), 'undefined');
+  const info = await threadsInfo(page);
+  assert.equal(info.threads, 1);
+  // the library's own note (cs.threadsNote), shown on the page
+  assert.match(info.note, /^\d+ threads were asked for, but this runtime has no SharedArrayBuffer \(a web page must be cross-origin isolated: COOP and COEP headers\); this instance runs on one$/);
+  assert.ok(info.text.startsWith('1 thread (asked for as many as this machine has'), info.text);
+  assert.ok(info.text.includes('this page is not cross-origin isolated'), info.text);
+  assert.ok(info.text.endsWith(`: ${info.note}`), info.text);
+  assert.equal(await page.isVisible('#threadsInfo'), true);
+
+  assert.equal(await runOnPage(page, THREADS_RUN), 'done');
+  const r = await finalResult(page);
+  assert.equal(r.threads, '1');
+  assert.equal(r.hash, expected.hash);
+  assert.equal(Number(r.error), expected.error);
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('web/serve.mjs sends the isolation headers on every response, errors included', async () => {
+  for (const path of ['', 'index.html', 'worker.js', 'convcs.browser.mjs', 'astronaut-256.png', 'tfjs-backend-wasm-threaded-simd.wasm', 'missing.js']) {
+    const res = await fetch(url + path);
+    assert.equal(res.status, path === 'missing.js' ? 404 : 200, path);
+    assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin', path);
+    assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp', path);
+    await res.arrayBuffer();
+  }
+  const post = await fetch(url, { method: 'POST' });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get('cross-origin-embedder-policy'), 'require-corp');
+  const plain = await fetch(plainUrl);
+  assert.equal(plain.status, 200);
+  assert.equal(plain.headers.get('cross-origin-opener-policy'), null);
+  assert.equal(plain.headers.get('cross-origin-embedder-policy'), null);
 });
