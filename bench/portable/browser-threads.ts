@@ -82,8 +82,7 @@ export function threadsMarkdown(r: ThreadsResult, context: { load: number[][]; c
     `convcs T=2 vs tfjs-wasm threads=2 on the forward: ${r.convcsT2overTfjsT2Forward === null ? '— (tfjs did not run)' : `${r.convcsT2overTfjsT2Forward.toFixed(2)}× (tfjs median / convcs T=2 median; tfjs includes dataSync and dispose)`}. ` +
       `Page run ${(r.durationMs / 1000).toFixed(1)} s. Every sample is in browser-threads.json.` +
       (r.speedupT2overT1.sparse < 1.1 && r.speedupT2overT1.forward > 1.2
-        ? ' The sparse transpose hardly changes with T=2: in this version of convcs it runs on the calling thread alone ' +
-          '(ConvOperator.transposeSparsePtr hands its sparse route to one kernel call, not to the team), so two threads cannot speed it up.'
+        ? ' The sparse transpose hardly changes with T=2 in this run, while the forward does: see docs/threads.md for what of it is split.'
         : '') +
       (med('convcs.forward.t2')! > med('convcs.forward.t1')! ? ' T=2 is slower than T=1 in this run: a second thread only helps when a second logical CPU is free, and the load average above says how busy the machine was.' : ''),
     '',
