@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import type { BenchResult } from 'convcs-cli/bench';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,10 +25,26 @@ export interface PageRun {
   page: { progress: number; copyEnabled: boolean; downloadEnabled: boolean; tableRows: number; errors: string[] };
 }
 
-export async function runChromium(opts: { config: 'full' | 'tiny'; label?: string; timeoutMs?: number; log?: (msg: string) => void }): Promise<PageRun> {
+/** A page of the web demo, built into a temporary directory and served on 127.0.0.1. */
+interface DemoPage {
+  page: Page;
+  /** pageerror and console messages of the kinds asked for, as they come */
+  errors: string[];
+  response: Response | null;
+}
+
+/**
+ * Build the web demo, serve it, open `bench.html?query` in headless Chromium and wait for the
+ * page's global `ready`; while `fn` runs, log the text of `statusSelector` as it changes. The
+ * browser, server and directory are gone afterwards, whatever happens.
+ */
+async function withBenchPage<T>(
+  opts: { prefix: string; query: Record<string, string>; ready: string; statusSelector: string; consoleKinds: string[]; log?: (msg: string) => void },
+  fn: (p: DemoPage) => Promise<T>,
+): Promise<T> {
   const { buildWebDemo } = (await import(join(root, 'web', 'build.mjs'))) as { buildWebDemo(outDir?: string): Promise<{ outDir: string }> };
   const { serveStatic } = (await import(join(root, 'web', 'serve.mjs'))) as { serveStatic(dir: string, port?: number): Promise<{ server: Server; url: string }> };
-  const outDir = mkdtempSync(join(tmpdir(), 'convcs-bench-page-'));
+  const outDir = mkdtempSync(join(tmpdir(), opts.prefix));
   let server: Server | undefined;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
   try {
@@ -37,18 +54,32 @@ export async function runChromium(opts: { config: 'full' | 'tiny'; label?: strin
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-    const query = new URLSearchParams({ config: opts.config, autostart: '1', ...(opts.label ? { label: opts.label } : {}) });
-    await page.goto(`${served.url}bench.html?${query}`);
-    await page.waitForFunction(() => 'benchResult' in window, null, { timeout: 20_000 });
+    page.on('console', (m) => { if (opts.consoleKinds.includes(m.type())) errors.push(`console ${m.type()}: ${m.text()}`); });
+    const response = await page.goto(`${served.url}bench.html?${new URLSearchParams(opts.query)}`);
+    await page.waitForFunction((name) => name in window, opts.ready, { timeout: 20_000 });
     let lastStatus = '';
     const poll = opts.log ? setInterval(() => {
-      page.textContent('#status').then((s) => {
-        if (s && s !== lastStatus) opts.log!(`chromium: ${s}`);
-        lastStatus = s ?? '';
+      page.textContent(opts.statusSelector).then((text) => {
+        if (text && text !== lastStatus) opts.log!(`chromium: ${text}`);
+        lastStatus = text ?? '';
       }).catch(() => {});
     }, 2000) : undefined;
     try {
+      return await fn({ page, errors, response });
+    } finally {
+      if (poll) clearInterval(poll);
+    }
+  } finally {
+    await browser.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+export async function runChromium(opts: { config: 'full' | 'tiny'; label?: string; timeoutMs?: number; log?: (msg: string) => void }): Promise<PageRun> {
+  const query = { config: opts.config, autostart: '1', ...(opts.label ? { label: opts.label } : {}) };
+  return withBenchPage({ prefix: 'convcs-bench-page-', query, ready: 'benchResult', statusSelector: '#status', consoleKinds: ['error'], log: opts.log },
+    async ({ page, errors }) => {
       const result = await page.evaluate(() => (window as unknown as { benchResult: Promise<BenchResult> }).benchResult)
         .catch((e: Error) => { throw new Error(`bench.html: ${e.message}\n${errors.join('\n')}`); });
       return {
@@ -61,14 +92,7 @@ export async function runChromium(opts: { config: 'full' | 'tiny'; label?: strin
           errors,
         },
       };
-    } finally {
-      if (poll) clearInterval(poll);
-    }
-  } finally {
-    await browser.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    rmSync(outDir, { recursive: true, force: true });
-  }
+    });
 }
 
 /** What bench-threads-worker.js reports (web/bench-threads-worker.js says how it is measured). */
@@ -94,39 +118,12 @@ export interface ThreadsResult {
 
 /** The Threads section of bench.html in headless Chromium, on a cross-origin isolated page. */
 export async function runChromiumThreads(opts: { runs: number; timeoutMs?: number; log?: (msg: string) => void }): Promise<{ result: ThreadsResult; errors: string[]; headers: Record<string, string> }> {
-  const { buildWebDemo } = (await import(join(root, 'web', 'build.mjs'))) as { buildWebDemo(outDir?: string): Promise<{ outDir: string }> };
-  const { serveStatic } = (await import(join(root, 'web', 'serve.mjs'))) as { serveStatic(dir: string, port?: number): Promise<{ server: Server; url: string }> };
-  const outDir = mkdtempSync(join(tmpdir(), 'convcs-bench-threads-'));
-  let server: Server | undefined;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-  try {
-    await buildWebDemo(outDir);
-    const served = await serveStatic(outDir, 0);
-    server = served.server;
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
-    const response = await page.goto(`${served.url}bench.html?${new URLSearchParams({ suite: 'threads', autostart: '1', runs: String(opts.runs) })}`);
-    await page.waitForFunction(() => 'threadsResult' in window, null, { timeout: 20_000 });
-    let lastStatus = '';
-    const poll = opts.log ? setInterval(() => {
-      page.textContent('#threadsStatus').then((s) => {
-        if (s && s !== lastStatus) opts.log!(`chromium: ${s}`);
-        lastStatus = s ?? '';
-      }).catch(() => {});
-    }, 2000) : undefined;
-    try {
+  const query = { suite: 'threads', autostart: '1', runs: String(opts.runs) };
+  return withBenchPage({ prefix: 'convcs-bench-threads-', query, ready: 'threadsResult', statusSelector: '#threadsStatus', consoleKinds: ['error', 'warning'], log: opts.log },
+    async ({ page, errors, response }) => {
       page.setDefaultTimeout(opts.timeoutMs ?? 600_000);
       const result = await page.evaluate(() => (window as unknown as { threadsResult: Promise<ThreadsResult> }).threadsResult)
         .catch((e: Error) => { throw new Error(`bench.html (threads): ${e.message}\n${errors.join('\n')}`); });
       return { result, errors, headers: response?.headers() ?? {} };
-    } finally {
-      if (poll) clearInterval(poll);
-    }
-  } finally {
-    await browser.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    rmSync(outDir, { recursive: true, force: true });
-  }
+    });
 }
