@@ -293,11 +293,16 @@ function sparseGemm(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float
   });
 }
 
-function sparseAxpy16(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32Array): Float32Array {
+/** The axpy kernel into all accumulator rows, or in bands of rows between the cuts (as threads split them). */
+function sparseAxpy16(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32Array, cuts: readonly number[] = []): Float32Array {
   return withBufs(m, (b) => {
     const n = g.Hp * g.Wp * g.M;
     const xc = b.zeros(n);
-    m.s.f32_conv2d_transpose_sparse_axpy16_simd(b.i32(idx), b.f32(val), idx.length, g.Ho, g.Wo, b.f32(hwcJs(w, g.K, g.M, g.kh, g.kw)), g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, xc);
+    const [pi, pv, pw] = [b.i32(idx), b.f32(val), b.f32(hwcJs(w, g.K, g.M, g.kh, g.kw))];
+    const ends = [0, ...cuts.filter((y) => y > 0 && y < g.Hp), g.Hp];
+    for (let i = 1; i < ends.length; i++) {
+      m.s.f32_conv2d_transpose_sparse_axpy16_simd(pi, pv, idx.length, g.Ho, g.Wo, pw, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, ends[i - 1]!, ends[i]!, xc);
+    }
     return cropHwcJs(b.readF32(xc, n), g.M, g.H, g.W, g.Wp, g.pt, g.pl);
   });
 }
@@ -1130,6 +1135,8 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       // Every output receives the pairs' products in the pairs' order, as in the reference.
       bits(got, sparseScalar(m, g, idx, val, w), `${JSON.stringify(g)} ${what}`);
       if (idx.length === 0) assert.ok(got.every((v) => v === 0), `${what}: not all zero`);
+      const cuts = [1, Math.floor(g.Hp / 2), g.Hp - 1];
+      bits(sparseAxpy16(m, g, idx, val, w, cuts), got, `${JSON.stringify(g)} ${what}: rows in bands cut at ${cuts}`);
     };
     for (const s of SPARSE_SHAPES) {
       const g = geo(s);

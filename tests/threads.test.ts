@@ -79,7 +79,7 @@ for (const backend of backends) {
 }
 
 for (const backend of backends) {
-  test(`${backend}: the projection M(h, k) split by filter maps gives the bits of one thread (abs and ReLU, 2x2, 3x3 and global pooling, IHT)`, async () => {
+  test(`${backend}: the projection M(h, k) split by filter maps, IHT and the sparsest transposes give the bits of one thread`, async () => {
     const one = await instance(backend, 1);
     const shape = [36, 90, 91]; // 294,840 entries: large enough to split
     const h = one.randn(36 * 90 * 91, { seed: 21 });
@@ -91,6 +91,10 @@ for (const backend of backends) {
     const W1 = one.conv2d(layer).randomize({ seed: 22 });
     const x = one.rand(W1.inputSize, { seed: 23 });
     const ref = one.iht(W1, x, { pool: 2, density: 0.1, iterations: 5, tolerance: 0, step: 'normalized' });
+    // 4% of the code: below one non-zero in 20, the axpy kernel (SIMD), split by rows too
+    const sparse = one.project(W1.forward(x), { shape: W1.outputShape, pool: 2, density: 0.04 });
+    const values = Float32Array.from(sparse.support, (i) => sparse.z[i]!);
+    const xs = W1.transposeSparse(sparse.support, values);
     for (const T of [2, 3]) {
       const cs = await instance(backend, T);
       cases.forEach((c, i) => {
@@ -101,6 +105,7 @@ for (const backend of backends) {
       const W = cs.conv2d(layer).randomize({ seed: 22 });
       const r = cs.iht(W, x, { pool: 2, density: 0.1, iterations: 5, tolerance: 0, step: 'normalized' });
       assert.ok(bitsEqual(r.xHat, ref.xHat) && bitsEqual(r.z, ref.z), `IHT, ${T} threads: differs from one thread`);
+      assert.ok(bitsEqual(W.transposeSparse(sparse.support, values), xs), `sparse transpose at 4%, ${T} threads: differs from one thread`);
       cs.closeThreads();
     }
   });

@@ -3,14 +3,16 @@
 // one filter row ky is a single contiguous run of kw*M floats in both buffers, so each non-zero
 // costs kh vector axpys and no index arithmetic per tap: O(nnz * M * kh * kw) in total.
 // Contributions reach each output float in the order of the non-zeros, exactly as in
-// f32_conv2d_transpose_sparse_scalar, so the two give the same bits.
+// f32_conv2d_transpose_sparse_scalar, so the two give the same bits. Only accumulator rows
+// [yBegin, yEnd) are written: threads split the rows into bands, and each float still receives
+// its contributions in the order of the non-zeros.
 import { pixelOffsetHwc } from "../helpers/f32-conv2d-col2im-scatter";
 import { madd4 } from "../helpers/f32x4-madd";
 
 export function f32_conv2d_transpose_sparse_axpy16_simd(
   idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32,
   wcl: usize, M: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, Wp: i32,
+  sh: i32, sw: i32, Wp: i32, yBegin: i32, yEnd: i32,
   xc: usize,
 ): void {
   const P = Ho * Wo;
@@ -23,9 +25,13 @@ export function f32_conv2d_transpose_sparse_axpy16_simd(
     const v = load<f32>(val + (<usize>i << 2));
     if (v == 0) continue;
     const k = flat / P;
-    let dst = xc + pixelOffsetHwc(flat - k * P, Wo, sh, sw, Wp, M);
-    let src = wcl + <usize>k * filterBytes;
-    for (let ky = 0; ky < kh; ky++) {
+    const p = flat - k * P;
+    // the filter rows ky whose accumulator row oy*sh + ky lies in [yBegin, yEnd)
+    const y = (p / Wo) * sh;
+    const ky0 = max(0, yBegin - y), ky1 = min(kh, yEnd - y);
+    let dst = xc + pixelOffsetHwc(p, Wo, sh, sw, Wp, M) + <usize>ky0 * rowBytes;
+    let src = wcl + <usize>k * filterBytes + <usize>ky0 * runBytes;
+    for (let ky = ky0; ky < ky1; ky++) {
       axpyRun(v, src, dst, run);
       src += runBytes;
       dst += rowBytes;

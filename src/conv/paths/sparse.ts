@@ -3,8 +3,8 @@
 // filter; from there on the code is regrouped by (block of filters, pixel) and reduced against
 // the 24- or 32-column sparse panels (the tile and blocks from sparsePlan). The scalar module runs
 // the reference on the plain weights. Both accumulate in the layer's padded scratch, then crop.
-// With threads, the grouped kernels split the kept rows into bands (each thread adds only into
-// its own); the axpy and scalar routes run on the calling thread.
+// With threads, the SIMD kernels split the kept rows into bands (each thread adds only into its
+// own); the scalar module's route runs on the calling thread.
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
@@ -62,14 +62,16 @@ export class SparseTransposeSimd extends SparseTransposePath {
     const s = this.engine.simdAbi!;
     const acc = this.layer.padded;
     this.engine.k.zero(acc, g.M * g.Hp * g.Wp * 4);
+    // With threads: bands of the rows the crop keeps, each thread adding into its own band.
+    const bands = splitRange(g.H, chooseParts(this.engine.lanes, nnz * taps(g))).map(([a, b]) => [g.pt + a, g.pt + b] as const);
     if (route === 'axpy16') {
-      s.f32_conv2d_transpose_sparse_axpy16_simd(idxPtr, valPtr, nnz, g.Ho, g.Wo, this.layer.channelLast, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, acc);
+      this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_axpy16_simd', bands.map(([y0, y1]) => [
+        idxPtr, valPtr, nnz, g.Ho, g.Wo, this.layer.channelLast, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, y0, y1, acc,
+      ]));
     } else {
       const { tile, kbShift, blocks, groupTile } = this.plan;
       const L = taps(g);
       this.engine.abi.i32_sparse_code_by_kblock_pixel_scalar(idxPtr, valPtr, nnz, g.Ho * g.Wo, blocks * g.Ho * g.Wo, kbShift, tile << 2, this.ptr.rowStarts!, grouped);
-      // With threads: bands of the rows the crop keeps, each thread adding into its own band.
-      const bands = splitRange(g.H, chooseParts(this.engine.lanes, nnz * L)).map(([a, b]) => [g.pt + a, g.pt + b] as const);
       if (tile === 24) {
         this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_1x24_kblock_simd', bands.map(([y0, y1]) => [
           this.ptr.rowStarts!, grouped, blocks, groupTile, g.Ho, g.Wo, this.panels, g.K, L,
