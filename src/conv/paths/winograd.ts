@@ -14,10 +14,19 @@ import { splitRange } from '../../threads/split.js';
 
 type FilterTransform = (w: number, K: number, M: number, transpose: number, U: number) => void;
 
-/** The blocked driver's name: the kernel every lane calls on its range of tiles. */
-function driver(engine: Engine, algorithm: WinogradAlgorithm): string {
+/** The kernels of one tile size in this module: the blocked driver and the three steps it runs. */
+interface WinogradKernels { driver: string; input: string; gemm: string; output: string; planes: number }
+
+function kernels(engine: Engine, algorithm: WinogradAlgorithm): WinogradKernels {
   const tile = algorithm === 'winograd4x4' ? '4x4' : '2x2';
-  return `f32_conv2d_winograd_${tile}_3x3_${engine.simd ? 'simd' : 'scalar'}`;
+  const step = engine.simd ? '4x_simd' : 'scalar';
+  return {
+    driver: `f32_conv2d_winograd_${tile}_3x3_${engine.simd ? 'simd' : 'scalar'}`,
+    input: `f32_winograd_${tile}_3x3_input_transform_${step}`,
+    gemm: engine.simd ? 'f32_winograd_gemm_4x8_simd' : 'f32_winograd_gemm_scalar',
+    output: `f32_winograd_${tile}_3x3_output_transform_${step}`,
+    planes: algorithm === 'winograd4x4' ? 36 : 16,
+  };
 }
 
 /** Scratch of one lane: the transformed tiles and the GEMM products of a block (bytes). */
@@ -27,14 +36,26 @@ interface LaneScratch { tiles: number; products: number; tileBytes: number; prod
  * The driver over all tiles and output channels of t: in one call, or split between the parts by
  * ranges of tiles or of output channels (chooseWinogradSplit), each part with its lane's scratch.
  */
-function runTiles(engine: Engine, parts: number, where: string, name: string, P: number, I: number, t: WinogradTiling, U: number, O: number,
+function runTiles(engine: Engine, parts: number, where: string, k: WinogradKernels, P: number, I: number, t: WinogradTiling, U: number, O: number,
   s: LaneScratch, Ho: number, Wo: number, out: number): void {
   const T = t.TY * t.TX;
   const byChannels = parts > 1 && chooseWinogradSplit(T, O, parts) === 'channels';
+  if (byChannels && T <= t.Tb) {
+    // One block of tiles: transform the input tiles once, split by tiles, into one shared V;
+    // then each part multiplies and transforms back its own output channels. (The driver would
+    // have every part transform all the input tiles, about a tenth of the work at 256 channels.)
+    const V = s.tiles, Om = s.products;
+    // (cut at multiples of 8: the transforms zero their columns up to the next multiple of 8)
+    engine.parallel(where, k.input, splitRange(T, parts, 8).map(([t0, t1]) => [P, I, t.Hq, t.Wq, t.TX, t0, t1 - t0, t.Tb, V + 4 * t0]));
+    const channels = splitRange(t.Op / 4, parts).map(([b, e]) => [4 * b, 4 * e] as const);
+    engine.parallel(where, k.gemm, channels.map(([o0, o1]) => [U, V, Om, I, t.Op, o0, o1, t.Tb, T, k.planes]));
+    engine.parallel(where, k.output, channels.map(([o0, o1]) => [Om, o0, Math.min(O, o1), t.Op, t.Tb, t.TX, 0, T, Ho, Wo, out]));
+    return;
+  }
   const ranges = byChannels
     ? splitRange(t.Op / 4, parts).map(([b, e]): [number, number, number, number] => [0, T, 4 * b, Math.min(O, 4 * e)])
     : splitRange(T, parts, 8).map(([b, e]): [number, number, number, number] => [b, e, 0, O]);
-  engine.parallel(where, name, ranges.map(([tBegin, tEnd, oBegin, oEnd], lane) => [
+  engine.parallel(where, k.driver, ranges.map(([tBegin, tEnd, oBegin, oEnd], lane) => [
     P, I, t.Hq, t.Wq, t.TX, tBegin, tEnd, t.Tb, U, oBegin, oEnd, t.Op, s.tiles + lane * s.tileBytes, s.products + lane * s.productBytes, Ho, Wo, out,
   ]));
 }
@@ -47,13 +68,13 @@ function filterTransform(engine: Engine, algorithm: WinogradAlgorithm): FilterTr
 export class WinogradForward extends ForwardPath {
   override readonly usesPadded = false;
   readonly plan: ReturnType<typeof winogradSizes>;
-  private readonly drive: string;
+  private readonly kernels: WinogradKernels;
   private readonly transform: FilterTransform;
 
   constructor(engine: Engine, g: ConvGeometry, layer: LayerBuffers) {
     super(engine, g, layer);
     this.plan = winogradSizes(g);
-    this.drive = driver(engine, g.algorithm as WinogradAlgorithm);
+    this.kernels = kernels(engine, g.algorithm as WinogradAlgorithm);
     this.transform = filterTransform(engine, g.algorithm as WinogradAlgorithm);
   }
 
@@ -72,7 +93,7 @@ export class WinogradForward extends ForwardPath {
     const t = this.plan.fwd;
     const { filters, paddedInput, tiles, products } = this.ptr as Record<string, number>;
     this.pad('forward', inPtr, paddedInput!, g.M, g.H, g.W, t.Hq, t.Wq, g.pt, g.pl);
-    runTiles(this.engine, this.parts, 'forward', this.drive, paddedInput!, g.M, t, filters!, g.K, this.laneScratch(tiles!, products!), g.Ho, g.Wo, outPtr);
+    runTiles(this.engine, this.parts, 'forward', this.kernels, paddedInput!, g.M, t, filters!, g.K, this.laneScratch(tiles!, products!), g.Ho, g.Wo, outPtr);
   }
 
   /** Each lane's share of the tile scratch. */
@@ -83,12 +104,12 @@ export class WinogradForward extends ForwardPath {
 
 export class WinogradTranspose extends TransposePath {
   override readonly usesPadded = false;
-  private readonly drive: string;
+  private readonly kernels: WinogradKernels;
   private readonly transform: FilterTransform;
 
   constructor(engine: Engine, g: ConvGeometry, layer: LayerBuffers, private readonly forward: WinogradForward) {
     super(engine, g, layer);
-    this.drive = driver(engine, g.algorithm as WinogradAlgorithm);
+    this.kernels = kernels(engine, g.algorithm as WinogradAlgorithm);
     this.transform = filterTransform(engine, g.algorithm as WinogradAlgorithm);
   }
 
@@ -105,6 +126,6 @@ export class WinogradTranspose extends TransposePath {
     const t = this.forward.plan.tr!;
     const { paddedInput, tiles, products } = this.forward.ptr as Record<string, number>;
     this.pad('transpose', codePtr, paddedInput!, g.K, g.Ho, g.Wo, t.Hq, t.Wq, 2 - g.pt, 2 - g.pl);
-    runTiles(this.engine, this.forward.parts, 'transpose', this.drive, paddedInput!, g.K, t, this.ptr.filters!, g.M, this.forward.laneScratch(tiles!, products!), g.H, g.W, outPtr);
+    runTiles(this.engine, this.forward.parts, 'transpose', this.kernels, paddedInput!, g.K, t, this.ptr.filters!, g.M, this.forward.laneScratch(tiles!, products!), g.H, g.W, outPtr);
   }
 }
