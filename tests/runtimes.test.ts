@@ -111,8 +111,9 @@ function requireDist(): void {
 // It is 256 KB since Winograd F(4x4, 3x3) (branch winograd-4x4): its transforms, unrolled for four
 // tiles per f32x4, take the SIMD modules from 27 to 43 KB each (the scalar one from 11 to 14 KB),
 // about 45 KB of base64 for 1.3-1.4x faster wide layers (bench/results/2026-12-02-winograd-4x4.md).
-// It is 272 KB since threads (load({ threads })): the team, the thread loop and the shared-memory
-// variant of the modules took the file from 256,645 to 265,610 bytes; 1.5-1.9x faster on 2 cores.
+// It is 272 KB since threads (load({ threads })): the team, the thread loop, the shared-memory
+// variant of the modules and the kernels' range parameters took the file from 256,645 to 272,920
+// bytes, for 1.5-1.9x faster operations on 2 cores (bench/results/threads.md).
 test('size budget: each wasm module <= 64 KB, the browser file <= 272 KB', () => {
   requireDist();
   const wasm = [
