@@ -34,7 +34,8 @@ export interface Kernels {
   sampleModelSparse(seedLo: number, seedHi: number, stream: number, start: number, K: number, Ho: number, Wo: number,
     ph: number, pw: number, k: number, values: number, idxOut: number, valOut: number): number;
   topKRadix(mag: number, B: number, k: number, hist: number, sel: number): number;
-  blockScatter(sel: number, count: number, blockVal: number, blockIdx: number, z: number, n: number, support: number): void;
+  blockScatter(sel: number, count: number, blockVal: number, blockIdx: number, z: number, n: number, support: number,
+    Ho: number, Wo: number, ph: number, pw: number): void;
   unpool(pooled: number, pos: number, B: number, out: number, n: number): void;
   blockFirst(K: number, Ho: number, Wo: number, ph: number, pw: number, out: number): void;
   pad2dChw(x: number, xp: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;

@@ -170,7 +170,7 @@ export class Projector {
     this.blockMax(hPtr, relu);
     const count = kern.topKRadix(this.ptrMag, this.bg.blocks, k, this.ptrHist, this.ptrSel);
     if (this.maps.length === 1) {
-      kern.blockScatter(this.ptrSel, count, this.ptrVal, this.ptrIdx, zPtr, this.bg.length, supportPtr);
+      kern.blockScatter(this.ptrSel, count, this.ptrVal, this.ptrIdx, zPtr, this.bg.length, supportPtr, this.bg.Ho, this.bg.Wo, this.bg.ph, this.bg.pw);
       return count;
     }
     // The selected blocks are in block order, so each range of maps owns a contiguous run of
@@ -190,7 +190,7 @@ export class Projector {
     const runs = this.maps.map(([k0, k1]) => [k0, k1, firstAtOrAfter(k0 * perMap), firstAtOrAfter(k1 * perMap)] as const);
     this.engine.parallel('project', 'zero', runs.map(([k0, k1]) => [zPtr + k0 * Ho * Wo * 4, (k1 - k0) * Ho * Wo * 4]));
     this.engine.parallel('project', 'f32_block_scatter_scalar', runs.map(([, , j0, j1]) => [
-      this.ptrSel + j0 * 4, j1 - j0, this.ptrVal, this.ptrIdx, zPtr, 0, supportPtr + j0 * 4,
+      this.ptrSel + j0 * 4, j1 - j0, this.ptrVal, this.ptrIdx, zPtr, 0, supportPtr + j0 * 4, Ho, Wo, this.bg.ph, this.bg.pw,
     ]));
     return count;
   }

@@ -1299,23 +1299,36 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       }), { numRuns: 300, seed: 31 });
   },
   f32_block_scatter_scalar(m) {
-    for (const [B, count, n] of [[1, 1, 4], [12, 0, 40], [12, 5, 40], [30, 30, 90]] as const) {
-      const r = mulberry32(B * 7 + count);
-      // Distinct winners in no particular order, so that the support must be sorted.
-      const blockIdx = Int32Array.from([...Array(n).keys()].map((i) => [r(), i] as const).sort((a, c) => a[0] - c[0]).slice(0, B).map(([, i]) => i));
-      const blockVal = randomArray(B, B + count);
-      const sel = Int32Array.from([...Array(B).keys()].filter((_, j) => j % Math.ceil(B / Math.max(count, 1)) === 0).slice(0, count));
-      const [z, support] = withBufs(m, (b) => {
-        const pz = b.f32(n), ps = b.i32(Math.max(sel.length, 1));
-        m.k.f32_block_scatter_scalar(b.i32(sel), sel.length, b.f32(blockVal), b.i32(blockIdx), pz, n, ps);
-        return [b.readF32(pz, n), b.readI32(ps, sel.length)];
-      });
-      const wz = new Float32Array(n);
-      for (const bk of sel) wz[blockIdx[bk]!] = blockVal[bk]!;
-      bits(z, wz, `B ${B} count ${sel.length}: code`);
-      i32Equal(support, Array.from(sel, (bk) => blockIdx[bk]!).sort((a, c) => a - c), `B ${B} count ${sel.length}: support`);
-      m.record(z);
-      m.record(support);
+    // Winners anywhere in their blocks (ceil-mode edges, 1-D maps, global pooling), any ascending
+    // subset selected: the code, and the support sorted without a sort.
+    const shapes: Array<[K: number, Ho: number, Wo: number, ph: number, pw: number]> = [
+      [1, 1, 4, 1, 1], [2, 5, 7, 2, 2], [3, 6, 9, 3, 2], [2, 7, 5, 7, 5], [1, 1, 23, 1, 4], [4, 9, 11, 2, 3], [2, 4, 4, 4, 1],
+    ];
+    for (const [K, Ho, Wo, ph, pw] of shapes) {
+      const Bh = Math.ceil(Ho / ph), Bw = Math.ceil(Wo / pw), B = K * Bh * Bw, n = K * Ho * Wo;
+      for (const keep of [0, 0.3, 1]) {
+        const r = mulberry32(B * 7 + Math.round(keep * 10) + ph);
+        const blockIdx = new Int32Array(B);
+        for (let b = 0; b < B; b++) {
+          const k = Math.floor(b / (Bh * Bw)), by = Math.floor(b / Bw) % Bh, bx = b % Bw;
+          const y = by * ph + Math.floor(r() * Math.min(ph, Ho - by * ph)), x = bx * pw + Math.floor(r() * Math.min(pw, Wo - bx * pw));
+          blockIdx[b] = (k * Ho + y) * Wo + x;
+        }
+        const blockVal = randomArray(B, B + ph);
+        const sel = Int32Array.from([...Array(B).keys()].filter(() => r() < keep));
+        const [z, support] = withBufs(m, (b) => {
+          const pz = b.f32(n), ps = b.i32(Math.max(sel.length, 1));
+          m.k.f32_block_scatter_scalar(b.i32(sel), sel.length, b.f32(blockVal), b.i32(blockIdx), pz, n, ps, Ho, Wo, ph, pw);
+          return [b.readF32(pz, n), b.readI32(ps, sel.length)];
+        });
+        const wz = new Float32Array(n);
+        for (const bk of sel) wz[blockIdx[bk]!] = blockVal[bk]!;
+        const where = `${K}x${Ho}x${Wo} in ${ph}x${pw} blocks, ${sel.length} of ${B} kept`;
+        bits(z, wz, `${where}: code`);
+        i32Equal(support, Array.from(sel, (bk) => blockIdx[bk]!).sort((a, c) => a - c), `${where}: support`);
+        m.record(z);
+        m.record(support);
+      }
     }
   },
   f32_gather_scalar(m) {
