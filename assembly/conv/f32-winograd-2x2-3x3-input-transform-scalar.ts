@@ -9,26 +9,10 @@
 // transforms the block t0 .. t0 + n - 1 into V[xi][c][j] (xi = 4 row + col of the transform,
 // j = t - t0, row stride Tb), the block layout the GEMM reads. Columns n .. (n rounded up to 8) - 1
 // are zeroed so that the GEMM may run over whole groups of 8 tiles.
-import { f32_winograd_2x2_3x3_input_tile_scalar } from "../helpers/f32-winograd-2x2-3x3-tile-scalar";
+import { winogradInputTransformScalar } from "../helpers/f32-winograd-tile-loops-scalar";
 
 export function f32_winograd_2x2_3x3_input_transform_scalar(
   P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
-  const planeXi = <usize>(C * Tb) << 2;
-  const rowBytes = <usize>Wq << 2;
-  const nPad = (n + 7) & ~7;
-  for (let c = 0; c < C; c++) {
-    const plane = P + (<usize>(c * Hq * Wq) << 2);
-    const vc = V + (<usize>(c * Tb) << 2);
-    for (let j = 0; j < n; j++) {
-      const t = t0 + j;
-      const ty = t / TX;
-      const tx = t - ty * TX;
-      const src = plane + (<usize>(2 * ty * Wq + 2 * tx) << 2);
-      f32_winograd_2x2_3x3_input_tile_scalar(src, rowBytes, vc + (<usize>j << 2), planeXi);
-    }
-    for (let j = n; j < nPad; j++) {
-      for (let xi = 0; xi < 16; xi++) store<f32>(vc + <usize>xi * planeXi + (<usize>j << 2), 0);
-    }
-  }
+  winogradInputTransformScalar(2, P, C, Hq, Wq, TX, t0, n, Tb, V);
 }

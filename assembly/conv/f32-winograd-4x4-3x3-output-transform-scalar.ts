@@ -6,20 +6,10 @@
 //
 // Om[xi][o][j] comes from the GEMM for the block of tiles t0 .. t0 + n - 1 (j = t - t0, rows Tb
 // floats apart); tile t = ty TX + tx covers outputs (4 ty .. 4 ty + 3, 4 tx .. 4 tx + 3).
-import { f32_winograd_4x4_3x3_output_tile_scalar } from "../helpers/f32-winograd-4x4-3x3-tile-scalar";
+import { winogradOutputTransformScalar } from "../helpers/f32-winograd-tile-loops-scalar";
 
 export function f32_winograd_4x4_3x3_output_transform_scalar(
   Om: usize, oBegin: i32, oEnd: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
-  const planeXi = <usize>(Op * Tb) << 2;
-  for (let o = oBegin; o < oEnd; o++) {
-    const src = Om + (<usize>(o * Tb) << 2);
-    const dst = out + (<usize>(o * Ho * Wo) << 2);
-    for (let j = 0; j < n; j++) {
-      const t = t0 + j;
-      const ty = t / TX;
-      const tx = t - ty * TX;
-      f32_winograd_4x4_3x3_output_tile_scalar(src + (<usize>j << 2), planeXi, dst, 4 * ty, 4 * tx, Ho, Wo);
-    }
-  }
+  winogradOutputTransformScalar(4, Om, oBegin, oEnd, Op, Tb, TX, t0, n, Ho, Wo, out);
 }

@@ -1,0 +1,59 @@
+// The loops of the scalar Winograd transforms, shared by F(2x2, 3x3) (m = 2) and F(4x4, 3x3)
+// (m = 4): over channels and the tiles of one block, each tile handed to its size's tile
+// function. Inlined with m a constant, so each kernel keeps a single direct call per tile.
+import { f32_winograd_2x2_3x3_input_tile_scalar, f32_winograd_2x2_3x3_output_tile_scalar } from "./f32-winograd-2x2-3x3-tile-scalar";
+import { f32_winograd_4x4_3x3_input_tile_scalar, f32_winograd_4x4_3x3_output_tile_scalar } from "./f32-winograd-4x4-3x3-tile-scalar";
+
+/**
+ * V[xi][c][j] = B^T d B of input tile t0 + j (tiles of m+2 x m+2 stepping by m, tile t at row
+ * m (t / TX), column m (t % TX) of P[C][Hq][Wq]); columns n .. (n rounded up to 8) - 1 zeroed, so
+ * that the GEMM may run over whole groups of 8 tiles.
+ */
+// @ts-ignore: decorator
+@inline
+export function winogradInputTransformScalar(
+  m: i32, P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
+): void {
+  const planes = (m + 2) * (m + 2);
+  const planeXi = <usize>(C * Tb) << 2;
+  const rowBytes = <usize>Wq << 2;
+  const nPad = (n + 7) & ~7;
+  for (let c = 0; c < C; c++) {
+    const plane = P + (<usize>(c * Hq * Wq) << 2);
+    const vc = V + (<usize>(c * Tb) << 2);
+    for (let j = 0; j < n; j++) {
+      const t = t0 + j;
+      const ty = t / TX;
+      const tx = t - ty * TX;
+      const src = plane + (<usize>(m * ty * Wq + m * tx) << 2);
+      if (m == 4) f32_winograd_4x4_3x3_input_tile_scalar(src, rowBytes, vc + (<usize>j << 2), planeXi);
+      else f32_winograd_2x2_3x3_input_tile_scalar(src, rowBytes, vc + (<usize>j << 2), planeXi);
+    }
+    for (let j = n; j < nPad; j++) {
+      for (let xi = 0; xi < planes; xi++) store<f32>(vc + <usize>xi * planeXi + (<usize>j << 2), 0);
+    }
+  }
+}
+
+/**
+ * Y = A^T m A of each product tile Om[xi][o][j] (tile t0 + j, output channels [oBegin, oEnd)),
+ * written as the tile's m x m outputs into out[O][Ho][Wo], dropping what falls past the edges.
+ */
+// @ts-ignore: decorator
+@inline
+export function winogradOutputTransformScalar(
+  m: i32, Om: usize, oBegin: i32, oEnd: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
+): void {
+  const planeXi = <usize>(Op * Tb) << 2;
+  for (let o = oBegin; o < oEnd; o++) {
+    const src = Om + (<usize>(o * Tb) << 2);
+    const dst = out + (<usize>(o * Ho * Wo) << 2);
+    for (let j = 0; j < n; j++) {
+      const t = t0 + j;
+      const ty = t / TX;
+      const tx = t - ty * TX;
+      if (m == 4) f32_winograd_4x4_3x3_output_tile_scalar(src + (<usize>j << 2), planeXi, dst, 4 * ty, 4 * tx, Ho, Wo);
+      else f32_winograd_2x2_3x3_output_tile_scalar(src + (<usize>j << 2), planeXi, dst, 2 * ty, 2 * tx, Ho, Wo);
+    }
+  }
+}
