@@ -461,7 +461,13 @@ interface WinoTile {
   m: 2 | 4;
   BT: number[][];
   AT: number[][];
-  names: { input: [string, string]; output: [string, string]; driver: [string, string] };
+  G: number[][];
+  /**
+   * Whether G g G^T is exact in float64 (F(2x2): halves), so the filter transform must give its
+   * f32 rounding bit for bit; otherwise (F(4x4): thirds, fifteenths) within half an ulp of it.
+   */
+  filterExact: boolean;
+  names: { filter: string; input: [string, string]; output: [string, string]; driver: [string, string] };
   filter(mod: Mod): (w: number, K: number, M: number, transpose: number, U: number) => void;
   input(mod: Mod, simd: boolean): (P: number, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number, V: number) => void;
   output(mod: Mod, simd: boolean): (Om: number, oBegin: number, oEnd: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number, out: number) => void;
@@ -474,8 +480,9 @@ interface WinoTile {
 }
 
 const WINO_2X2: WinoTile = {
-  m: 2, BT, AT,
+  m: 2, BT, AT, G, filterExact: true,
   names: {
+    filter: 'f32_winograd_2x2_3x3_filter_transform_scalar',
     input: ['f32_winograd_2x2_3x3_input_transform_scalar', 'f32_winograd_2x2_3x3_input_transform_4x_simd'],
     output: ['f32_winograd_2x2_3x3_output_transform_scalar', 'f32_winograd_2x2_3x3_output_transform_4x_simd'],
     driver: ['f32_conv2d_winograd_2x2_3x3_scalar', 'f32_conv2d_winograd_2x2_3x3_simd'],
@@ -490,8 +497,9 @@ const WINO_2X2: WinoTile = {
 };
 
 const WINO_4X4: WinoTile = {
-  m: 4, BT: BT4, AT: AT4,
+  m: 4, BT: BT4, AT: AT4, G: G4, filterExact: false,
   names: {
+    filter: 'f32_winograd_4x4_3x3_filter_transform_scalar',
     input: ['f32_winograd_4x4_3x3_input_transform_scalar', 'f32_winograd_4x4_3x3_input_transform_4x_simd'],
     output: ['f32_winograd_4x4_3x3_output_transform_scalar', 'f32_winograd_4x4_3x3_output_transform_4x_simd'],
     driver: ['f32_conv2d_winograd_4x4_3x3_scalar', 'f32_conv2d_winograd_4x4_3x3_simd'],
@@ -565,6 +573,37 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
     return { Hq, Wq, T, Tb: s.blocks || Math.ceil(T / 8) * 8, Pin: randomArray(s.C * Hq * Wq, s.seed) };
   };
   return {
+    [tile.names.filter](mod: Mod) {
+      for (const [K, M] of [[1, 1], [3, 5], [8, 2], [6, 7]] as const) {
+        const w = randomArray(K * M * 9, K * 10 + M);
+        for (const transpose of [0, 1]) {
+          const [O, I] = transpose ? [M, K] : [K, M];
+          const Op = Math.ceil(O / 4) * 4;
+          const got = withBufs(mod, (b) => {
+            const U = b.f32(planes * Op * I);
+            tile.filter(mod)(b.f32(w), K, M, transpose, U);
+            return b.readF32(U, planes * Op * I);
+          });
+          // G g G^T in float64; the kernel rounds each value to f32 once.
+          const want = new Float64Array(planes * Op * I);
+          for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) {
+            const g = [0, 1, 2].map((a) => [0, 1, 2].map((c) => transpose
+              ? w[((i * M + o) * 3 + 2 - a) * 3 + 2 - c]!
+              : w[((o * M + i) * 3 + a) * 3 + c]!));
+            const u = matmul(matmul(tile.G, g), transposeMat(tile.G));
+            for (let xi = 0; xi < planes; xi++) want[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)] = u[Math.floor(xi / n6)]![xi % n6]!;
+          }
+          const where = `K ${K} M ${M} transpose ${transpose}`;
+          if (tile.filterExact) bits(got, Float32Array.from(want), where);
+          else {
+            for (let j = 0; j < want.length; j++) {
+              assert.ok(Math.abs(got[j]! - want[j]!) <= Math.abs(want[j]!) * 2 ** -24, `${where}: U[${j}] ${got[j]} vs ${want[j]}`);
+            }
+          }
+          mod.record(got);
+        }
+      }
+    },
     [tile.names.input[0]](mod: Mod) {
       fc.assert(fc.property(winoBlockArb, (s) => {
         const { C, TX } = s;
@@ -1160,31 +1199,6 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   },
 
   // -- conv: Winograd F(2x2, 3x3) --
-  f32_winograd_2x2_3x3_filter_transform_scalar(m) {
-    for (const [K, M] of [[1, 1], [3, 5], [8, 2], [6, 7]] as const) {
-      const w = randomArray(K * M * 9, K * 10 + M);
-      for (const transpose of [0, 1]) {
-        const [O, I] = transpose ? [M, K] : [K, M];
-        const Op = Math.ceil(O / 4) * 4;
-        const got = withBufs(m, (b) => {
-          const U = b.f32(16 * Op * I);
-          m.k.f32_winograd_2x2_3x3_filter_transform_scalar(b.f32(w), K, M, transpose, U);
-          return b.readF32(U, 16 * Op * I);
-        });
-        // G g G^T is exact in float64 for these weights, and rounded to f32 once.
-        const want = new Float32Array(16 * Op * I);
-        for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) {
-          const g = [0, 1, 2].map((a) => [0, 1, 2].map((c) => transpose
-            ? w[((i * M + o) * 3 + 2 - a) * 3 + 2 - c]!
-            : w[((o * M + i) * 3 + a) * 3 + c]!));
-          const u = matmul(matmul(G, g), transposeMat(G));
-          for (let xi = 0; xi < 16; xi++) want[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)] = u[xi >> 2]![xi & 3]!;
-        }
-        bits(got, want, `K ${K} M ${M} transpose ${transpose}`);
-        m.record(got);
-      }
-    }
-  },
   f32_winograd_gemm_scalar(m) {
     fc.assert(fc.property(gemmArb, (s) => {
       const { I, Op, Tb, Tn, planes } = s;
@@ -1220,33 +1234,6 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   ...winogradTileCases(WINO_2X2),
 
   // -- conv: Winograd F(4x4, 3x3) --
-  f32_winograd_4x4_3x3_filter_transform_scalar(m) {
-    for (const [K, M] of [[1, 1], [3, 5], [8, 2], [6, 7]] as const) {
-      const w = randomArray(K * M * 9, K * 10 + M);
-      for (const transpose of [0, 1]) {
-        const [O, I] = transpose ? [M, K] : [K, M];
-        const Op = Math.ceil(O / 4) * 4;
-        const got = withBufs(m, (b) => {
-          const U = b.f32(36 * Op * I);
-          m.k.f32_winograd_4x4_3x3_filter_transform_scalar(b.f32(w), K, M, transpose, U);
-          return b.readF32(U, 36 * Op * I);
-        });
-        // G g G^T in float64: the kernel rounds each value to f32 once.
-        const want = new Float64Array(36 * Op * I);
-        for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) {
-          const g = [0, 1, 2].map((a) => [0, 1, 2].map((c) => transpose
-            ? w[((i * M + o) * 3 + 2 - a) * 3 + 2 - c]!
-            : w[((o * M + i) * 3 + a) * 3 + c]!));
-          const u = matmul(matmul(G4, g), transposeMat(G4));
-          for (let xi = 0; xi < 36; xi++) want[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)] = u[Math.floor(xi / 6)]![xi % 6]!;
-        }
-        for (let j = 0; j < want.length; j++) {
-          assert.ok(Math.abs(got[j]! - want[j]!) <= Math.abs(want[j]!) * 2 ** -24, `K ${K} M ${M} transpose ${transpose}: U[${j}] ${got[j]} vs ${want[j]}`);
-        }
-        m.record(got);
-      }
-    }
-  },
   ...winogradTileCases(WINO_4X4),
 
   // -- project --
