@@ -179,26 +179,37 @@ test('a precompiled module cannot be shared: one thread, and a note that says wh
 /** A layer whose calls last milliseconds, so that the other thread surely claims one. */
 const SLOW = { inChannels: 64, outChannels: 64, kernelSize: 3, height: 40, width: 40, padding: 'same' } as const;
 
-test('a call that throws in a thread fails the call with its message; the instance, its memory and the caller\'s array are unchanged', async () => {
+/** The SLOW layer on 2 threads, its twin on 1 thread (same weights), an input and the twin's forward. */
+async function slowPair(seed: number) {
   const cs = await instance('simd', 2);
   const ref = await instance('simd', 1);
-  const W = cs.conv2d(SLOW).randomize({ seed: 3 });
-  const W1 = ref.conv2d(SLOW).randomize({ seed: 3 });
-  const x = cs.randn(W.inputSize, { seed: 4 });
-  const expected = W1.forward(x);
-  const memory = cs.memoryBytes;
-  const out = new Float32Array(W.outputSize).fill(7);
-  // the fault waits for thread 1's next call; a job whose two calls both went to the calling
-  // thread leaves it pending, so try a few times
-  cs.engine.team!.injectFault(1, 'throw');
-  let error: Error | undefined;
-  for (let i = 0; i < 20 && !error; i++) {
+  const W = cs.conv2d(SLOW).randomize({ seed });
+  const W1 = ref.conv2d(SLOW).randomize({ seed });
+  const x = cs.randn(W.inputSize, { seed: seed + 1 });
+  return { cs, W, W1, x, expected: W1.forward(x) };
+}
+
+/**
+ * The error of the first of up to 20 calls that fails. An injected fault waits for thread 1's
+ * next call, and a job whose two calls both went to the calling thread leaves it pending.
+ */
+function firstFailure(call: () => unknown): Error | undefined {
+  for (let i = 0; i < 20; i++) {
     try {
-      W.forward(x, out);
+      call();
     } catch (e) {
-      error = e as Error;
+      return e as Error;
     }
   }
+  return undefined;
+}
+
+test('a call that throws in a thread fails the call with its message; the instance, its memory and the caller\'s array are unchanged', async () => {
+  const { cs, W, x, expected } = await slowPair(3);
+  const memory = cs.memoryBytes;
+  const out = new Float32Array(W.outputSize).fill(7);
+  cs.engine.team!.injectFault(1, 'throw');
+  const error = firstFailure(() => W.forward(x, out));
   assert.ok(error, 'no call failed');
   assert.match(error.message, /^convcs\.forward: a call failed in a thread \(thread 1: convcs: injected failure/);
   assert.ok(out.every((v) => v === 7) || bitsEqual(out, expected), 'the caller\'s array was partly written');
@@ -208,23 +219,11 @@ test('a call that throws in a thread fails the call with its message; the instan
 });
 
 test('a thread that dies fails the call it was in; the instance goes on with one thread and the same bits', async () => {
-  const cs = await instance('simd', 2);
-  const ref = await instance('simd', 1);
-  const W = cs.conv2d(SLOW).randomize({ seed: 5 });
-  const W1 = ref.conv2d(SLOW).randomize({ seed: 5 });
-  const x = cs.randn(W.inputSize, { seed: 6 });
-  const expected = W1.forward(x);
+  const { cs, W, W1, x, expected } = await slowPair(5);
   const team = cs.engine.team!;
   team.stallMs = 400;
   team.injectFault(1, 'exit');
-  let error: Error | undefined;
-  for (let i = 0; i < 20 && !error; i++) {
-    try {
-      W.forward(x);
-    } catch (e) {
-      error = e as Error;
-    }
-  }
+  const error = firstFailure(() => W.forward(x));
   assert.ok(error, 'no call failed');
   assert.match(error.message, /^convcs\.forward: no call finished for \d+ ms: a thread stopped; the call failed, and this instance now runs on one thread/);
   assert.equal(cs.threads, 1);
