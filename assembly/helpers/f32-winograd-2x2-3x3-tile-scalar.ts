@@ -54,3 +54,29 @@ export function f32_winograd_2x2_3x3_output_tile_scalar(
     if (right) store<f32>(q, y11, 4);
   }
 }
+
+/** U = G g G^T of one 3x3 filter g (in f64, each value rounded to f32 once), its planes planeXi bytes apart. */
+// @ts-ignore: decorator
+@inline
+export function f32_winograd_2x2_3x3_filter_tile_scalar(dst: usize, planeXi: usize, g00: f64, g01: f64, g02: f64, g10: f64, g11: f64, g12: f64, g20: f64, g21: f64, g22: f64): void {
+  // G g: 4 rows x 3 columns
+  const a0 = g00, a1 = g01, a2 = g02;
+  const b0 = (g00 + g10 + g20) * 0.5, b1 = (g01 + g11 + g21) * 0.5, b2 = (g02 + g12 + g22) * 0.5;
+  const c0 = (g00 - g10 + g20) * 0.5, c1 = (g01 - g11 + g21) * 0.5, c2 = (g02 - g12 + g22) * 0.5;
+  const d0 = g20, d1 = g21, d2 = g22;
+  // (G g) G^T: each row of 3 becomes 4
+  storeFilterRow2x2(dst, planeXi, 0, a0, a1, a2);
+  storeFilterRow2x2(dst, planeXi, 1, b0, b1, b2);
+  storeFilterRow2x2(dst, planeXi, 2, c0, c1, c2);
+  storeFilterRow2x2(dst, planeXi, 3, d0, d1, d2);
+}
+
+// @ts-ignore: decorator
+@inline
+function storeFilterRow2x2(dst: usize, planeXi: usize, row: i32, x0: f64, x1: f64, x2: f64): void {
+  const base = dst + <usize>(row * 4) * planeXi;
+  store<f32>(base, <f32>x0);
+  store<f32>(base + planeXi, <f32>((x0 + x1 + x2) * 0.5));
+  store<f32>(base + 2 * planeXi, <f32>((x0 - x1 + x2) * 0.5));
+  store<f32>(base + 3 * planeXi, <f32>x2);
+}

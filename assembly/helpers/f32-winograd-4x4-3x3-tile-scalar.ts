@@ -57,3 +57,26 @@ export function f32_winograd_4x4_3x3_output_tile_scalar(
     if (cols > 3) store<f32>(q, at3(g1, g2, g3, g4, g5), 12);
   }
 }
+
+/** U = G g G^T of one 3x3 filter g (in f64, each value rounded to f32 once), its planes planeXi bytes apart. */
+// @ts-ignore: decorator
+@inline
+export function f32_winograd_4x4_3x3_filter_tile_scalar(dst: usize, planeXi: usize, g00: f64, g01: f64, g02: f64, g10: f64, g11: f64, g12: f64, g20: f64, g21: f64, g22: f64): void {
+  // G g: 6 rows x 3 columns; then each row becomes 6 values (G g) G^T
+  storeFilterRow4x4(dst, planeXi, 0, g00, g01, g02);
+  storeFilterRow4x4(dst, planeXi, 1, -(g00 - g10 + g20) / 3, -(g01 - g11 + g21) / 3, -(g02 - g12 + g22) / 3);
+  storeFilterRow4x4(dst, planeXi, 2, (g00 + g10 + g20) / 3, (g01 + g11 + g21) / 3, (g02 + g12 + g22) / 3);
+  storeFilterRow4x4(dst, planeXi, 3, -(4 * g00 + 2 * g10 + g20) * 4 / 15, -(4 * g01 + 2 * g11 + g21) * 4 / 15, -(4 * g02 + 2 * g12 + g22) * 4 / 15);
+  storeFilterRow4x4(dst, planeXi, 4, (g00 - 2 * g10 + 4 * g20) / 15, (g01 - 2 * g11 + 4 * g21) / 15, (g02 - 2 * g12 + 4 * g22) / 15);
+  storeFilterRow4x4(dst, planeXi, 5, g20, g21, g22);
+}
+
+function storeFilterRow4x4(dst: usize, planeXi: usize, row: i32, x0: f64, x1: f64, x2: f64): void {
+  const base = dst + <usize>(row * 6) * planeXi;
+  store<f32>(base, <f32>x0);
+  store<f32>(base + planeXi, <f32>(-(x0 - x1 + x2) / 3));
+  store<f32>(base + 2 * planeXi, <f32>((x0 + x1 + x2) / 3));
+  store<f32>(base + 3 * planeXi, <f32>(-(4 * x0 + 2 * x1 + x2) * 4 / 15));
+  store<f32>(base + 4 * planeXi, <f32>((x0 - 2 * x1 + 4 * x2) / 15));
+  store<f32>(base + 5 * planeXi, <f32>x2);
+}
