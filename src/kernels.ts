@@ -18,12 +18,18 @@ export interface Kernels {
   /** the scalar-order sum of squares, the same bits in every module (weight normalization) */
   sumsqExact(x: number, n: number): number;
   axpy(a: number, x: number, y: number, n: number): void;
+  /** w = y + a x: a copy of y and an axpy in one pass, the same bits */
+  waxpy(a: number, x: number, y: number, w: number, n: number): void;
   scal(a: number, x: number, n: number): void;
   distsq(a: number, b: number, n: number): number;
   sub(a: number, b: number, out: number, n: number): void;
   gather(z: number, support: number, count: number, out: number): void;
   scatterAdd(idx: number, val: number, n: number, dense: number): void;
   scatterZero(idx: number, n: number, dense: number): void;
+  scatter(idx: number, val: number, n: number, dense: number): void;
+  /** NIHT: the change between two sparse iterates and their squared distance (stored at dist) */
+  supportChange(sup: number, val: number, count: number, supTry: number, valTry: number, c: number, b: number,
+    cap: number, delta: number, deltaVal: number, dist: number): number;
   fistaUpdate(y: number, g: number, z: number, mask: number, n: number, step: number, thresh: number, beta: number): void;
   firstOutside(idx: number, n: number, limit: number): number;
   firstNonFinite(x: number, n: number): number;
@@ -33,9 +39,9 @@ export interface Kernels {
   draws64(seedLo: number, seedHi: number, stream: number, start: number, count: number, out: number): void;
   sampleModelSparse(seedLo: number, seedHi: number, stream: number, start: number, K: number, Ho: number, Wo: number,
     ph: number, pw: number, k: number, values: number, idxOut: number, valOut: number): number;
-  topKRadix(mag: number, B: number, k: number, hist: number, sel: number): number;
+  topKNarrow(mag: number, cand: number, n: number, need: number, hist: number, out: number): void;
   blockScatter(sel: number, count: number, blockVal: number, blockIdx: number, z: number, n: number, support: number,
-    Ho: number, Wo: number, ph: number, pw: number): void;
+    values: number, Ho: number, Wo: number, ph: number, pw: number): void;
   unpool(pooled: number, pos: number, B: number, out: number, n: number): void;
   blockFirst(K: number, Ho: number, Wo: number, ph: number, pw: number, out: number): void;
   pad2dChw(x: number, xp: number, M: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void;
@@ -50,12 +56,15 @@ export function chooseKernels(abi: ModuleExports & ScalarKernelExports, simd: Si
     sumsq: simd ? simd.f32_sumsq_simd : abi.f32_sumsq_scalar,
     sumsqExact: abi.f32_sumsq_scalar,
     axpy: simd ? simd.f32_axpy_simd : abi.f32_axpy_scalar,
+    waxpy: simd ? simd.f32_waxpy_simd : abi.f32_waxpy_scalar,
     scal: simd ? simd.f32_scal_simd : abi.f32_scal_scalar,
     distsq: abi.f32_distsq_scalar,
     sub: abi.f32_sub_scalar,
     gather: abi.f32_gather_scalar,
     scatterAdd: abi.f32_scatter_add_scalar,
     scatterZero: abi.f32_scatter_zero_scalar,
+    scatter: abi.f32_scatter_scalar,
+    supportChange: abi.i32_support_change_scalar,
     fistaUpdate: abi.f32_fista_update_scalar,
     firstOutside: simd ? simd.i32_first_outside_simd : abi.i32_first_outside_scalar,
     firstNonFinite: simd ? simd.f32_first_nonfinite_simd : abi.f32_first_nonfinite_scalar,
@@ -63,7 +72,7 @@ export function chooseKernels(abi: ModuleExports & ScalarKernelExports, simd: Si
     randUniform: abi.f32_rand_uniform_scalar,
     draws64: abi.u64_draws_scalar,
     sampleModelSparse: abi.i32_sample_model_sparse_scalar,
-    topKRadix: abi.u32_top_k_radix_scalar,
+    topKNarrow: abi.u32_top_k_narrow_scalar,
     blockScatter: abi.f32_block_scatter_scalar,
     unpool: abi.f32_unpool_scalar,
     blockFirst: abi.i32_block_first_scalar,
@@ -76,7 +85,7 @@ export function chooseKernels(abi: ModuleExports & ScalarKernelExports, simd: Si
 export type Parallel = (where: string, name: string, calls: ReadonlyArray<readonly number[]>) => void;
 
 /**
- * With threads: the element-wise operations (copy, zero, axpy, scal, sub, gather) on vectors long enough
+ * With threads: the element-wise operations (copy, zero, axpy, waxpy, scal, sub, gather, scatter) on vectors long enough
  * (chooseParts) run in ranges of whole f32x4 on the threads; every element is computed alike
  * wherever it runs, so the bits are those of one call. The reductions (dot, sums of squares,
  * distances) stay whole, on the calling thread, in their one order of summation.
@@ -85,6 +94,7 @@ export function splitElementwise(k: Kernels, simd: boolean, lanes: number, paral
   const parts = (n: number) => chooseParts(lanes, n);
   const ranges = (n: number) => splitRange(n, parts(n), 4);
   const axpy = simd ? 'f32_axpy_simd' : 'f32_axpy_scalar';
+  const waxpy = simd ? 'f32_waxpy_simd' : 'f32_waxpy_scalar';
   const scal = simd ? 'f32_scal_simd' : 'f32_scal_scalar';
   return {
     ...k,
@@ -101,6 +111,10 @@ export function splitElementwise(k: Kernels, simd: boolean, lanes: number, paral
       if (parts(n) === 1) return k.axpy(a, x, y, n);
       parallel('axpy', axpy, ranges(n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, j - i]));
     },
+    waxpy(a, x, y, w, n) {
+      if (parts(n) === 1) return k.waxpy(a, x, y, w, n);
+      parallel('waxpy', waxpy, ranges(n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, w + 4 * i, j - i]));
+    },
     scal(a, x, n) {
       if (parts(n) === 1) return k.scal(a, x, n);
       parallel('scal', scal, ranges(n).map(([i, j]) => [a, x + 4 * i, j - i]));
@@ -112,6 +126,15 @@ export function splitElementwise(k: Kernels, simd: boolean, lanes: number, paral
     gather(z, support, count, out) {
       if (parts(count) === 1) return k.gather(z, support, count, out);
       parallel('gather', 'f32_gather_scalar', ranges(count).map(([i, j]) => [z, support + 4 * i, j - i, out + 4 * i]));
+    },
+    // the positions of one support are distinct: each element is written once, wherever
+    scatter(idx, val, n, dense) {
+      if (parts(n) === 1) return k.scatter(idx, val, n, dense);
+      parallel('scatter', 'f32_scatter_scalar', ranges(n).map(([i, j]) => [idx + 4 * i, val + 4 * i, j - i, dense]));
+    },
+    scatterZero(idx, n, dense) {
+      if (parts(n) === 1) return k.scatterZero(idx, n, dense);
+      parallel('scatter', 'f32_scatter_zero_scalar', ranges(n).map(([i, j]) => [idx + 4 * i, j - i, dense]));
     },
   };
 }

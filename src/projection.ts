@@ -120,6 +120,10 @@ export function resolveK(where: string, bg: BlockGeometry, k: unknown, density: 
   return bg.blocks;
 }
 
+/** The top-k histogram: 4096 buckets of the magnitudes' top 12 bits (u32_top_k_histogram_scalar). */
+const HISTOGRAM_BUCKETS = 4096;
+const HISTOGRAM_BYTES = HISTOGRAM_BUCKETS * 4;
+
 /**
  * Scratch and kernels of M(h, k) for one block geometry, reusable across calls (IHT runs one
  * projection per iteration).
@@ -140,11 +144,18 @@ export class Projector {
     this.engine = engine;
     this.bg = bg;
     const B = bg.blocks * 4;
-    this.ptrs = engine.allocAll([B, B, B, B, 1024 * 4]); // histogram scratch: 4 x 256 counters (topKRadix)
+    this.blockRanges = splitRange(bg.blocks, chooseParts(engine.lanes, bg.blocks));
+    // top-k scratch: a histogram of 4096 counters per range of blocks, then one count per range
+    // and the narrowing's two outputs
+    const parts = Math.max(this.blockRanges.length, 1);
+    this.ptrs = engine.allocAll([B, B, B, B, parts * HISTOGRAM_BYTES + (parts + 2) * 4]);
     [this.ptrVal, this.ptrMag, this.ptrIdx, this.ptrSel, this.ptrHist] = this.ptrs as [number, number, number, number, number];
     this.simd2x2 = chooseBlockMax(engine.simdAbi !== undefined, bg.ph, bg.pw) === '2x2-simd' ? engine.simdAbi : undefined;
     this.maps = splitRange(bg.K, chooseParts(engine.lanes, bg.length));
   }
+
+  /** Ranges of blocks the threads split the top-k's passes over the blocks by (one without threads). */
+  private readonly blockRanges: Array<[number, number]>;
 
   /**
    * Ranges of filter maps the threads split the block maxima and the scatter by (one range
@@ -164,18 +175,22 @@ export class Projector {
     }
   }
 
-  /** z = M(h, k) from the code at hPtr into zPtr; the ascending support into supportPtr. Returns its size. */
-  project(hPtr: number, k: number, relu: boolean, zPtr: number, supportPtr: number): number {
+  /**
+   * M(h, k) of the code at hPtr: its ascending support into supportPtr, the kept values in the
+   * same order into valuesPtr (when not 0), and the dense code into zPtr (when not 0: a caller
+   * that keeps the code sparse writes no dense vector). Returns the support's size.
+   */
+  project(hPtr: number, k: number, relu: boolean, zPtr: number, supportPtr: number, valuesPtr = 0): number {
     const { k: kern } = this.engine;
+    const { Ho, Wo, ph, pw } = this.bg;
     this.blockMax(hPtr, relu);
-    const count = kern.topKRadix(this.ptrMag, this.bg.blocks, k, this.ptrHist, this.ptrSel);
+    const count = this.topK(k);
     if (this.maps.length === 1) {
-      kern.blockScatter(this.ptrSel, count, this.ptrVal, this.ptrIdx, zPtr, this.bg.length, supportPtr, this.bg.Ho, this.bg.Wo, this.bg.ph, this.bg.pw);
+      kern.blockScatter(this.ptrSel, count, this.ptrVal, this.ptrIdx, zPtr, this.bg.length, supportPtr, valuesPtr, Ho, Wo, ph, pw);
       return count;
     }
     // The selected blocks are in block order, so each range of maps owns a contiguous run of
     // them, and of the ascending support: zero each range's part of z, then scatter its run.
-    const { Ho, Wo } = this.bg;
     const perMap = this.bg.blocks / this.bg.K;
     const sel = this.engine.i32(this.ptrSel, count);
     const firstAtOrAfter = (block: number) => {
@@ -188,11 +203,66 @@ export class Projector {
       return lo;
     };
     const runs = this.maps.map(([k0, k1]) => [k0, k1, firstAtOrAfter(k0 * perMap), firstAtOrAfter(k1 * perMap)] as const);
-    this.engine.parallel('project', 'zero', runs.map(([k0, k1]) => [zPtr + k0 * Ho * Wo * 4, (k1 - k0) * Ho * Wo * 4]));
+    if (zPtr !== 0) this.engine.parallel('project', 'zero', runs.map(([k0, k1]) => [zPtr + k0 * Ho * Wo * 4, (k1 - k0) * Ho * Wo * 4]));
     this.engine.parallel('project', 'f32_block_scatter_scalar', runs.map(([, , j0, j1]) => [
-      this.ptrSel + j0 * 4, j1 - j0, this.ptrVal, this.ptrIdx, zPtr, 0, supportPtr + j0 * 4, Ho, Wo, this.bg.ph, this.bg.pw,
+      this.ptrSel + j0 * 4, j1 - j0, this.ptrVal, this.ptrIdx, zPtr, 0, supportPtr + j0 * 4, valuesPtr === 0 ? 0 : valuesPtr + j0 * 4, Ho, Wo, ph, pw,
     ]));
     return count;
+  }
+
+  /**
+   * The k blocks of largest magnitude, ties to the lowest index, into ptrSel in ascending order;
+   * returns min(k, blocks). Magnitudes are non-negative floats, whose bit patterns order like
+   * unsigned integers: a histogram of their top 12 bits finds the bucket of the k-th largest, a
+   * radix select over that bucket's blocks (usually few) the exact value, and one pass takes
+   * every block above it and the first ties. The passes over all blocks run by ranges of blocks
+   * on the threads (the histograms' counts add up exactly, and each range lists its own blocks);
+   * the rest runs here.
+   */
+  private topK(k: number): number {
+    const { engine, ptrMag: mag, ptrSel: sel, ptrHist: hist } = this;
+    const B = this.bg.blocks;
+    if (k <= 0 || B === 0) return 0;
+    const ranges = this.blockRanges;
+    const counts = hist + ranges.length * HISTOGRAM_BYTES; // one i32 per range, then the narrowing's two outputs
+    const narrowed = counts + ranges.length * 4;
+    let threshold = 0, lastTie = B - 1; // k >= B: every block
+    if (k < B) {
+      engine.parallel('project', 'u32_top_k_histogram_scalar', ranges.map(([a, b], r) => [mag, a, b, hist + r * HISTOGRAM_BYTES]));
+      const h = engine.i32(hist, ranges.length * HISTOGRAM_BUCKETS);
+      const inBucket = (bucket: number) => {
+        let c = 0;
+        for (let r = 0; r < ranges.length; r++) c += h[r * HISTOGRAM_BUCKETS + bucket]!;
+        return c;
+      };
+      let need = k, bucket = HISTOGRAM_BUCKETS - 1;
+      for (; bucket > 0; bucket--) {
+        const c = inBucket(bucket);
+        if (c >= need) break;
+        need -= c;
+      }
+      // the bucket's blocks, each range's at the start of its own part of sel, then side by side
+      const perRange = ranges.map((_, r) => h[r * HISTOGRAM_BUCKETS + bucket]!);
+      engine.parallel('project', 'u32_top_k_candidates_scalar', ranges.map(([a, b]) => [mag, a, b, bucket, sel + a * 4]));
+      const candidates = this.closeGaps(ranges, perRange);
+      engine.k.topKNarrow(mag, sel, candidates, need, hist, narrowed);
+      const out = engine.i32(narrowed, 2);
+      threshold = out[0]! >>> 0;
+      lastTie = out[1]!;
+    }
+    engine.parallel('project', 'u32_top_k_select_scalar', ranges.map(([a, b], r) => [mag, a, b, threshold, lastTie, sel + a * 4, counts + r * 4]));
+    return this.closeGaps(ranges, Array.from(engine.i32(counts, ranges.length)));
+  }
+
+  /** Moves the lists each range of blocks wrote at the start of its part of ptrSel together; returns their total length. */
+  private closeGaps(ranges: ReadonlyArray<readonly [number, number]>, lengths: readonly number[]): number {
+    let total = lengths[0] ?? 0;
+    for (let r = 1; r < ranges.length; r++) {
+      const n = lengths[r]!;
+      if (n > 0 && total !== ranges[r]![0]) this.engine.k.copy(this.ptrSel + total * 4, this.ptrSel + ranges[r]![0] * 4, n * 4);
+      total += n;
+    }
+    return total;
   }
 
   dispose(): void {

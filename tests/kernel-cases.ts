@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import assert from './assert.js';
 import type { Engine } from '../src/instance.js';
 import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from '../src/generated/kernels.js';
+import { splitRange } from '../src/threads/split.js';
 import { bitsEqual, convReference, dot64, mulberry32, randomArray, relErr, transposeReference } from './helpers.js';
 
 /** One module as a case sees it. */
@@ -310,6 +311,57 @@ function sparseAxpy16(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Flo
 // ---- shapes ----
 
 /** Random layers: odd sizes, 1 channel, strides 1 to 3, padding up to 3 (the old file's). */
+/** Block magnitudes for the top-k kernels (spread, many ties, mostly zeros, extremes) and a k. */
+const magsArb = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: -1, max: 320 }), fc.constantFrom('spread', 'ties', 'zeros', 'extremes'), fc.integer({ min: 1, max: 1 << 30 }))
+  .map(([B, k, kind, seed]) => {
+    const r = mulberry32(seed);
+    const mag = Float32Array.from({ length: B }, () => {
+      const u = r();
+      if (kind === 'ties') return Math.floor(u * 5) / 4;
+      if (kind === 'zeros') return u < 0.7 ? 0 : u;
+      if (kind === 'extremes') return [0, 1e-45, 1e-40, 3.4e38, Infinity, u, u * 1e-30][Math.floor(u * 7)]!;
+      return u * 2 ** Math.floor(r() * 40 - 20);
+    });
+    return [mag, k] as const;
+  });
+
+/** The projector's top-k (src/projection.ts, Projector.topK) from its four kernels, the passes over the blocks in `parts` ranges. */
+function topKByKernels(m: Mod, mag: Float32Array, k: number, parts: number): Int32Array {
+  const B = mag.length;
+  if (k <= 0 || B === 0) return new Int32Array(0);
+  return withBufs(m, (b) => {
+    const pm = b.f32(mag), sel = b.i32(B), narrowed = b.raw(8), taken = b.raw(4);
+    const ranges = splitRange(B, parts);
+    let threshold = 0, lastTie = B - 1;
+    if (k < B) {
+      const hists = ranges.map(([a, e]) => {
+        const h = b.raw(4096 * 4);
+        m.k.u32_top_k_histogram_scalar(pm, a, e, h);
+        return b.readI32(h, 4096);
+      });
+      let need = k, bucket = 4095;
+      for (; bucket > 0; bucket--) {
+        const c = hists.reduce((t, h) => t + h[bucket]!, 0);
+        if (c >= need) break;
+        need -= c;
+      }
+      const cand: number[] = [];
+      for (const [a, e] of ranges) {
+        const n = m.k.u32_top_k_candidates_scalar(pm, a, e, bucket, sel + a * 4);
+        cand.push(...b.readI32(sel + a * 4, n));
+      }
+      m.k.u32_top_k_narrow_scalar(pm, b.i32(cand), cand.length, need, b.raw(1024 * 4), narrowed);
+      [threshold, lastTie] = b.readI32(narrowed, 2) as unknown as [number, number];
+    }
+    const out: number[] = [];
+    for (const [a, e] of ranges) {
+      m.k.u32_top_k_select_scalar(pm, a, e, threshold, lastTie, sel + a * 4, taken);
+      out.push(...b.readI32(sel + a * 4, b.readI32(taken, 1)[0]!));
+    }
+    return Int32Array.from(out);
+  });
+}
+
 const shapeArb = fc.record({
   M: fc.integer({ min: 1, max: 11 }),
   K: fc.integer({ min: 1, max: 19 }),
@@ -764,6 +816,35 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       bits(s, r, `n ${n}`);
     }
   },
+  f32_waxpy_scalar(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 1), y = randomArray(n, n + 2);
+      for (const a of [0.75, -3.5e-3, 0]) {
+        const [got, yAfter] = withBufs(m, (b) => {
+          const py = b.f32(y), pw = b.f32(n);
+          m.k.f32_waxpy_scalar(a, b.f32(x), py, pw, n);
+          return [b.readF32(pw, n), b.readF32(py, n)];
+        });
+        bits(got, Float32Array.from(y, (v, i) => f(v + f(f(a) * x[i]!))), `n ${n}, a ${a}`);
+        bits(yAfter, y, `n ${n}: y is left as it was`);
+        m.record(got);
+      }
+    }
+  },
+  f32_waxpy_simd(m) {
+    for (const n of LENGTHS) {
+      const x = randomArray(n, n + 1), y = randomArray(n, n + 2);
+      const [s, r, inPlace] = withBufs(m, (b) => {
+        const px = b.f32(x), py = b.f32(y), p1 = b.f32(n), p2 = b.f32(n), p3 = b.f32(y);
+        m.s.f32_waxpy_simd(0.75, px, py, p1, n);
+        m.k.f32_waxpy_scalar(0.75, px, py, p2, n);
+        m.s.f32_waxpy_simd(0.75, px, p3, p3, n); // w = y: an axpy
+        return [b.readF32(p1, n), b.readF32(p2, n), b.readF32(p3, n)];
+      });
+      bits(s, r, `n ${n}`);
+      bits(inPlace, r, `n ${n}, in place`);
+    }
+  },
   f32_scal_scalar(m) {
     for (const n of LENGTHS) {
       const x = randomArray(n, n + 3);
@@ -884,6 +965,24 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       });
       const want = dense.slice();
       for (const i of idx) want[i] = 0;
+      bits(got, want, `n ${n}`);
+      m.record(got);
+    }
+  },
+  f32_scatter_scalar(m) {
+    for (const n of [0, 1, 7, 40]) {
+      const dense = randomArray(50, n + 45);
+      const r = mulberry32(n + 46);
+      // distinct positions, in any order (a support)
+      const idx = Int32Array.from([...Array(50).keys()].sort(() => r() - 0.5).slice(0, n));
+      const val = randomArray(n, n + 47);
+      const got = withBufs(m, (b) => {
+        const pd = b.f32(dense);
+        m.k.f32_scatter_scalar(b.i32(idx), b.f32(val), n, pd);
+        return b.readF32(pd, 50);
+      });
+      const want = dense.slice();
+      idx.forEach((i, j) => (want[i] = val[j]!));
       bits(got, want, `n ${n}`);
       m.record(got);
     }
@@ -1261,29 +1360,66 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       i32Equal(a.idx, r.idx, `${JSON.stringify(s)}: winners`);
     }), { numRuns: 300, seed: 13 });
   },
-  u32_top_k_radix_scalar(m) {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: -1, max: 320 }), fc.constantFrom('spread', 'ties', 'zeros', 'extremes'), fc.integer({ min: 1, max: 1 << 30 }),
-      (B, k, kind, seed) => {
-        const r = mulberry32(seed);
-        const mag = Float32Array.from({ length: B }, () => {
-          const u = r();
-          if (kind === 'ties') return Math.floor(u * 5) / 4;
-          if (kind === 'zeros') return u < 0.7 ? 0 : u;
-          if (kind === 'extremes') return [0, 1e-45, 1e-40, 3.4e38, Infinity, u, u * 1e-30][Math.floor(u * 7)]!;
-          return u * 2 ** Math.floor(r() * 40 - 20);
-        });
-        const [count, sel] = withBufs(m, (b) => {
-          const ps = b.i32(Math.max(B, 1));
-          const c = m.k.u32_top_k_radix_scalar(b.f32(mag), B, k, b.raw(1024 * 4), ps);
-          return [c, b.readI32(ps, Math.max(c, 0))] as const;
-        });
-        // The k largest, ties to the lowest index, listed in ascending index order.
-        const want = [...mag.keys()].sort((a, c) => mag[c]! - mag[a]! || a - c).slice(0, Math.max(0, k)).sort((a, c) => a - c);
-        assert.equal(count, want.length, `B ${B} k ${k} ${kind}: count`);
-        i32Equal(sel, want, `B ${B} k ${k} ${kind}`);
-        m.record(count);
-        m.record(sel);
-      }), { numRuns: 300, seed: 31 });
+  u32_top_k_histogram_scalar(m) {
+    fc.assert(fc.property(magsArb, fc.nat(), fc.nat(), ([mag], x, y) => {
+      const [begin, end] = [Math.min(x, y) % (mag.length + 1), Math.max(x, y) % (mag.length + 1)].sort((p, q) => p - q) as [number, number];
+      const got = withBufs(m, (b) => {
+        const h = b.raw(4096 * 4);
+        m.k.u32_top_k_histogram_scalar(b.f32(mag), begin, end, h);
+        return b.readI32(h, 4096);
+      });
+      const want = new Int32Array(4096);
+      const u = new Uint32Array(mag.buffer, mag.byteOffset, mag.length);
+      for (let i = begin; i < end; i++) want[u[i]! >>> 20]!++;
+      i32Equal(got, want, `blocks [${begin}, ${end}) of ${mag.length}`);
+      m.record(got);
+    }), { numRuns: 100, seed: 33 });
+  },
+  u32_top_k_candidates_scalar(m) {
+    fc.assert(fc.property(magsArb, fc.nat(), ([mag], pick) => {
+      const u = new Uint32Array(mag.buffer, mag.byteOffset, mag.length);
+      const bucket = mag.length > 0 ? u[pick % mag.length]! >>> 20 : 0;
+      const begin = mag.length >> 2;
+      const [n, got] = withBufs(m, (b) => {
+        const out = b.i32(mag.length);
+        const c = m.k.u32_top_k_candidates_scalar(b.f32(mag), begin, mag.length, bucket, out);
+        return [c, b.readI32(out, c)] as const;
+      });
+      i32Equal(got, [...u.keys()].filter((i) => i >= begin && u[i]! >>> 20 === bucket), `bucket ${bucket}`);
+      m.record(n);
+      m.record(got);
+    }), { numRuns: 100, seed: 34 });
+  },
+  u32_top_k_narrow_scalar(m) {
+    // The candidates of one bucket (those of the k-th largest magnitude), any number of them taken.
+    fc.assert(fc.property(magsArb, ([mag, k]) => {
+      if (mag.length === 0 || k <= 0 || k >= mag.length) return;
+      const u = new Uint32Array(mag.buffer, mag.byteOffset, mag.length);
+      const order = [...u.keys()].sort((a, c) => mag[c]! - mag[a]! || a - c);
+      const kth = order[k - 1]!;
+      const bucket = u[kth]! >>> 20;
+      const cand = [...u.keys()].filter((i) => u[i]! >>> 20 === bucket);
+      const need = k - order.filter((i) => u[i]! >>> 20 > bucket).length;
+      const got = withBufs(m, (b) => {
+        const out = b.raw(8);
+        m.k.u32_top_k_narrow_scalar(b.f32(mag), b.i32(cand), cand.length, need, b.raw(1024 * 4), out);
+        return b.readI32(out, 2);
+      });
+      assert.equal(got[0]! >>> 0, u[kth], `k ${k}: the threshold is the k-th largest magnitude`);
+      assert.equal(got[1], order.slice(0, k).filter((i) => u[i] === u[kth]).reduce((a, c) => Math.max(a, c), -1), `k ${k}: the last tie taken`);
+      m.record(got);
+    }), { numRuns: 200, seed: 35 });
+  },
+  u32_top_k_select_scalar(m) {
+    // The whole selection as the projector composes it (src/projection.ts topK), the passes over
+    // the blocks in 1, 2 or 3 ranges as threads split them, against a sort.
+    fc.assert(fc.property(magsArb, fc.integer({ min: 1, max: 3 }), ([mag, k], parts) => {
+      const got = topKByKernels(m, mag, k, parts);
+      // The k largest, ties to the lowest index, listed in ascending index order.
+      const want = [...mag.keys()].sort((a, c) => mag[c]! - mag[a]! || a - c).slice(0, Math.max(0, k)).sort((a, c) => a - c);
+      i32Equal(got, want, `B ${mag.length} k ${k} in ${parts} ranges`);
+      m.record(got);
+    }), { numRuns: 300, seed: 31 });
   },
   f32_block_scatter_scalar(m) {
     // Winners anywhere in their blocks (ceil-mode edges, 1-D maps, global pooling), any ascending
@@ -1303,20 +1439,66 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
         }
         const blockVal = randomArray(B, B + ph);
         const sel = Int32Array.from([...Array(B).keys()].filter(() => r() < keep));
-        const [z, support] = withBufs(m, (b) => {
-          const pz = b.f32(n), ps = b.i32(Math.max(sel.length, 1));
-          m.k.f32_block_scatter_scalar(b.i32(sel), sel.length, b.f32(blockVal), b.i32(blockIdx), pz, n, ps, Ho, Wo, ph, pw);
-          return [b.readF32(pz, n), b.readI32(ps, sel.length)];
+        const [z, support, values, support2, values2] = withBufs(m, (b) => {
+          const pz = b.f32(n), ps = b.i32(Math.max(sel.length, 1)), pv = b.f32(Math.max(sel.length, 1));
+          const psel = b.i32(sel), pval = b.f32(blockVal), pidx = b.i32(blockIdx);
+          m.k.f32_block_scatter_scalar(psel, sel.length, pval, pidx, pz, n, ps, pv, Ho, Wo, ph, pw);
+          const out = [b.readF32(pz, n), b.readI32(ps, sel.length), b.readF32(pv, sel.length)] as const;
+          // no dense code (z = 0), and no values (values = 0): the support is the same
+          const ps2 = b.i32(Math.max(sel.length, 1)), pv2 = b.f32(Math.max(sel.length, 1));
+          m.k.f32_block_scatter_scalar(psel, sel.length, pval, pidx, 0, n, ps2, pv2, Ho, Wo, ph, pw);
+          const ps3 = b.i32(Math.max(sel.length, 1));
+          m.k.f32_block_scatter_scalar(psel, sel.length, pval, pidx, 0, n, ps3, 0, Ho, Wo, ph, pw);
+          i32Equal(b.readI32(ps3, sel.length), out[1], 'the support without values');
+          return [...out, b.readI32(ps2, sel.length), b.readF32(pv2, sel.length)] as const;
         });
         const wz = new Float32Array(n);
         for (const bk of sel) wz[blockIdx[bk]!] = blockVal[bk]!;
         const where = `${K}x${Ho}x${Wo} in ${ph}x${pw} blocks, ${sel.length} of ${B} kept`;
         bits(z, wz, `${where}: code`);
-        i32Equal(support, Array.from(sel, (bk) => blockIdx[bk]!).sort((a, c) => a - c), `${where}: support`);
+        const wantSupport = Array.from(sel, (bk) => blockIdx[bk]!).sort((a, c) => a - c);
+        i32Equal(support, wantSupport, `${where}: support`);
+        bits(values, Float32Array.from(wantSupport, (i) => wz[i]!), `${where}: values in support order`);
+        i32Equal(support2, wantSupport, `${where}: support, without a dense code`);
+        bits(values2, values, `${where}: values, without a dense code`);
         m.record(z);
         m.record(support);
+        m.record(values);
       }
     }
+  },
+  i32_support_change_scalar(m) {
+    // Two codes on ascending supports of a length-60 vector (overlapping, nested, disjoint, equal,
+    // empty), with b the dense vector the second was projected from; at every cap.
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.constantFrom(0, 0.1, 0.5, 0.9), fc.constantFrom(0, 0.1, 0.5, 0.9), fc.boolean(), fc.integer({ min: 0, max: 70 }),
+      (seed, p1, p2, same, cap) => {
+        const r = mulberry32(seed);
+        const n = 60;
+        const s1 = [...Array(n).keys()].filter(() => r() < p1);
+        const s2 = same ? s1.slice() : [...Array(n).keys()].filter(() => r() < p2);
+        const v1 = randomArray(s1.length, seed + 1), v2 = randomArray(s2.length, seed + 2), bv = randomArray(n, seed + 3);
+        const [d, delta, deltaVal, dist] = withBufs(m, (b) => {
+          const pDelta = b.i32(n * 2), pDeltaVal = b.f32(n * 2), pDist = b.raw(8);
+          const c = m.k.i32_support_change_scalar(b.i32(s1), b.f32(v1), s1.length, b.i32(s2), b.f32(v2), s2.length, b.f32(bv), cap, pDelta, pDeltaVal, pDist);
+          const w = Math.min(c, cap);
+          return [c, b.readI32(pDelta, w), b.readF32(pDeltaVal, w), new Float64Array(m.e.f32(pDist, 2).slice().buffer)[0]!] as const;
+        });
+        // the dense codes and f32_distsq_scalar's sum over them, in index order
+        const z1 = new Float32Array(n), z2 = new Float32Array(n);
+        s1.forEach((i, j) => (z1[i] = v1[j]!));
+        s2.forEach((i, j) => (z2[i] = v2[j]!));
+        let want = 0;
+        for (let i = 0; i < n; i++) want += (z2[i]! - z1[i]!) ** 2;
+        assert.equal(dist, want, 'the squared distance, bit for bit');
+        const changes = [...Array(n).keys()].filter((i) => s1.includes(i) !== s2.includes(i));
+        assert.equal(d, changes.length, 'the number of changed entries');
+        i32Equal(delta, changes.slice(0, cap), 'the changed entries listed, ascending, up to the cap');
+        bits(deltaVal, Float32Array.from(changes.slice(0, cap), (i) => (s2.includes(i) ? bv[i]! : -bv[i]!)), 'their values: b entering, -b leaving');
+        m.record(d);
+        m.record(dist);
+        m.record(delta);
+        m.record(deltaVal);
+      }), { numRuns: 300, seed: 36 });
   },
   f32_gather_scalar(m) {
     for (const count of [0, 1, 9, 50]) {

@@ -1,9 +1,11 @@
-// Step three of M(h, k): write the kept block winners into a dense, zeroed code and list its
-// support in ascending order.
+// Step three of M(h, k): list the kept block winners' positions in ascending order, with their
+// values, and write them into a dense, zeroed code when the caller keeps one.
 
 /**
- * z (length n) is zeroed, then z[blockIdx[b]] = blockVal[b] for each selected block b in sel;
- * support receives the flat indices in ascending order. The blocks are those of
+ * support receives the flat indices blockIdx[b] of the selected blocks b in sel, in ascending
+ * order, and values (when not 0) their values blockVal[b] in the same order. When z is not 0,
+ * z (length n) is zeroed, then z[blockIdx[b]] = blockVal[b]: NIHT keeps its code sparse and
+ * passes 0, so that a projection writes no dense vector. The blocks are those of
  * f32_block_max_scalar over maps of Ho x Wo in ph x pw blocks (ceil mode), and sel lists them in
  * ascending block order, so the winners of one row of blocks lie in its ph rows of pixels, in
  * column order within each: the support is that row of blocks' winners taken pixel row by pixel
@@ -11,9 +13,9 @@
  */
 export function f32_block_scatter_scalar(
   sel: usize, count: i32, blockVal: usize, blockIdx: usize,
-  z: usize, n: i32, support: usize, Ho: i32, Wo: i32, ph: i32, pw: i32,
+  z: usize, n: i32, support: usize, values: usize, Ho: i32, Wo: i32, ph: i32, pw: i32,
 ): void {
-  memory.fill(z, 0, <usize>n << 2);
+  if (z != 0) memory.fill(z, 0, <usize>n << 2);
   const Bw = (Wo + pw - 1) / pw;
   const Bh = (Ho + ph - 1) / ph;
   let out = 0;
@@ -30,9 +32,7 @@ export function f32_block_scatter_scalar(
     if (rows == 1) {
       for (let i = j; i < end; i++) {
         const b = load<i32>(sel + (<usize>i << 2));
-        const idx = load<i32>(blockIdx + (<usize>b << 2));
-        store<f32>(z + (<usize>idx << 2), load<f32>(blockVal + (<usize>b << 2)));
-        store<i32>(support + (<usize>out << 2), idx);
+        emit(load<i32>(blockIdx + (<usize>b << 2)), load<f32>(blockVal + (<usize>b << 2)), out, z, support, values);
         out++;
       }
     } else if (rows == 2) {
@@ -44,9 +44,8 @@ export function f32_block_scatter_scalar(
       for (let i = j; i < end; i++) {
         const b = load<i32>(sel + (<usize>i << 2));
         const idx = load<i32>(blockIdx + (<usize>b << 2));
-        store<f32>(z + (<usize>idx << 2), load<f32>(blockVal + (<usize>b << 2)));
         const top = idx < mid;
-        store<i32>(support + (<usize>(top ? front : back) << 2), idx);
+        emit(idx, load<f32>(blockVal + (<usize>b << 2)), top ? front : back, z, support, values);
         front += i32(top);
         back -= i32(!top);
       }
@@ -54,6 +53,11 @@ export function f32_block_scatter_scalar(
         const t = load<i32>(support + (<usize>a << 2));
         store<i32>(support + (<usize>a << 2), load<i32>(support + (<usize>c << 2)));
         store<i32>(support + (<usize>c << 2), t);
+        if (values != 0) {
+          const v = load<f32>(values + (<usize>a << 2));
+          store<f32>(values + (<usize>a << 2), load<f32>(values + (<usize>c << 2)));
+          store<f32>(values + (<usize>c << 2), v);
+        }
       }
       out += end - j;
     } else {
@@ -63,12 +67,20 @@ export function f32_block_scatter_scalar(
           const b = load<i32>(sel + (<usize>i << 2));
           const idx = load<i32>(blockIdx + (<usize>b << 2));
           if (idx < lo || idx >= hi) continue;
-          store<f32>(z + (<usize>idx << 2), load<f32>(blockVal + (<usize>b << 2)));
-          store<i32>(support + (<usize>out << 2), idx);
+          emit(idx, load<f32>(blockVal + (<usize>b << 2)), out, z, support, values);
           out++;
         }
       }
     }
     j = end;
   }
+}
+
+/** The winner at flat index idx with value v goes to slot `at` of the support (and values) and into z. */
+// @ts-ignore: decorator
+@inline
+function emit(idx: i32, v: f32, at: i32, z: usize, support: usize, values: usize): void {
+  store<i32>(support + (<usize>at << 2), idx);
+  if (values != 0) store<f32>(values + (<usize>at << 2), v);
+  if (z != 0) store<f32>(z + (<usize>idx << 2), v);
 }

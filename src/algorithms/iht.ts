@@ -62,19 +62,30 @@ const C_MARGIN = 0.01;
 /** Buffers of one IHT run, all in linear memory. */
 class IhtWorkspace {
   readonly ptrs: number[];
-  readonly x: number; readonly d: number; readonly xHat: number; readonly xTry: number;
+  readonly x: number; readonly d: number;
+  /** W^T z, and NIHT's candidate W^T z' (the two swap when NIHT accepts a step) */
+  xHat: number; xTry: number;
   /** NIHT: W^T g_S (the gradient on the step's support, synthesized), and the synthesis of a support change. */
   readonly wg: number; readonly dx: number;
   /** NIHT: the entries where the new support differs from the old, and their values. */
   readonly delta: number; readonly deltaVal: number;
-  readonly g: number; readonly b: number; readonly z: number; readonly zTry: number;
-  readonly sup: number; readonly val: number; readonly supTry: number; readonly valTry: number;
+  readonly g: number; readonly b: number; readonly z: number;
+  /** the code's support and values, and NIHT's candidate's (the two swap when NIHT accepts a step) */
+  sup: number; val: number; supTry: number; valTry: number;
+  /** NIHT: one f64, the squared distance between the candidate and the code */
+  readonly dist: number;
   constructor(readonly engine: Engine, n: number, m: number, blocks: number) {
     const B = Math.max(blocks, 1) * 4;
-    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B]);
-    [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.b, this.z, this.zTry, this.sup, this.val, this.supTry, this.valTry,
-      this.delta, this.deltaVal] = this.ptrs as [number, number, number, number, number, number, number, number, number, number, number,
-      number, number, number, number, number];
+    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, 8]);
+    [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.b, this.z, this.sup, this.val, this.supTry, this.valTry,
+      this.delta, this.deltaVal, this.dist] = this.ptrs as [number, number, number, number, number, number, number, number, number, number,
+      number, number, number, number, number, number];
+  }
+  /** NIHT accepted its candidate: it becomes the iterate, and the old one's buffers the next candidate's. */
+  acceptTry(): void {
+    [this.sup, this.supTry] = [this.supTry, this.sup];
+    [this.val, this.valTry] = [this.valTry, this.val];
+    [this.xHat, this.xTry] = [this.xTry, this.xHat];
   }
   release(): void {
     for (const p of this.ptrs) this.engine.heap.release(p);
@@ -219,6 +230,9 @@ export function iht(engine: Engine, W: unknown, x: Float32Array, options?: IhtOp
 /**
  * One NIHT iteration. On entry ws.g = W d, (z, sup, val) the current iterate with `count`
  * non-zeros and xHat = W^T z. On exit the same for the new iterate; returns its support size.
+ * The candidates stay sparse (support and values): comparing one with the iterate is one merge of
+ * the two supports (i32_support_change_scalar), and accepting it rewrites z only where either
+ * support lies and swaps the buffers; only b = z + mu g and its projection read dense codes.
  */
 function nihtStep(p: Problem, count: number): number {
   const { ws, op } = p;
@@ -230,7 +244,7 @@ function nihtStep(p: Problem, count: number): number {
   let sCount = count;
   let sPtr = ws.sup;
   if (count === 0) {
-    sCount = p.projector.project(ws.g, p.s.k, p.s.relu, ws.zTry, ws.supTry);
+    sCount = p.projector.project(ws.g, p.s.k, p.s.relu, 0, ws.supTry);
     sPtr = ws.supTry;
   }
   // mu = ||g_S||^2 / ||W^T g_S||^2
@@ -240,26 +254,28 @@ function nihtStep(p: Problem, count: number): number {
   const WgS = k.sumsq(ws.wg, n);
   let mu = gS > 0 && WgS > 0 ? gS / WgS : 1;
   for (let attempt = 0; ; attempt++) {
-    k.copy(ws.b, ws.z, m * 4);
-    k.axpy(Math.fround(mu), ws.g, ws.b, m); // b = z + mu g
-    const c = p.projector.project(ws.b, p.s.k, p.s.relu, ws.zTry, ws.supTry);
-    k.gather(ws.zTry, ws.supTry, c, ws.valTry);
-    synthesize(p, count, c, mu);
-    const sameSupport = count > 0 && c === count && sameInts(engine, ws.sup, ws.supTry, c);
+    // The change of support is listed (for an update of W^T z) only where it is used: abs mode,
+    // an iterate to update, and updates left before the next exact synthesis.
+    const listsChange = count > 0 && !p.s.relu && p.incremental < NIHT_REFRESH;
+    k.waxpy(Math.fround(mu), ws.g, ws.z, ws.b, m); // b = z + mu g
+    const c = p.projector.project(ws.b, p.s.k, p.s.relu, 0, ws.supTry, ws.valTry);
+    const limit = c >> 1;
+    const changed = k.supportChange(ws.sup, ws.val, count, ws.supTry, ws.valTry, c, ws.b, listsChange ? limit : 0, ws.delta, ws.deltaVal, ws.dist);
+    synthesize(p, c, mu, listsChange && changed <= limit ? changed : -1);
+    const sameSupport = count > 0 && c === count && changed === 0;
     let accept = count === 0 || sameSupport || attempt >= 50;
     if (!accept) {
       // omega = (1 - c) ||z_new - z||^2 / ||W^T (z_new - z)||^2; shrink mu while mu > omega.
-      const dz = k.distsq(ws.zTry, ws.z, m);
+      const dz = new Float64Array(engine.f32(ws.dist, 2).buffer, ws.dist, 1)[0]!;
       const dx = k.distsq(ws.xTry, ws.xHat, n);
       const omega = dx > 0 ? (1 - C_MARGIN) * dz / dx : Infinity;
       accept = mu <= omega;
       if (!accept) mu = mu / (KAPPA * (1 - C_MARGIN));
     }
     if (accept) {
-      k.copy(ws.z, ws.zTry, m * 4);
-      k.copy(ws.sup, ws.supTry, c * 4);
-      k.copy(ws.val, ws.valTry, c * 4);
-      k.copy(ws.xHat, ws.xTry, n * 4);
+      k.scatterZero(ws.sup, count, ws.z);
+      k.scatter(ws.supTry, ws.valTry, c, ws.z);
+      ws.acceptTry();
       return c;
     }
   }
@@ -275,75 +291,27 @@ function exactSynthesis(p: Problem, count: number): void {
 const NIHT_REFRESH = 16;
 
 /**
- * xTry = W^T zTry. In 'abs' mode the projection keeps b's values, so zTry = b_S + (b on S' \ S)
- * - (b on S \ S'), with b_S = z + mu g_S on the current support S: W^T zTry is xHat + mu W^T g_S
- * plus the synthesis of the support's change, which near convergence touches few entries. A
- * change larger than half the support, ReLU mode, the first step and every NIHT_REFRESH-th
- * update synthesize zTry itself.
+ * xTry = W^T z' for the candidate z' = (supTry, valTry, c). In 'abs' mode the projection keeps
+ * b's values, so z' = b_S + (b on S' \ S) - (b on S \ S'), with b_S = z + mu g_S on the current
+ * support S: W^T z' is xHat + mu W^T g_S plus the synthesis of the support's change (`changed`
+ * entries in delta), which near convergence touches few entries. changed < 0 (a change larger
+ * than half the support, ReLU mode, the first step, every NIHT_REFRESH-th update) synthesizes z'
+ * itself.
  */
-function synthesize(p: Problem, count: number, c: number, mu: number): void {
+function synthesize(p: Problem, c: number, mu: number, changed: number): void {
   const { ws, op } = p;
   const { engine } = ws;
   const { k } = engine;
   const n = op.inputSize;
-  let changed = -1;
-  if (count > 0 && !p.s.relu && p.incremental < NIHT_REFRESH) changed = supportChange(p, count, c);
   if (changed < 0) {
     p.incremental = 0;
     op.transposeSparsePtr(ws.supTry, ws.valTry, c, ws.xTry);
     return;
   }
   p.incremental++;
-  k.copy(ws.xTry, ws.xHat, n * 4);
-  k.axpy(Math.fround(mu), ws.wg, ws.xTry, n);
+  k.waxpy(Math.fround(mu), ws.wg, ws.xHat, ws.xTry, n);
   if (changed > 0) {
     op.transposeSparsePtr(ws.delta, ws.deltaVal, changed, ws.dx);
     k.axpy(1, ws.dx, ws.xTry, n);
   }
 }
-
-/**
- * The entries of S' = supTry not in S = sup (value b) and of S not in S' (value -b), sorted, into
- * (delta, deltaVal); their number, or -1 when they are more than half of S'.
- */
-function supportChange(p: Problem, count: number, c: number): number {
-  const { ws } = p;
-  const { engine } = ws;
-  const s = engine.i32(ws.sup, count);
-  const t = engine.i32(ws.supTry, c);
-  const b = engine.f32(ws.b, p.op.outputSize);
-  const limit = c >> 1;
-  const idx = engine.i32(ws.delta, Math.min(count + c, 2 * Math.max(count, c)));
-  const val = engine.f32(ws.deltaVal, idx.length);
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < count || j < c) {
-    const si = i < count ? s[i]! : 0x7fffffff;
-    const tj = j < c ? t[j]! : 0x7fffffff;
-    if (si === tj) {
-      i++;
-      j++;
-      continue;
-    }
-    if (d >= limit) return -1;
-    if (tj < si) {
-      idx[d] = tj;
-      val[d++] = b[tj]!;
-      j++;
-    } else {
-      idx[d] = si;
-      val[d++] = -b[si]!;
-      i++;
-    }
-  }
-  return d;
-}
-
-function sameInts(engine: Engine, a: number, b: number, n: number): boolean {
-  const x = engine.i32(a, n);
-  const y = engine.i32(b, n);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
