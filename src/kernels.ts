@@ -28,7 +28,7 @@ export interface Kernels {
   scatterZero(idx: number, n: number, dense: number): void;
   scatter(idx: number, val: number, n: number, dense: number): void;
   /** NIHT: the change between two sparse iterates and their squared distance (stored at dist) */
-  supportChange(sup: number, val: number, count: number, supTry: number, valTry: number, c: number, b: number,
+  supportChange(sup: number, val: number, count: number, supTry: number, valTry: number, c: number, z: number, g: number, mu: number,
     cap: number, delta: number, deltaVal: number, dist: number): number;
   fistaUpdate(y: number, g: number, z: number, mask: number, n: number, step: number, thresh: number, beta: number): void;
   firstOutside(idx: number, n: number, limit: number): number;

@@ -164,26 +164,27 @@ export class Projector {
    */
   private readonly maps: Array<[number, number]>;
 
-  /** Block maxima of the code at hPtr (values, magnitudes, switches). */
-  blockMax(hPtr: number, relu: boolean): void {
+  /** Block maxima of the code at hPtr, or of h + mu g when gPtr is not 0 (values, magnitudes, switches). */
+  blockMax(hPtr: number, relu: boolean, gPtr = 0, mu = 0): void {
     const { Ho, Wo, ph, pw } = this.bg;
     const r = relu ? 1 : 0;
     if (this.simd2x2) {
-      this.engine.parallel('project', 'f32_block_max_2x2_4x_simd', this.maps.map(([k0, k1]) => [hPtr, k0, k1, Ho, Wo, r, this.ptrVal, this.ptrMag, this.ptrIdx]));
+      this.engine.parallel('project', 'f32_block_max_2x2_4x_simd', this.maps.map(([k0, k1]) => [hPtr, gPtr, mu, k0, k1, Ho, Wo, r, this.ptrVal, this.ptrMag, this.ptrIdx]));
     } else {
-      this.engine.parallel('project', 'f32_block_max_scalar', this.maps.map(([k0, k1]) => [hPtr, k0, k1, Ho, Wo, ph, pw, r, this.ptrVal, this.ptrMag, this.ptrIdx]));
+      this.engine.parallel('project', 'f32_block_max_scalar', this.maps.map(([k0, k1]) => [hPtr, gPtr, mu, k0, k1, Ho, Wo, ph, pw, r, this.ptrVal, this.ptrMag, this.ptrIdx]));
     }
   }
 
   /**
-   * M(h, k) of the code at hPtr: its ascending support into supportPtr, the kept values in the
-   * same order into valuesPtr (when not 0), and the dense code into zPtr (when not 0: a caller
-   * that keeps the code sparse writes no dense vector). Returns the support's size.
+   * M(h, k) of the code at hPtr, or of h + mu g when gPtr is not 0 (computed as it is read, never
+   * written out; zPtr may then be hPtr): its ascending support into supportPtr, the kept values
+   * in the same order into valuesPtr (when not 0), and the dense code into zPtr (when not 0: a
+   * caller that keeps the code sparse writes no dense vector). Returns the support's size.
    */
-  project(hPtr: number, k: number, relu: boolean, zPtr: number, supportPtr: number, valuesPtr = 0): number {
+  project(hPtr: number, k: number, relu: boolean, zPtr: number, supportPtr: number, valuesPtr = 0, gPtr = 0, mu = 0): number {
     const { k: kern } = this.engine;
     const { Ho, Wo, ph, pw } = this.bg;
-    this.blockMax(hPtr, relu);
+    this.blockMax(hPtr, relu, gPtr, mu);
     const count = this.topK(k);
     if (this.maps.length === 1) {
       kern.blockScatter(this.ptrSel, count, this.ptrVal, this.ptrIdx, zPtr, this.bg.length, supportPtr, valuesPtr, Ho, Wo, ph, pw);

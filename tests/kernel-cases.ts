@@ -1345,9 +1345,17 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       bits(got.val, want.val, `${where}: values`);
       bits(got.mag, want.mag, `${where}: magnitudes`);
       i32Equal(got.idx, want.idx, `${where}: winners`);
+      // of h + mu g, computed as read: those of the vector written out first
+      const g = randomArray(h.length, s.seed + 1), mu = f(-0.37);
+      const fused = blockMax(m, false, h, s.K, s.Ho, s.Wo, ph, pw, s.relu, g, mu);
+      const sum = blockMaxJs(Float32Array.from(h, (v, i) => f(v + f(mu * g[i]!))), s.K, s.Ho, s.Wo, ph, pw, s.relu);
+      bits(fused.val, sum.val, `${where}, h + mu g: values`);
+      i32Equal(fused.idx, sum.idx, `${where}, h + mu g: winners`);
       m.record(got.val);
       m.record(got.mag);
       m.record(got.idx);
+      m.record(fused.val);
+      m.record(fused.idx);
     }), { numRuns: 150, seed: 13 });
   },
   f32_block_max_2x2_4x_simd(m) {
@@ -1358,6 +1366,12 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       bits(a.val, r.val, `${JSON.stringify(s)}: values`);
       bits(a.mag, r.mag, `${JSON.stringify(s)}: magnitudes`);
       i32Equal(a.idx, r.idx, `${JSON.stringify(s)}: winners`);
+      const g = randomArray(h.length, s.seed + 1), mu = f(1.75);
+      const af = blockMax(m, true, h, s.K, s.Ho, s.Wo, 2, 2, s.relu, g, mu);
+      const rf = blockMax(m, false, h, s.K, s.Ho, s.Wo, 2, 2, s.relu, g, mu);
+      bits(af.val, rf.val, `${JSON.stringify(s)}, h + mu g: values`);
+      bits(af.mag, rf.mag, `${JSON.stringify(s)}, h + mu g: magnitudes`);
+      i32Equal(af.idx, rf.idx, `${JSON.stringify(s)}, h + mu g: winners`);
     }), { numRuns: 300, seed: 13 });
   },
   u32_top_k_histogram_scalar(m) {
@@ -1469,17 +1483,21 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   },
   i32_support_change_scalar(m) {
     // Two codes on ascending supports of a length-60 vector (overlapping, nested, disjoint, equal,
-    // empty), with b the dense vector the second was projected from; at every cap.
+    // empty), the second projected from b = z + mu g; at every cap.
     fc.assert(fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.constantFrom(0, 0.1, 0.5, 0.9), fc.constantFrom(0, 0.1, 0.5, 0.9), fc.boolean(), fc.integer({ min: 0, max: 70 }),
       (seed, p1, p2, same, cap) => {
         const r = mulberry32(seed);
         const n = 60;
         const s1 = [...Array(n).keys()].filter(() => r() < p1);
         const s2 = same ? s1.slice() : [...Array(n).keys()].filter(() => r() < p2);
-        const v1 = randomArray(s1.length, seed + 1), v2 = randomArray(s2.length, seed + 2), bv = randomArray(n, seed + 3);
+        const v1 = randomArray(s1.length, seed + 1), v2 = randomArray(s2.length, seed + 2), g = randomArray(n, seed + 3), mu = f(0.6);
+        const zd = new Float32Array(n);
+        s1.forEach((i, j) => (zd[i] = v1[j]!));
+        const bv = Float32Array.from(zd, (v, i) => f(v + f(mu * g[i]!))); // b = z + mu g
         const [d, delta, deltaVal, dist] = withBufs(m, (b) => {
           const pDelta = b.i32(n * 2), pDeltaVal = b.f32(n * 2), pDist = b.raw(8);
-          const c = m.k.i32_support_change_scalar(b.i32(s1), b.f32(v1), s1.length, b.i32(s2), b.f32(v2), s2.length, b.f32(bv), cap, pDelta, pDeltaVal, pDist);
+          const c = m.k.i32_support_change_scalar(b.i32(s1), b.f32(v1), s1.length, b.i32(s2), b.f32(v2), s2.length, b.f32(zd), b.f32(g), mu, cap,
+            pDelta, pDeltaVal, pDist);
           const w = Math.min(c, cap);
           return [c, b.readI32(pDelta, w), b.readF32(pDeltaVal, w), new Float64Array(m.e.f32(pDist, 2).slice().buffer)[0]!] as const;
         });
@@ -1769,14 +1787,18 @@ function blockMaxInput(s: { K: number; Ho: number; Wo: number; seed: number; spe
   return h;
 }
 
-/** The block maxima of all K maps, in two calls (maps [0, K/2) and [K/2, K)) as two threads split them. */
-function blockMax(m: Mod, simd: boolean, h: Float32Array, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: boolean) {
+/**
+ * The block maxima of all K maps, in two calls (maps [0, K/2) and [K/2, K)) as two threads split
+ * them; of h + mu g when g is given.
+ */
+function blockMax(m: Mod, simd: boolean, h: Float32Array, K: number, Ho: number, Wo: number, ph: number, pw: number, relu: boolean,
+  g?: Float32Array, mu = 0) {
   const B = K * Math.ceil(Ho / ph) * Math.ceil(Wo / pw);
   return withBufs(m, (b) => {
-    const pv = b.f32(B), pm = b.f32(B), pi = b.i32(B), ph2 = b.f32(h);
+    const pv = b.f32(B), pm = b.f32(B), pi = b.i32(B), ph2 = b.f32(h), pg = g ? b.f32(g) : 0;
     for (const [k0, k1] of [[0, K >> 1], [K >> 1, K]] as const) {
-      if (simd) m.s.f32_block_max_2x2_4x_simd(ph2, k0, k1, Ho, Wo, relu ? 1 : 0, pv, pm, pi);
-      else m.k.f32_block_max_scalar(ph2, k0, k1, Ho, Wo, ph, pw, relu ? 1 : 0, pv, pm, pi);
+      if (simd) m.s.f32_block_max_2x2_4x_simd(ph2, pg, mu, k0, k1, Ho, Wo, relu ? 1 : 0, pv, pm, pi);
+      else m.k.f32_block_max_scalar(ph2, pg, mu, k0, k1, Ho, Wo, ph, pw, relu ? 1 : 0, pv, pm, pi);
     }
     return { val: b.readF32(pv, B), mag: b.readF32(pm, B), idx: b.readI32(pi, B) };
   });

@@ -3,10 +3,11 @@
 
 /**
  * Blocks bx0 .. Bw-1 of block row `by` of filter map k, the first of them stored at block b.
- * The whole scalar computation, and the edge blocks of f32-block-max-2x2-4x-simd.
+ * The whole scalar computation, and the edge blocks of f32-block-max-2x2-4x-simd. The code is
+ * h, or h + mu g when g is not 0 (NIHT's z + mu g, never written out).
  */
 export function f32_block_max_scalar_range(
-  h: usize, k: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, relu: i32,
+  h: usize, g: usize, mu: f32, k: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, relu: i32,
   by: i32, bx0: i32, Bw: i32, b: i32,
   blockVal: usize, blockMag: usize, blockIdx: usize,
 ): void {
@@ -22,7 +23,8 @@ export function f32_block_max_scalar_range(
     for (let y = y0; y < y1; y++) {
       for (let x = x0; x < x1; x++) {
         const i = mapBase + y * Wo + x;
-        const v = load<f32>(h + (<usize>i << 2));
+        const o = <usize>i << 2;
+        const v: f32 = g != 0 ? load<f32>(h + o) + mu * load<f32>(g + o) : load<f32>(h + o);
         const kept: f32 = relu ? max<f32>(v, 0) : v;
         const mag: f32 = relu ? kept : abs<f32>(v);
         // Row-major order visits flat indices in increasing order, so a strict '>'

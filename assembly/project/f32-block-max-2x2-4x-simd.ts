@@ -5,11 +5,11 @@
 // mispredicted about once per block. Same candidates in the same (row-major) order with the same
 // strict '>' as the scalar reference, so the same winners, values and indices, bit for bit.
 // Blocks cut by the right or bottom edge (odd Wo or Ho) go through the scalar code. Filter maps
-// [kBegin, kEnd), as f32-block-max-scalar.
+// [kBegin, kEnd), and the code h or h + mu g, as f32-block-max-scalar.
 import { f32_block_max_scalar_range } from "../helpers/f32-block-max-range-scalar";
 
 export function f32_block_max_2x2_4x_simd(
-  h: usize, kBegin: i32, kEnd: i32, Ho: i32, Wo: i32, relu: i32,
+  h: usize, g: usize, mu: f32, kBegin: i32, kEnd: i32, Ho: i32, Wo: i32, relu: i32,
   blockVal: usize, blockMag: usize, blockIdx: usize,
 ): void {
   const Bh = (Ho + 1) >> 1;
@@ -19,6 +19,7 @@ export function f32_block_max_2x2_4x_simd(
   const zero = f32x4.splat(0);
   const minusOne = f32x4.splat(-1);
   const lane2 = i32x4(0, 2, 4, 6);
+  const muv = f32x4.splat(mu);
   for (let k = kBegin; k < kEnd; k++) {
     for (let by = 0; by < Bh; by++) {
       const y = by * 2;
@@ -29,8 +30,16 @@ export function f32_block_max_2x2_4x_simd(
         const row = h + (<usize>rowIdx << 2);
         for (; bx + 4 <= fullBw; bx += 4, b += 4) {
           const p = row + (<usize>(bx * 2) << 2);
-          const t0 = v128.load(p), t1 = v128.load(p, 16);
-          const u0 = v128.load(p + rowBytes), u1 = v128.load(p + rowBytes, 16);
+          let t0 = v128.load(p), t1 = v128.load(p, 16);
+          let u0 = v128.load(p + rowBytes), u1 = v128.load(p + rowBytes, 16);
+          if (g != 0) {
+            // one multiply and one add per element: the bits of f32_waxpy
+            const q = p - h + g;
+            t0 = f32x4.add(t0, f32x4.mul(muv, v128.load(q)));
+            t1 = f32x4.add(t1, f32x4.mul(muv, v128.load(q, 16)));
+            u0 = f32x4.add(u0, f32x4.mul(muv, v128.load(q + rowBytes)));
+            u1 = f32x4.add(u1, f32x4.mul(muv, v128.load(q + rowBytes, 16)));
+          }
           let c00 = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), c01 = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
           let c10 = v128.shuffle<f32>(u0, u1, 0, 2, 4, 6), c11 = v128.shuffle<f32>(u0, u1, 1, 3, 5, 7);
           let m00: v128, m01: v128, m10: v128, m11: v128;
@@ -67,7 +76,7 @@ export function f32_block_max_2x2_4x_simd(
       }
       // The rest of the block row (fewer than four full blocks, an edge block, or the last row
       // of an odd Ho): the scalar code, block by block.
-      f32_block_max_scalar_range(h, k, Ho, Wo, 2, 2, relu, by, bx, Bw, b, blockVal, blockMag, blockIdx);
+      f32_block_max_scalar_range(h, g, mu, k, Ho, Wo, 2, 2, relu, by, bx, Bw, b, blockVal, blockMag, blockIdx);
     }
   }
 }

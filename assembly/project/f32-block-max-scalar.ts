@@ -11,16 +11,18 @@ import { f32_block_max_scalar_range } from "../helpers/f32-block-max-range-scala
  *   blockVal[b]  the value kept there (h itself for |.| mode, max(h, 0) for ReLU mode),
  *   blockMag[b]  its magnitude (>= 0), the key the top-k step ranks blocks by.
  * ReLU mode ranks by max(h, 0), so a block with no positive entry has magnitude 0.
+ * With g not 0 the code is h + mu g, computed as it is read (the bits of f32_waxpy_scalar), so
+ * that NIHT's b = z + mu g is never written out.
  */
 export function f32_block_max_scalar(
-  h: usize, kBegin: i32, kEnd: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, relu: i32,
+  h: usize, g: usize, mu: f32, kBegin: i32, kEnd: i32, Ho: i32, Wo: i32, ph: i32, pw: i32, relu: i32,
   blockVal: usize, blockMag: usize, blockIdx: usize,
 ): void {
   const Bh = (Ho + ph - 1) / ph;
   const Bw = (Wo + pw - 1) / pw;
   for (let k = kBegin; k < kEnd; k++) {
     for (let by = 0; by < Bh; by++) {
-      f32_block_max_scalar_range(h, k, Ho, Wo, ph, pw, relu, by, 0, Bw, (k * Bh + by) * Bw, blockVal, blockMag, blockIdx);
+      f32_block_max_scalar_range(h, g, mu, k, Ho, Wo, ph, pw, relu, by, 0, Bw, (k * Bh + by) * Bw, blockVal, blockMag, blockIdx);
     }
   }
 }

@@ -3,15 +3,15 @@
 // two supports instead of a pass over the dense codes.
 
 /**
- * z = (sup, val, count) and z' = (supTry, valTry, c), both supports ascending; b is the dense
- * vector z' was projected from. Lists the entries of S' not in S (value b[i]) and of S not in S'
+ * z = (sup, val, count) and z' = (supTry, valTry, c), both supports ascending; z' was projected
+ * from b = z + mu g (z dense), which is evaluated only where listed (the bits of f32_waxpy). Lists the entries of S' not in S (value b[i]) and of S not in S'
  * (value -b[i]), in ascending index order, into (delta, deltaVal), at most cap of them, and
  * returns how many there are in all (0: the same support). Stores ||z' - z||^2 at dist: the
  * squared differences over the union of the supports, in f64 and in ascending index order, which
  * is f32_distsq_scalar over the dense codes, bit for bit (every other term of its sum is 0).
  */
 export function i32_support_change_scalar(
-  sup: usize, val: usize, count: i32, supTry: usize, valTry: usize, c: i32, b: usize,
+  sup: usize, val: usize, count: i32, supTry: usize, valTry: usize, c: i32, z: usize, g: usize, mu: f32,
   cap: i32, delta: usize, deltaVal: usize, dist: usize,
 ): i32 {
   let i = 0, j = 0, d = 0;
@@ -27,12 +27,12 @@ export function i32_support_change_scalar(
     } else if (t < s) {
       const e = <f64>load<f32>(valTry + (<usize>j << 2));
       acc += e * e;
-      d = change(t, load<f32>(b + (<usize>t << 2)), d, cap, delta, deltaVal);
+      d = change(t, bAt(z, g, mu, t), d, cap, delta, deltaVal);
       j++;
     } else {
       const e = -<f64>load<f32>(val + (<usize>i << 2));
       acc += e * e;
-      d = change(s, -load<f32>(b + (<usize>s << 2)), d, cap, delta, deltaVal);
+      d = change(s, -bAt(z, g, mu, s), d, cap, delta, deltaVal);
       i++;
     }
   }
@@ -40,13 +40,13 @@ export function i32_support_change_scalar(
     const t = load<i32>(supTry + (<usize>j << 2));
     const e = <f64>load<f32>(valTry + (<usize>j << 2));
     acc += e * e;
-    d = change(t, load<f32>(b + (<usize>t << 2)), d, cap, delta, deltaVal);
+    d = change(t, bAt(z, g, mu, t), d, cap, delta, deltaVal);
   }
   for (; i < count; i++) {
     const s = load<i32>(sup + (<usize>i << 2));
     const e = -<f64>load<f32>(val + (<usize>i << 2));
     acc += e * e;
-    d = change(s, -load<f32>(b + (<usize>s << 2)), d, cap, delta, deltaVal);
+    d = change(s, -bAt(z, g, mu, s), d, cap, delta, deltaVal);
   }
   store<f64>(dist, acc);
   return d;
@@ -61,4 +61,12 @@ function change(idx: i32, v: f32, d: i32, cap: i32, delta: usize, deltaVal: usiz
     store<f32>(deltaVal + (<usize>d << 2), v);
   }
   return d + 1;
+}
+
+/** b[i] = z[i] + mu g[i] */
+// @ts-ignore: decorator
+@inline
+function bAt(z: usize, g: usize, mu: f32, i: i32): f32 {
+  const o = <usize>i << 2;
+  return load<f32>(z + o) + mu * load<f32>(g + o);
 }

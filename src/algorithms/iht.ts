@@ -69,16 +69,16 @@ class IhtWorkspace {
   readonly wg: number; readonly dx: number;
   /** NIHT: the entries where the new support differs from the old, and their values. */
   readonly delta: number; readonly deltaVal: number;
-  readonly g: number; readonly b: number; readonly z: number;
+  readonly g: number; readonly z: number;
   /** the code's support and values, and NIHT's candidate's (the two swap when NIHT accepts a step) */
   sup: number; val: number; supTry: number; valTry: number;
   /** NIHT: one f64, the squared distance between the candidate and the code */
   readonly dist: number;
   constructor(readonly engine: Engine, n: number, m: number, blocks: number) {
     const B = Math.max(blocks, 1) * 4;
-    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, 8]);
-    [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.b, this.z, this.sup, this.val, this.supTry, this.valTry,
-      this.delta, this.deltaVal, this.dist] = this.ptrs as [number, number, number, number, number, number, number, number, number, number,
+    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, 8]);
+    [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.z, this.sup, this.val, this.supTry, this.valTry,
+      this.delta, this.deltaVal, this.dist] = this.ptrs as [number, number, number, number, number, number, number, number, number,
       number, number, number, number, number, number];
   }
   /** NIHT accepted its candidate: it becomes the iterate, and the old one's buffers the next candidate's. */
@@ -135,11 +135,12 @@ function relError(engine: Engine, a: number, b: number, n: number, xNorm: number
   return xNorm === 0 ? dist : dist / xNorm;
 }
 
-/** z = M(b, k) into (z, sup, val); x^ = W^T z into xHatPtr. Returns the support size. */
-function projectAndSynthesize(p: Problem, b: number, z: number, sup: number, val: number, xHatPtr: number): number {
-  const { engine } = p.ws;
-  const count = p.projector.project(b, p.s.k, p.s.relu, z, sup);
-  engine.k.gather(z, sup, count, val);
+/**
+ * z = M(b, k) into (z, sup, val), with b = h + g when gPtr is not 0 (never written out: z may be
+ * h); x^ = W^T z into xHatPtr. Returns the support size.
+ */
+function projectAndSynthesize(p: Problem, h: number, z: number, sup: number, val: number, xHatPtr: number, gPtr = 0): number {
+  const count = p.projector.project(h, p.s.k, p.s.relu, z, sup, val, gPtr, 1);
   p.op.transposeSparsePtr(sup, val, count, xHatPtr);
   return count;
 }
@@ -161,8 +162,8 @@ export function reconstruct(engine: Engine, W: unknown, x: Float32Array, options
   const p = setUp(engine, where, W, x, o);
   try {
     const { ws, op } = p;
-    op.forwardPtr(ws.x, ws.b);
-    const count = projectAndSynthesize(p, ws.b, ws.z, ws.sup, ws.val, ws.xHat);
+    op.forwardPtr(ws.x, ws.g);
+    const count = projectAndSynthesize(p, ws.g, ws.z, ws.sup, ws.val, ws.xHat);
     return result(p, count, relError(engine, ws.xHat, ws.x, op.inputSize, p.xNorm));
   } finally {
     tearDown(p);
@@ -196,9 +197,7 @@ export function iht(engine: Engine, W: unknown, x: Float32Array, options?: IhtOp
       i++;
       op.forwardPtr(ws.d, ws.g); // g = W d
       if (step === 'unit') {
-        k.copy(ws.b, ws.z, m * 4); // b = z + g
-        k.axpy(1, ws.g, ws.b, m);
-        count = projectAndSynthesize(p, ws.b, ws.z, ws.sup, ws.val, ws.xHat);
+        count = projectAndSynthesize(p, ws.z, ws.z, ws.sup, ws.val, ws.xHat, ws.g); // z = M(z + g, k)
       } else {
         count = nihtStep(p, count);
       }
@@ -232,14 +231,14 @@ export function iht(engine: Engine, W: unknown, x: Float32Array, options?: IhtOp
  * non-zeros and xHat = W^T z. On exit the same for the new iterate; returns its support size.
  * The candidates stay sparse (support and values): comparing one with the iterate is one merge of
  * the two supports (i32_support_change_scalar), and accepting it rewrites z only where either
- * support lies and swaps the buffers; only b = z + mu g and its projection read dense codes.
+ * support lies and swaps the buffers. b = z + mu g is never written out: the projection's block
+ * maxima compute it as they read z and g, and the merge where it needs it.
  */
 function nihtStep(p: Problem, count: number): number {
   const { ws, op } = p;
   const { engine } = ws;
   const { k } = engine;
   const n = op.inputSize;
-  const m = op.outputSize;
   // The support S the step size is measured on: the current one, or at the start that of M(g, k).
   let sCount = count;
   let sPtr = ws.sup;
@@ -257,10 +256,11 @@ function nihtStep(p: Problem, count: number): number {
     // The change of support is listed (for an update of W^T z) only where it is used: abs mode,
     // an iterate to update, and updates left before the next exact synthesis.
     const listsChange = count > 0 && !p.s.relu && p.incremental < NIHT_REFRESH;
-    k.waxpy(Math.fround(mu), ws.g, ws.z, ws.b, m); // b = z + mu g
-    const c = p.projector.project(ws.b, p.s.k, p.s.relu, 0, ws.supTry, ws.valTry);
+    // M(b, k) of b = z + mu g, which is computed as the projection reads it, never written out
+    const c = p.projector.project(ws.z, p.s.k, p.s.relu, 0, ws.supTry, ws.valTry, ws.g, Math.fround(mu));
     const limit = c >> 1;
-    const changed = k.supportChange(ws.sup, ws.val, count, ws.supTry, ws.valTry, c, ws.b, listsChange ? limit : 0, ws.delta, ws.deltaVal, ws.dist);
+    const changed = k.supportChange(ws.sup, ws.val, count, ws.supTry, ws.valTry, c, ws.z, ws.g, Math.fround(mu), listsChange ? limit : 0,
+      ws.delta, ws.deltaVal, ws.dist);
     synthesize(p, c, mu, listsChange && changed <= limit ? changed : -1);
     const sameSupport = count > 0 && c === count && changed === 0;
     let accept = count === 0 || sameSupport || attempt >= 50;
