@@ -27,9 +27,6 @@ export interface Kernels {
   scatterAdd(idx: number, val: number, n: number, dense: number): void;
   scatterZero(idx: number, n: number, dense: number): void;
   scatter(idx: number, val: number, n: number, dense: number): void;
-  /** NIHT: the change between two sparse iterates and their squared distance (stored at dist) */
-  supportChange(sup: number, val: number, count: number, supTry: number, valTry: number, c: number, z: number, g: number, mu: number,
-    cap: number, delta: number, deltaVal: number, dist: number): number;
   fistaUpdate(y: number, g: number, z: number, mask: number, n: number, step: number, thresh: number, beta: number): void;
   firstOutside(idx: number, n: number, limit: number): number;
   firstNonFinite(x: number, n: number): number;
@@ -64,7 +61,6 @@ export function chooseKernels(abi: ModuleExports & ScalarKernelExports, simd: Si
     scatterAdd: abi.f32_scatter_add_scalar,
     scatterZero: abi.f32_scatter_zero_scalar,
     scatter: abi.f32_scatter_scalar,
-    supportChange: abi.i32_support_change_scalar,
     fistaUpdate: abi.f32_fista_update_scalar,
     firstOutside: simd ? simd.i32_first_outside_simd : abi.i32_first_outside_scalar,
     firstNonFinite: simd ? simd.f32_first_nonfinite_simd : abi.f32_first_nonfinite_scalar,

@@ -1483,39 +1483,45 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   },
   i32_support_change_scalar(m) {
     // Two codes on ascending supports of a length-60 vector (overlapping, nested, disjoint, equal,
-    // empty), the second projected from b = z + mu g; at every cap.
-    fc.assert(fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.constantFrom(0, 0.1, 0.5, 0.9), fc.constantFrom(0, 0.1, 0.5, 0.9), fc.boolean(), fc.integer({ min: 0, max: 70 }),
-      (seed, p1, p2, same, cap) => {
+    // empty), the second projected from b = z + mu g; the index space in chunks of 8, split into
+    // 1 to 3 ranges of whole chunks as threads split it.
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.constantFrom(0, 0.1, 0.5, 0.9), fc.constantFrom(0, 0.1, 0.5, 0.9), fc.boolean(), fc.integer({ min: 1, max: 3 }),
+      (seed, p1, p2, same, parts) => {
         const r = mulberry32(seed);
-        const n = 60;
+        const n = 60, shift = 3, chunks = Math.ceil(n / 8);
         const s1 = [...Array(n).keys()].filter(() => r() < p1);
         const s2 = same ? s1.slice() : [...Array(n).keys()].filter(() => r() < p2);
         const v1 = randomArray(s1.length, seed + 1), v2 = randomArray(s2.length, seed + 2), g = randomArray(n, seed + 3), mu = f(0.6);
         const zd = new Float32Array(n);
         s1.forEach((i, j) => (zd[i] = v1[j]!));
         const bv = Float32Array.from(zd, (v, i) => f(v + f(mu * g[i]!))); // b = z + mu g
-        const [d, delta, deltaVal, dist] = withBufs(m, (b) => {
-          const pDelta = b.i32(n * 2), pDeltaVal = b.f32(n * 2), pDist = b.raw(8);
-          const c = m.k.i32_support_change_scalar(b.i32(s1), b.f32(v1), s1.length, b.i32(s2), b.f32(v2), s2.length, b.f32(zd), b.f32(g), mu, cap,
-            pDelta, pDeltaVal, pDist);
-          const w = Math.min(c, cap);
-          return [c, b.readI32(pDelta, w), b.readF32(pDeltaVal, w), new Float64Array(m.e.f32(pDist, 2).slice().buffer)[0]!] as const;
+        const [delta, deltaVal, dist] = withBufs(m, (b) => {
+          const pDelta = b.i32(n * 2), pDeltaVal = b.f32(n * 2), pDist = b.raw(chunks * 8), pChanges = b.raw(4);
+          const [p1s, p1v, p2s, p2v, pz, pg] = [b.i32(s1), b.f32(v1), b.i32(s2), b.f32(v2), b.f32(zd), b.f32(g)];
+          const idx: number[] = [], vals: number[] = [];
+          for (const [c0, c1] of splitRange(chunks, parts)) {
+            const lo = c0 * 8, hi = Math.min(n, c1 * 8);
+            const i0 = s1.filter((i) => i < lo).length, i1 = s1.filter((i) => i < hi).length;
+            const j0 = s2.filter((i) => i < lo).length, j1 = s2.filter((i) => i < hi).length;
+            m.k.i32_support_change_scalar(p1s, p1v, i0, i1, p2s, p2v, j0, j1, pz, pg, mu, lo, hi, shift, pDelta, pDeltaVal, pDist, pChanges);
+            const d = b.readI32(pChanges, 1)[0]!;
+            idx.push(...b.readI32(pDelta, d));
+            vals.push(...b.readF32(pDeltaVal, d));
+          }
+          return [idx, Float32Array.from(vals), new Float64Array(m.e.f32(pDist, chunks * 2).slice().buffer)] as const;
         });
-        // the dense codes and f32_distsq_scalar's sum over them, in index order
-        const z1 = new Float32Array(n), z2 = new Float32Array(n);
-        s1.forEach((i, j) => (z1[i] = v1[j]!));
+        // each chunk's sum, in index order, over the dense codes
+        const z2 = new Float32Array(n);
         s2.forEach((i, j) => (z2[i] = v2[j]!));
-        let want = 0;
-        for (let i = 0; i < n; i++) want += (z2[i]! - z1[i]!) ** 2;
-        assert.equal(dist, want, 'the squared distance, bit for bit');
+        const want = new Float64Array(chunks);
+        for (let i = 0; i < n; i++) want[i >> shift]! += (z2[i]! - zd[i]!) ** 2;
+        assert.deepEqual(Array.from(dist), Array.from(want), 'the squared distance of each chunk, bit for bit');
         const changes = [...Array(n).keys()].filter((i) => s1.includes(i) !== s2.includes(i));
-        assert.equal(d, changes.length, 'the number of changed entries');
-        i32Equal(delta, changes.slice(0, cap), 'the changed entries listed, ascending, up to the cap');
-        bits(deltaVal, Float32Array.from(changes.slice(0, cap), (i) => (s2.includes(i) ? bv[i]! : -bv[i]!)), 'their values: b entering, -b leaving');
-        m.record(d);
-        m.record(dist);
-        m.record(delta);
+        i32Equal(delta, changes, 'the changed entries, ascending');
+        bits(deltaVal, Float32Array.from(changes, (i) => (s2.includes(i) ? bv[i]! : -bv[i]!)), 'their values: b entering, -b leaving');
+        m.record(Int32Array.from(delta));
         m.record(deltaVal);
+        m.record(new Float32Array(dist.buffer));
       }), { numRuns: 300, seed: 36 });
   },
   f32_gather_scalar(m) {

@@ -79,18 +79,23 @@ for (const backend of backends) {
 }
 
 for (const backend of backends) {
-  test(`${backend}: the projection M(h, k) split by filter maps, IHT and the sparsest transposes give the bits of one thread`, async () => {
+  test(`${backend}: the projection M(h, k) split by filter maps and by blocks, IHT, NIHT and the sparsest transposes give the bits of one thread`, async () => {
     const one = await instance(backend, 1);
     const shape = [36, 90, 91]; // 294,840 entries: large enough to split
     const h = one.randn(36 * 90 * 91, { seed: 21 });
     const cases = [
       { pool: 2, density: 0.1 }, { pool: 2, density: 0.2, mode: 'relu' }, { pool: 3, k: 5000 }, { pool: 'global', k: 30 }, { pool: 2, k: 0 },
+      // one block per entry: enough blocks for the top-k's passes to split by ranges of blocks
+      { pool: 1, density: 0.3 }, { pool: 1, k: 294_000 }, { pool: 1, density: 0.2, mode: 'relu' },
     ] as const;
     const want = cases.map((c) => one.project(h, { shape, ...c }));
     const layer = { inChannels: 3, outChannels: 36, kernelSize: 3, height: 90, width: 91, padding: 'same' } as const;
     const W1 = one.conv2d(layer).randomize({ seed: 22 });
     const x = one.rand(W1.inputSize, { seed: 23 });
     const ref = one.iht(W1, x, { pool: 2, density: 0.1, iterations: 5, tolerance: 0, step: 'normalized' });
+    // supports of half the code: NIHT's comparison of iterates splits by ranges of indices, the top-k by blocks
+    const half = { pool: 1, density: 0.5, iterations: 6, tolerance: 0, step: 'normalized' } as const;
+    const refHalf = one.iht(W1, x, half);
     // 4% of the code: below one non-zero in 20, the axpy kernel (SIMD), split by rows too
     const sparse = one.project(W1.forward(x), { shape: W1.outputShape, pool: 2, density: 0.04 });
     const values = Float32Array.from(sparse.support, (i) => sparse.z[i]!);
@@ -105,6 +110,9 @@ for (const backend of backends) {
       const W = cs.conv2d(layer).randomize({ seed: 22 });
       const r = cs.iht(W, x, { pool: 2, density: 0.1, iterations: 5, tolerance: 0, step: 'normalized' });
       assert.ok(bitsEqual(r.xHat, ref.xHat) && bitsEqual(r.z, ref.z), `IHT, ${T} threads: differs from one thread`);
+      const rh = cs.iht(W, x, half);
+      assert.ok(bitsEqual(rh.xHat, refHalf.xHat) && bitsEqual(rh.z, refHalf.z), `NIHT at density 0.5, ${T} threads: differs from one thread`);
+      assert.deepEqual(rh.history, refHalf.history, `NIHT at density 0.5, ${T} threads: the error history differs`);
       assert.ok(bitsEqual(W.transposeSparse(sparse.support, values), xs), `sparse transpose at 4%, ${T} threads: differs from one thread`);
       cs.closeThreads();
     }

@@ -1,24 +1,37 @@
 // NIHT's comparison of two iterates held as sparse codes (ascending support, values): what
 // changed between the supports, and the squared distance between the codes, in one merge of the
-// two supports instead of a pass over the dense codes.
+// two supports instead of a pass over the dense codes. Threads split the index space: each call
+// merges the parts of the two supports inside its range of indices.
 
 /**
- * z = (sup, val, count) and z' = (supTry, valTry, c), both supports ascending; z' was projected
- * from b = z + mu g (z dense), which is evaluated only where listed (the bits of f32_waxpy). Lists the entries of S' not in S (value b[i]) and of S not in S'
- * (value -b[i]), in ascending index order, into (delta, deltaVal), at most cap of them, and
- * returns how many there are in all (0: the same support). Stores ||z' - z||^2 at dist: the
- * squared differences over the union of the supports, in f64 and in ascending index order, which
- * is f32_distsq_scalar over the dense codes, bit for bit (every other term of its sum is 0).
+ * z = (sup, val) and z' = (supTry, valTry), both supports ascending, restricted to the entries
+ * [i0, i1) and [j0, j1), all inside the indices [lo, hi); z' was projected from b = z + mu g
+ * (z dense), which is evaluated only where a change is listed (the bits of f32_waxpy). Lists the
+ * entries of S' not in S (value b[i]) and of S not in S' (value -b[i]), in ascending order, from
+ * (delta, deltaVal) on, and stores how many at changes. The squared differences over the union of
+ * the supports are summed in f64 by chunks of 2^chunkShift indices, in ascending order within a
+ * chunk: dist[c] receives the sum of chunk c for every chunk in [lo, hi) (lo and hi multiples of
+ * the chunk or hi the end). The caller adds the chunks in order, so the distance does not depend
+ * on how the index space was split.
  */
 export function i32_support_change_scalar(
-  sup: usize, val: usize, count: i32, supTry: usize, valTry: usize, c: i32, z: usize, g: usize, mu: f32,
-  cap: i32, delta: usize, deltaVal: usize, dist: usize,
-): i32 {
-  let i = 0, j = 0, d = 0;
+  sup: usize, val: usize, i0: i32, i1: i32, supTry: usize, valTry: usize, j0: i32, j1: i32,
+  z: usize, g: usize, mu: f32, lo: i32, hi: i32, chunkShift: i32,
+  delta: usize, deltaVal: usize, dist: usize, changes: usize,
+): void {
+  for (let c = lo >> chunkShift, e = ((hi - 1) >> chunkShift) + 1; c < e; c++) store<f64>(dist + (<usize>c << 3), 0);
+  let i = i0, j = j0, d = 0;
   let acc: f64 = 0;
-  while (i < count && j < c) {
-    const s = load<i32>(sup + (<usize>i << 2));
-    const t = load<i32>(supTry + (<usize>j << 2));
+  let chunk = lo >> chunkShift;
+  while (i < i1 || j < j1) {
+    const s = i < i1 ? load<i32>(sup + (<usize>i << 2)) : 0x7fffffff;
+    const t = j < j1 ? load<i32>(supTry + (<usize>j << 2)) : 0x7fffffff;
+    const at = min(s, t);
+    if (at >> chunkShift != chunk) {
+      store<f64>(dist + (<usize>chunk << 3), acc);
+      acc = 0;
+      chunk = at >> chunkShift;
+    }
     if (s == t) {
       const e = <f64>load<f32>(valTry + (<usize>j << 2)) - <f64>load<f32>(val + (<usize>i << 2));
       acc += e * e;
@@ -27,40 +40,21 @@ export function i32_support_change_scalar(
     } else if (t < s) {
       const e = <f64>load<f32>(valTry + (<usize>j << 2));
       acc += e * e;
-      d = change(t, bAt(z, g, mu, t), d, cap, delta, deltaVal);
+      store<i32>(delta + (<usize>d << 2), t);
+      store<f32>(deltaVal + (<usize>d << 2), bAt(z, g, mu, t));
+      d++;
       j++;
     } else {
       const e = -<f64>load<f32>(val + (<usize>i << 2));
       acc += e * e;
-      d = change(s, -bAt(z, g, mu, s), d, cap, delta, deltaVal);
+      store<i32>(delta + (<usize>d << 2), s);
+      store<f32>(deltaVal + (<usize>d << 2), -bAt(z, g, mu, s));
+      d++;
       i++;
     }
   }
-  for (; j < c; j++) {
-    const t = load<i32>(supTry + (<usize>j << 2));
-    const e = <f64>load<f32>(valTry + (<usize>j << 2));
-    acc += e * e;
-    d = change(t, bAt(z, g, mu, t), d, cap, delta, deltaVal);
-  }
-  for (; i < count; i++) {
-    const s = load<i32>(sup + (<usize>i << 2));
-    const e = -<f64>load<f32>(val + (<usize>i << 2));
-    acc += e * e;
-    d = change(s, -bAt(z, g, mu, s), d, cap, delta, deltaVal);
-  }
-  store<f64>(dist, acc);
-  return d;
-}
-
-/** Lists entry d of the change when there is room for it; returns d + 1. */
-// @ts-ignore: decorator
-@inline
-function change(idx: i32, v: f32, d: i32, cap: i32, delta: usize, deltaVal: usize): i32 {
-  if (d < cap) {
-    store<i32>(delta + (<usize>d << 2), idx);
-    store<f32>(deltaVal + (<usize>d << 2), v);
-  }
-  return d + 1;
+  store<f64>(dist + (<usize>chunk << 3), acc);
+  store<i32>(changes, d);
 }
 
 /** b[i] = z[i] + mu g[i] */

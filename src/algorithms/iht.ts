@@ -17,6 +17,8 @@ import type { PtrOperator } from './ptr-operator.js';
 import { resolveSparsity, makeProjector, sparsityKeys } from './sparsity.js';
 import type { SparsityOptions, ResolvedSparsity } from './sparsity.js';
 import type { Projector } from '../projection.js';
+import { chooseParts } from '../conv/choose.js';
+import { splitRange } from '../threads/split.js';
 
 export interface ReconstructOptions extends SparsityOptions {}
 
@@ -72,14 +74,15 @@ class IhtWorkspace {
   readonly g: number; readonly z: number;
   /** the code's support and values, and NIHT's candidate's (the two swap when NIHT accepts a step) */
   sup: number; val: number; supTry: number; valTry: number;
-  /** NIHT: one f64, the squared distance between the candidate and the code */
-  readonly dist: number;
+  /** NIHT: the squared distance between the candidate and the code by chunks of indices (f64 each), and each range's count of changes */
+  readonly dist: number; readonly changes: number;
   constructor(readonly engine: Engine, n: number, m: number, blocks: number) {
     const B = Math.max(blocks, 1) * 4;
-    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, 8]);
+    const chunks = Math.max(1, Math.ceil(m / 2 ** DIST_CHUNK_SHIFT));
+    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, chunks * 8, engine.lanes * 4]);
     [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.z, this.sup, this.val, this.supTry, this.valTry,
-      this.delta, this.deltaVal, this.dist] = this.ptrs as [number, number, number, number, number, number, number, number, number,
-      number, number, number, number, number, number];
+      this.delta, this.deltaVal, this.dist, this.changes] = this.ptrs as [number, number, number, number, number, number, number, number, number,
+      number, number, number, number, number, number, number];
   }
   /** NIHT accepted its candidate: it becomes the iterate, and the old one's buffers the next candidate's. */
   acceptTry(): void {
@@ -258,15 +261,12 @@ function nihtStep(p: Problem, count: number): number {
     const listsChange = count > 0 && !p.s.relu && p.incremental < NIHT_REFRESH;
     // M(b, k) of b = z + mu g, which is computed as the projection reads it, never written out
     const c = p.projector.project(ws.z, p.s.k, p.s.relu, 0, ws.supTry, ws.valTry, ws.g, Math.fround(mu));
-    const limit = c >> 1;
-    const changed = k.supportChange(ws.sup, ws.val, count, ws.supTry, ws.valTry, c, ws.z, ws.g, Math.fround(mu), listsChange ? limit : 0,
-      ws.delta, ws.deltaVal, ws.dist);
-    synthesize(p, c, mu, listsChange && changed <= limit ? changed : -1);
+    const { changed, dz } = compareIterates(p, count, c, mu, listsChange && c >> 1);
+    synthesize(p, c, mu, listsChange && changed <= c >> 1 ? changed : -1);
     const sameSupport = count > 0 && c === count && changed === 0;
     let accept = count === 0 || sameSupport || attempt >= 50;
     if (!accept) {
       // omega = (1 - c) ||z_new - z||^2 / ||W^T (z_new - z)||^2; shrink mu while mu > omega.
-      const dz = new Float64Array(engine.f32(ws.dist, 2).buffer, ws.dist, 1)[0]!;
       const dx = k.distsq(ws.xTry, ws.xHat, n);
       const omega = dx > 0 ? (1 - C_MARGIN) * dz / dx : Infinity;
       accept = mu <= omega;
@@ -279,6 +279,60 @@ function nihtStep(p: Problem, count: number): number {
       return c;
     }
   }
+}
+
+/** Chunks of indices NIHT's ||z' - z||^2 is summed by (i32_support_change_scalar): fixed, so that the sum is the same however threads split it. */
+const DIST_CHUNK_SHIFT = 16;
+
+/**
+ * Compares the candidate z' = (supTry, valTry, c) with the iterate z = (sup, val, count): the
+ * number of entries where their supports differ, listed (in delta, deltaVal, ascending, with
+ * the values of b = z + mu g entering and -b leaving) when there are at most `listUpTo`, and
+ * ||z' - z||^2, summed by fixed chunks of indices in order. Threads split the index space
+ * into ranges of whole chunks, each merging the parts of the two supports inside its range.
+ */
+function compareIterates(p: Problem, count: number, c: number, mu: number, listUpTo: number | false): { changed: number; dz: number } {
+  const { ws, op } = p;
+  const { engine } = ws;
+  const m = op.outputSize;
+  const chunks = Math.max(1, Math.ceil(m / 2 ** DIST_CHUNK_SHIFT));
+  const ranges = splitRange(chunks, chooseParts(engine.lanes, count + c));
+  const sup = engine.i32(ws.sup, count), supTry = engine.i32(ws.supTry, c);
+  const firstAtOrAfter = (a: Int32Array, index: number) => {
+    let lo = 0, hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]! < index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const calls = ranges.map(([a, b], r) => {
+    const lo = a * 2 ** DIST_CHUNK_SHIFT, hi = Math.min(m, b * 2 ** DIST_CHUNK_SHIFT);
+    const i0 = firstAtOrAfter(sup, lo), i1 = firstAtOrAfter(sup, hi), j0 = firstAtOrAfter(supTry, lo), j1 = firstAtOrAfter(supTry, hi);
+    // each range lists its changes in its own part of delta: at most its entries of both supports
+    return [ws.sup, ws.val, i0, i1, ws.supTry, ws.valTry, j0, j1, ws.z, ws.g, Math.fround(mu), lo, hi, DIST_CHUNK_SHIFT,
+      ws.delta + (i0 + j0) * 4, ws.deltaVal + (i0 + j0) * 4, ws.dist, ws.changes + r * 4];
+  });
+  engine.parallel('iht', 'i32_support_change_scalar', calls);
+  const perRange = engine.i32(ws.changes, ranges.length).slice();
+  const changed = perRange.reduce((t, d) => t + d, 0);
+  if (listUpTo !== false && changed <= listUpTo) {
+    // close the gaps between the ranges' lists
+    let at = perRange[0]!;
+    for (let r = 1; r < calls.length; r++) {
+      const from = (calls[r]![2]! + calls[r]![6]!) * 4, d = perRange[r]!;
+      if (d > 0 && from !== at * 4) {
+        engine.k.copy(ws.delta + at * 4, ws.delta + from, d * 4);
+        engine.k.copy(ws.deltaVal + at * 4, ws.deltaVal + from, d * 4);
+      }
+      at += d;
+    }
+  }
+  const dist = new Float64Array(engine.f32(ws.dist, 2 * chunks).slice().buffer);
+  let dz = 0;
+  for (let i = 0; i < chunks; i++) dz += dist[i]!;
+  return { changed, dz };
 }
 
 /** xHat = W^T z from the code itself, ending a chain of updates. */
