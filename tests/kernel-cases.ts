@@ -277,7 +277,7 @@ function sparseGemm(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float
     const nKB = ((g.K - 1) >> kbShift) + 1;
     const rowStart = b.i32(nKB * g.P + 1);
     const kv = b.raw(idx.length * 8);
-    m.k.i32_sparse_code_by_kblock_pixel_scalar(b.i32(idx), b.f32(val), idx.length, g.P, nKB * g.P, kbShift, tile << 2, rowStart, kv);
+    regroupByKernels(m, b, b.i32(idx), b.f32(val), idx.length, g.P, nKB * g.P, kbShift, tile << 2, rowStart, kv, 2);
     const n = g.Hp * g.Wp * g.M;
     const xc = b.zeros(n);
     // in bands of accumulator rows between the cuts (as threads split them), or in one call
@@ -360,6 +360,35 @@ function topKByKernels(m: Mod, mag: Float32Array, k: number, parts: number): Int
     }
     return Int32Array.from(out);
   });
+}
+
+/** Sparse codes to regroup: ascending (as cs.project returns them), descending, shuffled, empty. */
+function regroupInputs() {
+  const out: Array<{ K: number; P: number; kbShift: number; idx: number[]; z: Float32Array; order: string }> = [];
+  for (const [K, P, kbShift] of [[1, 1, 30], [7, 5, 0], [64, 12, 3], [9, 30, 1], [40, 4, 30]] as const) {
+    const z = randomArray(K * P, K + P + kbShift);
+    for (const order of ['ascending', 'descending', 'shuffled', 'empty'] as const) {
+      let idx = [...z.keys()].filter((i) => Math.abs(z[i]!) < 0.5);
+      if (order === 'descending') idx.reverse();
+      if (order === 'shuffled') {
+        const r = mulberry32(K * P);
+        idx = idx.map((i) => [r(), i] as const).sort((a, c) => a[0] - c[0]).map(([, i]) => i);
+      }
+      if (order === 'empty') idx = [];
+      out.push({ K, P, kbShift, idx, z, order });
+    }
+  }
+  return out;
+}
+
+/** The sparse path's regrouping (src/conv/paths/sparse.ts) from its three kernels, the entries in `parts` ranges. */
+function regroupByKernels(m: Mod, b: Bufs, idx: number, val: number, nnz: number, P: number, buckets: number, kbShift: number,
+  rowBytes: number, rowStart: number, kv: number, parts: number): void {
+  const ranges = nnz === 0 ? [[0, 0] as [number, number]] : splitRange(nnz, parts);
+  const cursors = b.i32(ranges.length * buckets);
+  ranges.forEach(([j0, j1], t) => m.k.i32_sparse_code_count_scalar(idx, j0, j1, P, kbShift, buckets, cursors + t * buckets * 4));
+  m.k.i32_sparse_code_offsets_scalar(cursors, ranges.length, buckets, rowStart);
+  ranges.forEach(([j0, j1], t) => m.k.i32_sparse_code_place_scalar(idx, val, j0, j1, P, kbShift, rowBytes, cursors + t * buckets * 4, kv));
 }
 
 const shapeArb = fc.record({
@@ -1161,36 +1190,65 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       m.record(got);
     }
   },
-  i32_sparse_code_by_kblock_pixel_scalar(m) {
-    for (const [K, P, kbShift, rowBytes] of [[1, 1, 30, 96], [7, 5, 0, 128], [64, 12, 3, 96], [9, 30, 1, 96], [40, 4, 30, 128]] as const) {
-      const n = K * P;
-      const z = randomArray(n, K + P + kbShift);
-      for (const order of ['ascending', 'descending', 'shuffled', 'empty'] as const) {
-        let idx = [...z.keys()].filter((i) => Math.abs(z[i]!) < 0.5);
-        if (order === 'descending') idx.reverse();
-        if (order === 'shuffled') {
-          const r = mulberry32(n);
-          idx = idx.map((i) => [r(), i] as const).sort((a, c) => a[0] - c[0]).map(([, i]) => i);
-        }
-        if (order === 'empty') idx = [];
+  i32_sparse_code_count_scalar(m) {
+    for (const { K, P, kbShift, idx } of regroupInputs()) {
+      const buckets = (((K - 1) >> kbShift) + 1) * P;
+      const j0 = idx.length >> 2, j1 = idx.length - (idx.length >> 3);
+      const got = withBufs(m, (b) => {
+        const pc = b.i32(buckets);
+        m.k.i32_sparse_code_count_scalar(b.i32(idx), j0, j1, P, kbShift, buckets, pc);
+        return b.readI32(pc, buckets);
+      });
+      const want = new Int32Array(buckets);
+      for (const flat of idx.slice(j0, j1)) want[(Math.floor(flat / P) >> kbShift) * P + (flat % P)]!++;
+      i32Equal(got, want, `K ${K} P ${P} kbShift ${kbShift}, entries [${j0}, ${j1})`);
+      m.record(got);
+    }
+  },
+  i32_sparse_code_offsets_scalar(m) {
+    for (const [parts, buckets] of [[1, 1], [1, 9], [2, 7], [3, 40]] as const) {
+      const counts = Int32Array.from(randomArray(parts * buckets, parts + buckets), (v) => Math.floor(Math.abs(v) * 5));
+      const [cursors, rowStart] = withBufs(m, (b) => {
+        const pc = b.i32(counts), pr = b.i32(buckets + 1);
+        m.k.i32_sparse_code_offsets_scalar(pc, parts, buckets, pr);
+        return [b.readI32(pc, parts * buckets), b.readI32(pr, buckets + 1)];
+      });
+      const total = (bk: number) => Array.from({ length: parts }, (_, t) => counts[t * buckets + bk]!).reduce((x, y) => x + y, 0);
+      const wantStart = Array.from({ length: buckets + 1 }, (_, bk) => Array.from({ length: bk }, (_, c) => total(c)).reduce((x, y) => x + y, 0));
+      i32Equal(rowStart, wantStart, `${parts} ranges, ${buckets} buckets: starts`);
+      const wantCursors = Array.from({ length: parts * buckets }, (_, i) => {
+        const t = Math.floor(i / buckets), bk = i % buckets;
+        return wantStart[bk]! + Array.from({ length: t }, (_, u) => counts[u * buckets + bk]!).reduce((x, y) => x + y, 0);
+      });
+      i32Equal(cursors, wantCursors, `${parts} ranges, ${buckets} buckets: cursors`);
+      m.record(rowStart);
+      m.record(cursors);
+    }
+  },
+  i32_sparse_code_place_scalar(m) {
+    // The whole regrouping as the sparse path composes it, its passes over the entries in 1 to 3
+    // ranges as threads split them: a stable counting sort whatever the split.
+    for (const { K, P, kbShift, idx, z, order } of regroupInputs()) {
+      for (const rowBytes of [96, 128]) {
         const val = Float32Array.from(idx, (i) => z[i]!);
         const buckets = (((K - 1) >> kbShift) + 1) * P;
-        const [rs, kv] = withBufs(m, (b) => {
-          const pr = b.i32(buckets + 1), pkv = b.raw(idx.length * 8);
-          m.k.i32_sparse_code_by_kblock_pixel_scalar(b.i32(idx), b.f32(val), idx.length, P, buckets, kbShift, rowBytes, pr, pkv);
-          return [b.readI32(pr, buckets + 1), b.readI32(pkv, idx.length * 2)];
-        });
-        // A stable counting sort by bucket (k >> kbShift) * P + p into (k * rowBytes, value bits).
         const entries = idx.map((flat, j) => ({ b: ((Math.floor(flat / P)) >> kbShift) * P + (flat % P), k: Math.floor(flat / P), j }));
         const sorted = [...entries].sort((a, c) => a.b - c.b || a.j - c.j);
         const vbits = new Int32Array(val.buffer);
         const wantKv = sorted.flatMap((e) => [e.k * rowBytes, vbits[e.j]!]);
         const wantRs = Array.from({ length: buckets + 1 }, (_, bk) => entries.filter((e) => e.b < bk).length);
-        const where = `K ${K} P ${P} kbShift ${kbShift} ${order}`;
-        i32Equal(rs, wantRs, `${where}: rowStart`);
-        i32Equal(kv, wantKv, `${where}: pairs`);
-        m.record(rs);
-        m.record(kv);
+        for (const parts of [1, 2, 3]) {
+          const [rs, kv] = withBufs(m, (b) => {
+            const pr = b.i32(buckets + 1), pkv = b.raw(idx.length * 8);
+            regroupByKernels(m, b, b.i32(idx), b.f32(val), idx.length, P, buckets, kbShift, rowBytes, pr, pkv, parts);
+            return [b.readI32(pr, buckets + 1), b.readI32(pkv, idx.length * 2)];
+          });
+          const where = `K ${K} P ${P} kbShift ${kbShift} ${order}, ${parts} ranges`;
+          i32Equal(rs, wantRs, `${where}: rowStart`);
+          i32Equal(kv, wantKv, `${where}: pairs`);
+          m.record(rs);
+          m.record(kv);
+        }
       }
     }
   },

@@ -79,7 +79,7 @@ for (const backend of backends) {
 }
 
 for (const backend of backends) {
-  test(`${backend}: the projection M(h, k) split by filter maps and by blocks, IHT, NIHT and the sparsest transposes give the bits of one thread`, async () => {
+  test(`${backend}: the projection M(h, k) split by filter maps and by blocks, IHT, NIHT and the sparse transposes give the bits of one thread`, async () => {
     const one = await instance(backend, 1);
     const shape = [36, 90, 91]; // 294,840 entries: large enough to split
     const h = one.randn(36 * 90 * 91, { seed: 21 });
@@ -100,6 +100,12 @@ for (const backend of backends) {
     const sparse = one.project(W1.forward(x), { shape: W1.outputShape, pool: 2, density: 0.04 });
     const values = Float32Array.from(sparse.support, (i) => sparse.z[i]!);
     const xs = W1.transposeSparse(sparse.support, values);
+    // a quarter of a 64x128x128 code (262,144 non-zeros): the grouped kernels' regrouping splits by ranges of entries
+    const big = { inChannels: 3, outChannels: 64, kernelSize: 3, height: 128, width: 128, padding: 'same' } as const;
+    const Wb1 = one.conv2d(big).randomize({ seed: 24 });
+    const bigCode = one.project(Wb1.forward(one.rand(Wb1.inputSize, { seed: 25 })), { shape: Wb1.outputShape, pool: 2, density: 0.25 });
+    const bigValues = Float32Array.from(bigCode.support, (i) => bigCode.z[i]!);
+    const xb = Wb1.transposeSparse(bigCode.support, bigValues);
     for (const T of [2, 3]) {
       const cs = await instance(backend, T);
       cases.forEach((c, i) => {
@@ -114,6 +120,8 @@ for (const backend of backends) {
       assert.ok(bitsEqual(rh.xHat, refHalf.xHat) && bitsEqual(rh.z, refHalf.z), `NIHT at density 0.5, ${T} threads: differs from one thread`);
       assert.deepEqual(rh.history, refHalf.history, `NIHT at density 0.5, ${T} threads: the error history differs`);
       assert.ok(bitsEqual(W.transposeSparse(sparse.support, values), xs), `sparse transpose at 4%, ${T} threads: differs from one thread`);
+      assert.ok(bitsEqual(cs.conv2d(big).randomize({ seed: 24 }).transposeSparse(bigCode.support, bigValues), xb),
+        `sparse transpose of 262,144 non-zeros, ${T} threads: differs from one thread`);
       cs.closeThreads();
     }
   });

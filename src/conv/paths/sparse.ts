@@ -38,6 +38,8 @@ export class SparseTransposeSimd extends SparseTransposePath {
       panels: this.columns * g.K * 4 + 48, // aligned to 64 in setup
       columnOffsets: this.columns * 4,
       rowStarts: (this.plan.blocks * g.Ho * g.Wo + 1) * 4,
+      // the regrouping's counters, then cursors: one set per range of entries (one per thread)
+      regroupCursors: this.engine.lanes * this.plan.blocks * g.Ho * g.Wo * 4,
     };
   }
 
@@ -57,6 +59,26 @@ export class SparseTransposeSimd extends SparseTransposePath {
     else a.f32_pack_conv2d_transpose_32_scalar(this.layer.channelLast, this.g.K, taps(this.g), this.panels);
   }
 
+  /**
+   * The code's (index, value) pairs regrouped by (block of filters, pixel) into `grouped`, with
+   * each bucket's start in rowStarts: a stable counting sort, its two passes over the entries
+   * split by ranges of entries on the threads, each with its own counters (then cursors).
+   */
+  private regroup(idxPtr: number, valPtr: number, nnz: number, grouped: number): void {
+    const g = this.g;
+    const { tile, kbShift, blocks } = this.plan;
+    const P = g.Ho * g.Wo, buckets = blocks * P;
+    const cursors = this.ptr.regroupCursors!;
+    const ranges = nnz === 0 ? [[0, 0] as [number, number]] : splitRange(nnz, chooseParts(this.engine.lanes, nnz));
+    this.engine.parallel('transposeSparse', 'i32_sparse_code_count_scalar', ranges.map(([j0, j1], t) => [
+      idxPtr, j0, j1, P, kbShift, buckets, cursors + t * buckets * 4,
+    ]));
+    this.engine.abi.i32_sparse_code_offsets_scalar(cursors, ranges.length, buckets, this.ptr.rowStarts!);
+    this.engine.parallel('transposeSparse', 'i32_sparse_code_place_scalar', ranges.map(([j0, j1], t) => [
+      idxPtr, valPtr, j0, j1, P, kbShift, tile << 2, cursors + t * buckets * 4, grouped,
+    ]));
+  }
+
   run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'scalar', grouped: number): void {
     const g = this.g;
     const s = this.engine.simdAbi!;
@@ -69,9 +91,9 @@ export class SparseTransposeSimd extends SparseTransposePath {
         idxPtr, valPtr, nnz, g.Ho, g.Wo, this.layer.channelLast, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, y0, y1, acc,
       ]));
     } else {
-      const { tile, kbShift, blocks, groupTile } = this.plan;
+      const { tile, blocks, groupTile } = this.plan;
       const L = taps(g);
-      this.engine.abi.i32_sparse_code_by_kblock_pixel_scalar(idxPtr, valPtr, nnz, g.Ho * g.Wo, blocks * g.Ho * g.Wo, kbShift, tile << 2, this.ptr.rowStarts!, grouped);
+      this.regroup(idxPtr, valPtr, nnz, grouped);
       if (tile === 24) {
         this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_1x24_kblock_simd', bands.map(([y0, y1]) => [
           this.ptr.rowStarts!, grouped, blocks, groupTile, g.Ho, g.Wo, this.panels, g.K, L,
