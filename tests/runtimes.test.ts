@@ -114,7 +114,11 @@ function requireDist(): void {
 // It is 272 KB since threads (load({ threads })): the team, the thread loop, the shared-memory
 // variant of the modules and the kernels' range parameters took the file from 256,645 to 272,920
 // bytes, for 1.5-1.9x faster operations on 2 cores (bench/results/threads.md).
-test('size budget: each wasm module <= 64 KB, the browser file <= 272 KB', () => {
+// It is 280 KB since NIHT's bookkeeping went into kernels that split over threads (the top-k in
+// four passes, the comparison of iterates, the regrouping of a sparse code in three, the fused
+// b = z + mu g): 272,920 to 281,752 bytes, for NIHT iterations 1.45x faster on one thread and
+// about 1.7x faster again on two (bench/results/threads.md).
+test('size budget: each wasm module <= 64 KB, the browser file <= 280 KB', () => {
   requireDist();
   const wasm = [
     ...readdirSync(join(root, 'build')).filter((f) => f.endsWith('.wasm')).map((f) => join('build', f)),
@@ -133,7 +137,7 @@ test('size budget: each wasm module <= 64 KB, the browser file <= 272 KB', () =>
     rows.push(`${f}: ${size} bytes (${(size / KB).toFixed(1)} KB)`);
   }
   const browser = statSync(join(root, 'dist/convcs.browser.mjs')).size;
-  assert.ok(browser <= 272 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 272 KB budget`);
+  assert.ok(browser <= 280 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 280 KB budget`);
   console.log(`sizes:\n  ${rows.join('\n  ')}`);
 });
 
