@@ -1,7 +1,7 @@
 // Sparse transposed convolution as a sparse GEMM followed by the col2im scatter-add: for each
 // group of 24 channel-last columns c = (ky*kw + kx)*M + m (f32_pack_conv2d_transpose_24_scalar), each
 // block of 2^kbShift filters and each code pixel, the pixel's non-zero filters of the block
-// (grouped by i32_sparse_code_by_kblock_pixel_scalar as (k * 96, v) pairs) are reduced into the
+// (grouped by i32_sparse_code_{count,offsets,place}_scalar as (k * 96, v) pairs) are reduced into the
 // 24 column sums in six f32x4 registers, and the sums are added into xc[Hp][Wp][M] once per
 // block. The work is O(nnz * M * kh * kw) like scattering whole filters, but partial sums stay in
 // registers instead of making a round trip through memory for every non-zero.

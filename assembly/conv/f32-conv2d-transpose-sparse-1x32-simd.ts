@@ -1,6 +1,6 @@
 // Sparse transposed convolution as a sparse GEMM followed by the col2im scatter-add: for each
 // group of 32 channel-last columns c = (ky*kw + kx)*M + m (f32_pack_conv2d_transpose_32_scalar) and each
-// code pixel, the pixel's non-zero filters (grouped by i32_sparse_code_by_kblock_pixel_scalar
+// code pixel, the pixel's non-zero filters (grouped by i32_sparse_code_{count,offsets,place}_scalar
 // as (k * 128, v) pairs, per block of filters) are reduced into the 32 column sums, and the sums
 // are added into xc[Hp][Wp][M] once per block. The work is O(nnz * M * kh * kw) like scattering whole filters, but partial sums stay in
 // registers instead of making a round trip through memory for every non-zero, and the group's
