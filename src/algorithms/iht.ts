@@ -307,10 +307,13 @@ function compareIterates(p: Problem, count: number, c: number, mu: number, listU
     }
     return lo;
   };
+  // each range lists its changes in its own part of delta, from the number of entries of both
+  // supports before it on: it has at most its own entries of both
+  const listStart: number[] = [];
   const calls = ranges.map(([a, b], r) => {
     const lo = a * 2 ** DIST_CHUNK_SHIFT, hi = Math.min(m, b * 2 ** DIST_CHUNK_SHIFT);
     const i0 = firstAtOrAfter(sup, lo), i1 = firstAtOrAfter(sup, hi), j0 = firstAtOrAfter(supTry, lo), j1 = firstAtOrAfter(supTry, hi);
-    // each range lists its changes in its own part of delta: at most its entries of both supports
+    listStart.push(i0 + j0);
     return [ws.sup, ws.val, i0, i1, ws.supTry, ws.valTry, j0, j1, ws.z, ws.g, Math.fround(mu), lo, hi, DIST_CHUNK_SHIFT,
       ws.delta + (i0 + j0) * 4, ws.deltaVal + (i0 + j0) * 4, ws.dist, ws.changes + r * 4];
   });
@@ -321,10 +324,10 @@ function compareIterates(p: Problem, count: number, c: number, mu: number, listU
     // close the gaps between the ranges' lists
     let at = perRange[0]!;
     for (let r = 1; r < calls.length; r++) {
-      const from = (calls[r]![2]! + calls[r]![6]!) * 4, d = perRange[r]!;
-      if (d > 0 && from !== at * 4) {
-        engine.k.copy(ws.delta + at * 4, ws.delta + from, d * 4);
-        engine.k.copy(ws.deltaVal + at * 4, ws.deltaVal + from, d * 4);
+      const from = listStart[r]!, d = perRange[r]!;
+      if (d > 0 && from !== at) {
+        engine.k.copy(ws.delta + at * 4, ws.delta + from * 4, d * 4);
+        engine.k.copy(ws.deltaVal + at * 4, ws.deltaVal + from * 4, d * 4);
       }
       at += d;
     }
