@@ -52,7 +52,8 @@ export function chooseKernels(abi: ModuleExports & ScalarKernelExports, simd: Si
     dot: simd ? simd.f32_dot_simd : abi.f32_dot_scalar,
     sumsq: simd ? simd.f32_sumsq_simd : abi.f32_sumsq_scalar,
     sumsqExact: abi.f32_sumsq_scalar,
-    axpy: simd ? simd.f32_axpy_simd : abi.f32_axpy_scalar,
+    // y += a x is w = y + a x with w = y: the same multiply and add per element
+    axpy: simd ? (a, x, y, n) => simd.f32_waxpy_simd(a, x, y, y, n) : (a, x, y, n) => abi.f32_waxpy_scalar(a, x, y, y, n),
     waxpy: simd ? simd.f32_waxpy_simd : abi.f32_waxpy_scalar,
     scal: simd ? simd.f32_scal_simd : abi.f32_scal_scalar,
     distsq: abi.f32_distsq_scalar,
@@ -89,7 +90,6 @@ export type Parallel = (where: string, name: string, calls: ReadonlyArray<readon
 export function splitElementwise(k: Kernels, simd: boolean, lanes: number, parallel: Parallel): Kernels {
   const parts = (n: number) => chooseParts(lanes, n);
   const ranges = (n: number) => splitRange(n, parts(n), 4);
-  const axpy = simd ? 'f32_axpy_simd' : 'f32_axpy_scalar';
   const waxpy = simd ? 'f32_waxpy_simd' : 'f32_waxpy_scalar';
   const scal = simd ? 'f32_scal_simd' : 'f32_scal_scalar';
   return {
@@ -105,7 +105,7 @@ export function splitElementwise(k: Kernels, simd: boolean, lanes: number, paral
     },
     axpy(a, x, y, n) {
       if (parts(n) === 1) return k.axpy(a, x, y, n);
-      parallel('axpy', axpy, ranges(n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, j - i]));
+      parallel('axpy', waxpy, ranges(n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, y + 4 * i, j - i]));
     },
     waxpy(a, x, y, w, n) {
       if (parts(n) === 1) return k.waxpy(a, x, y, w, n);

@@ -819,32 +819,6 @@ function draw64Js(key: bigint, counter: number | bigint): bigint {
 
 export const KERNEL_CASES: Record<string, KernelCase> = {
   // -- blas --
-  f32_axpy_scalar(m) {
-    for (const n of LENGTHS) {
-      const x = randomArray(n, n + 1), y = randomArray(n, n + 2);
-      for (const a of [0.75, -3.5e-3, 0]) {
-        const got = withBufs(m, (b) => {
-          const py = b.f32(y);
-          m.k.f32_axpy_scalar(a, b.f32(x), py, n);
-          return b.readF32(py, n);
-        });
-        bits(got, Float32Array.from(y, (v, i) => f(v + f(f(a) * x[i]!))), `n ${n}, a ${a}`);
-        m.record(got);
-      }
-    }
-  },
-  f32_axpy_simd(m) {
-    for (const n of LENGTHS) {
-      const x = randomArray(n, n + 1), y = randomArray(n, n + 2);
-      const [s, r] = withBufs(m, (b) => {
-        const px = b.f32(x), p1 = b.f32(y), p2 = b.f32(y);
-        m.s.f32_axpy_simd(0.75, px, p1, n);
-        m.k.f32_axpy_scalar(0.75, px, p2, n);
-        return [b.readF32(p1, n), b.readF32(p2, n)];
-      });
-      bits(s, r, `n ${n}`);
-    }
-  },
   f32_waxpy_scalar(m) {
     for (const n of LENGTHS) {
       const x = randomArray(n, n + 1), y = randomArray(n, n + 2);
@@ -856,6 +830,13 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
         });
         bits(got, Float32Array.from(y, (v, i) => f(v + f(f(a) * x[i]!))), `n ${n}, a ${a}`);
         bits(yAfter, y, `n ${n}: y is left as it was`);
+        // w = y: y += a x (the facade's axpy)
+        const inPlace = withBufs(m, (b) => {
+          const py = b.f32(y);
+          m.k.f32_waxpy_scalar(a, b.f32(x), py, py, n);
+          return b.readF32(py, n);
+        });
+        bits(inPlace, got, `n ${n}, a ${a}, in place`);
         m.record(got);
       }
     }
