@@ -277,7 +277,7 @@ function sparseGemm(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float
     const nKB = ((g.K - 1) >> kbShift) + 1;
     const rowStart = b.i32(nKB * g.P + 1);
     const kv = b.raw(idx.length * 8);
-    regroupByKernels(m, b, b.i32(idx), b.f32(val), idx.length, g.P, nKB * g.P, kbShift, tile << 2, rowStart, kv, 2);
+    regroupByKernels(m, b, b.i32(idx), b.f32(val), idx.length, g.P, nKB * g.P, kbShift, tile << 2, rowStart, kv, 2, g.K);
     const n = g.Hp * g.Wp * g.M;
     const xc = b.zeros(n);
     // in bands of accumulator rows between the cuts (as threads split them), or in one call
@@ -381,14 +381,25 @@ function regroupInputs() {
   return out;
 }
 
-/** The sparse path's regrouping (src/conv/paths/sparse.ts) from its three kernels, the entries in `parts` ranges. */
+/**
+ * The sparse path's regrouping (src/conv/paths/sparse.ts) from its kernels, the entries in `parts`
+ * ranges: counted by ranges of entries, then placed by ranges of pixels when the indices ascend
+ * (unless `byEntries`), else by the ranges of entries.
+ */
 function regroupByKernels(m: Mod, b: Bufs, idx: number, val: number, nnz: number, P: number, buckets: number, kbShift: number,
-  rowBytes: number, rowStart: number, kv: number, parts: number): void {
+  rowBytes: number, rowStart: number, kv: number, parts: number, K = 0, byEntries = false): void {
   const ranges = nnz === 0 ? [[0, 0] as [number, number]] : splitRange(nnz, parts);
-  const cursors = b.i32(ranges.length * buckets);
-  ranges.forEach(([j0, j1], t) => m.k.i32_sparse_code_count_scalar(idx, j0, j1, P, kbShift, buckets, cursors + t * buckets * 4));
+  const cursors = b.i32(ranges.length * buckets), flags = b.i32(ranges.length);
+  ranges.forEach(([j0, j1], t) => m.k.i32_sparse_code_count_scalar(idx, j0, j1, P, kbShift, buckets, cursors + t * buckets * 4, flags + t * 4));
   m.k.i32_sparse_code_offsets_scalar(cursors, ranges.length, buckets, rowStart);
-  ranges.forEach(([j0, j1], t) => m.k.i32_sparse_code_place_scalar(idx, val, j0, j1, P, kbShift, rowBytes, cursors + t * buckets * 4, kv));
+  const ix = b.readI32(idx, nnz);
+  const ascending = b.readI32(flags, ranges.length).every((a) => a === 1) && ranges.every(([j0], t) => t === 0 || ix[j0 - 1]! <= ix[j0]!);
+  assert.equal(ascending, ix.every((v, j) => j === 0 || ix[j - 1]! <= v), 'the count pass tells whether the indices ascend');
+  if (ascending && !byEntries) {
+    for (const [p0, p1] of splitRange(P, parts)) m.k.i32_sparse_code_place_ascending_scalar(idx, val, nnz, K, P, kbShift, rowBytes, cursors, kv, p0, p1);
+  } else {
+    ranges.forEach(([j0, j1], t) => m.k.i32_sparse_code_place_scalar(idx, val, j0, j1, P, kbShift, rowBytes, cursors + t * buckets * 4, kv));
+  }
 }
 
 const shapeArb = fc.record({
@@ -1175,15 +1186,18 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
     for (const { K, P, kbShift, idx } of regroupInputs()) {
       const buckets = (((K - 1) >> kbShift) + 1) * P;
       const j0 = idx.length >> 2, j1 = idx.length - (idx.length >> 3);
-      const got = withBufs(m, (b) => {
-        const pc = b.i32(buckets);
-        m.k.i32_sparse_code_count_scalar(b.i32(idx), j0, j1, P, kbShift, buckets, pc);
-        return b.readI32(pc, buckets);
+      const [got, flag] = withBufs(m, (b) => {
+        const pc = b.i32(buckets), pf = b.i32(1);
+        m.k.i32_sparse_code_count_scalar(b.i32(idx), j0, j1, P, kbShift, buckets, pc, pf);
+        return [b.readI32(pc, buckets), b.readI32(pf, 1)[0]!] as const;
       });
       const want = new Int32Array(buckets);
       for (const flat of idx.slice(j0, j1)) want[(Math.floor(flat / P) >> kbShift) * P + (flat % P)]!++;
       i32Equal(got, want, `K ${K} P ${P} kbShift ${kbShift}, entries [${j0}, ${j1})`);
+      const run = idx.slice(j0, j1);
+      assert.equal(flag, run.every((v, j) => j === 0 || run[j - 1]! <= v) ? 1 : 0, 'whether the entries ascend');
       m.record(got);
+      m.record(flag);
     }
   },
   i32_sparse_code_offsets_scalar(m) {
@@ -1206,9 +1220,29 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       m.record(cursors);
     }
   },
+  i32_sparse_code_place_ascending_scalar(m) {
+    // A support with pixels past one tile of 1024 and several blocks of filters, placed by 1-3 ranges
+    // of pixels: the pairs of the entry-order placement.
+    for (const [K, P, kbShift, density] of [[6, 2500, 1, 0.3], [3, 1500, 30, 0.9], [40, 37, 3, 0.2]] as const) {
+      const r = mulberry32(K * P);
+      const idx = [...Array(K * P).keys()].filter(() => r() < density);
+      const val = randomArray(idx.length, K + P);
+      const buckets = (((K - 1) >> kbShift) + 1) * P;
+      const place = (parts: number, byEntries: boolean) => withBufs(m, (b) => {
+        const pr = b.i32(buckets + 1), pkv = b.raw(idx.length * 8);
+        regroupByKernels(m, b, b.i32(idx), b.f32(val), idx.length, P, buckets, kbShift, 128, pr, pkv, parts, K, byEntries);
+        return b.readI32(pkv, idx.length * 2);
+      });
+      const byEntries = place(1, true);
+      const byPixels = [1, 2, 3].map((parts) => place(parts, false));
+      byPixels.forEach((kv, i) => i32Equal(kv, byEntries, `K ${K} P ${P} kbShift ${kbShift}: ${i + 1} ranges of pixels`));
+      m.record(byPixels[0]!);
+    }
+  },
   i32_sparse_code_place_scalar(m) {
-    // The whole regrouping as the sparse path composes it, its passes over the entries in 1 to 3
-    // ranges as threads split them: a stable counting sort whatever the split.
+    // The whole regrouping as the sparse path composes it, its passes over the entries (or, for an
+    // ascending code, the pixels) in 1 to 3 ranges as threads split them, and an ascending code
+    // placed by entries too: a stable counting sort whatever the split.
     for (const { K, P, kbShift, idx, z, order } of regroupInputs()) {
       for (const rowBytes of [96, 128]) {
         const val = Float32Array.from(idx, (i) => z[i]!);
@@ -1218,13 +1252,13 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
         const vbits = new Int32Array(val.buffer);
         const wantKv = sorted.flatMap((e) => [e.k * rowBytes, vbits[e.j]!]);
         const wantRs = Array.from({ length: buckets + 1 }, (_, bk) => entries.filter((e) => e.b < bk).length);
-        for (const parts of [1, 2, 3]) {
+        for (const [parts, byEntries] of [[1, false], [2, false], [3, false], [2, true]] as const) {
           const [rs, kv] = withBufs(m, (b) => {
             const pr = b.i32(buckets + 1), pkv = b.raw(idx.length * 8);
-            regroupByKernels(m, b, b.i32(idx), b.f32(val), idx.length, P, buckets, kbShift, rowBytes, pr, pkv, parts);
+            regroupByKernels(m, b, b.i32(idx), b.f32(val), idx.length, P, buckets, kbShift, rowBytes, pr, pkv, parts, K, byEntries);
             return [b.readI32(pr, buckets + 1), b.readI32(pkv, idx.length * 2)];
           });
-          const where = `K ${K} P ${P} kbShift ${kbShift} ${order}, ${parts} ranges`;
+          const where = `K ${K} P ${P} kbShift ${kbShift} ${order}, ${parts} ranges${byEntries ? ', placed by entries' : ''}`;
           i32Equal(rs, wantRs, `${where}: rowStart`);
           i32Equal(kv, wantKv, `${where}: pairs`);
           m.record(rs);

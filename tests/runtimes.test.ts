@@ -116,8 +116,9 @@ function requireDist(): void {
 // bytes, for 1.5-1.9x faster operations on 2 cores (bench/results/threads.md).
 // It is 280 KB since NIHT's bookkeeping went into kernels that split over threads (the top-k in
 // four passes, the comparison of iterates, the regrouping of a sparse code in three, the fused
-// b = z + mu g): 272,920 to 281,027 bytes, for NIHT iterations 1.45x faster on one thread and
-// about 1.7x faster again on two (bench/results/threads.md).
+// b = z + mu g, a placement by tiles of pixels for codes in index order): 272,920 to 282,710
+// bytes, for NIHT iterations 1.45x faster on one thread and about 1.7x faster again on two
+// (bench/results/threads.md).
 test('size budget: each wasm module <= 64 KB, the browser file <= 280 KB', () => {
   requireDist();
   const wasm = [

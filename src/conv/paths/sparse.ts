@@ -38,8 +38,9 @@ export class SparseTransposeSimd extends SparseTransposePath {
       panels: this.columns * g.K * 4 + 48, // aligned to 64 in setup
       columnOffsets: this.columns * 4,
       rowStarts: (this.plan.blocks * g.Ho * g.Wo + 1) * 4,
-      // the regrouping's counters, then cursors: one set per range of entries (one per thread)
-      regroupCursors: this.engine.lanes * this.plan.blocks * g.Ho * g.Wo * 4,
+      // the regrouping's counters, then cursors: one set per range of entries (one per thread),
+      // then one flag per range (whether its indices ascend)
+      regroupCursors: this.engine.lanes * (this.plan.blocks * g.Ho * g.Wo + 1) * 4,
     };
   }
 
@@ -61,19 +62,33 @@ export class SparseTransposeSimd extends SparseTransposePath {
 
   /**
    * The code's (index, value) pairs regrouped by (block of filters, pixel) into `grouped`, with
-   * each bucket's start in rowStarts: a stable counting sort, its two passes over the entries
-   * split by ranges of entries on the threads, each with its own counters (then cursors).
+   * each bucket's start in rowStarts: a stable counting sort. Its count pass runs by ranges of
+   * entries on the threads, each with its own counters (then cursors). A code in index order
+   * (a support) is then placed by ranges of pixels, in tiles that keep its writes in cache; any
+   * other order, by the ranges of entries. Both give the pairs of one pass.
    */
   private regroup(idxPtr: number, valPtr: number, nnz: number, grouped: number): void {
     const g = this.g;
     const { tile, kbShift, blocks } = this.plan;
     const P = g.Ho * g.Wo, buckets = blocks * P;
     const cursors = this.ptr.regroupCursors!;
-    const ranges = nnz === 0 ? [[0, 0] as [number, number]] : splitRange(nnz, chooseParts(this.engine.lanes, nnz));
+    const ascending = cursors + this.engine.lanes * buckets * 4; // one flag per range of entries
+    const parts = chooseParts(this.engine.lanes, nnz);
+    const ranges = nnz === 0 ? [[0, 0] as [number, number]] : splitRange(nnz, parts);
     this.engine.parallel('transposeSparse', 'i32_sparse_code_count_scalar', ranges.map(([j0, j1], t) => [
-      idxPtr, j0, j1, P, kbShift, buckets, cursors + t * buckets * 4,
+      idxPtr, j0, j1, P, kbShift, buckets, cursors + t * buckets * 4, ascending + t * 4,
     ]));
     this.engine.abi.i32_sparse_code_offsets_scalar(cursors, ranges.length, buckets, this.ptr.rowStarts!);
+    const idx = this.engine.i32(idxPtr, nnz);
+    const inOrder = this.engine.i32(ascending, ranges.length).every((a) => a === 1) &&
+      ranges.every(([j0], t) => t === 0 || idx[j0 - 1]! <= idx[j0]!);
+    if (inOrder) {
+      // the first range's cursors start at each bucket's start; each range of pixels owns its buckets
+      this.engine.parallel('transposeSparse', 'i32_sparse_code_place_ascending_scalar', splitRange(P, parts).map(([p0, p1]) => [
+        idxPtr, valPtr, nnz, g.K, P, kbShift, tile << 2, cursors, grouped, p0, p1,
+      ]));
+      return;
+    }
     this.engine.parallel('transposeSparse', 'i32_sparse_code_place_scalar', ranges.map(([j0, j1], t) => [
       idxPtr, valPtr, j0, j1, P, kbShift, tile << 2, cursors + t * buckets * 4, grouped,
     ]));
