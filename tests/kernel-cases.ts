@@ -1221,11 +1221,12 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
     }
   },
   i32_sparse_code_place_ascending_scalar(m) {
-    // A support with pixels past one tile of 1024 and several blocks of filters, placed by 1-3 ranges
-    // of pixels: the pairs of the entry-order placement.
-    for (const [K, P, kbShift, density] of [[6, 2500, 1, 0.3], [3, 1500, 30, 0.9], [40, 37, 3, 0.2]] as const) {
+    // A support with pixels past one tile of 1024 and several blocks of filters (and one with
+    // repeated indices), placed by 1-3 ranges of pixels: the pairs of the entry-order placement.
+    for (const [K, P, kbShift, density, repeats] of [[6, 2500, 1, 0.3, false], [3, 1500, 30, 0.9, false], [40, 37, 3, 0.2, false], [4, 1100, 30, 0.3, true]] as const) {
       const r = mulberry32(K * P);
-      const idx = [...Array(K * P).keys()].filter(() => r() < density);
+      // repeats: some indices twice in a row (non-decreasing, as a caller may pass; they add up)
+      const idx = [...Array(K * P).keys()].filter(() => r() < density).flatMap((i) => (repeats && r() < 0.2 ? [i, i] : [i]));
       const val = randomArray(idx.length, K + P);
       const buckets = (((K - 1) >> kbShift) + 1) * P;
       const place = (parts: number, byEntries: boolean) => withBufs(m, (b) => {
