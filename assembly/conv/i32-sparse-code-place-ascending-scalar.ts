@@ -7,6 +7,8 @@
 // its part of the pairs. Each bucket still receives its entries in code order (ascending k), so
 // the pairs are those of one pass; threads split the pixels, each writing only its own buckets.
 
+import { placePair } from "../helpers/i32-sparse-code-place-pair";
+
 const PIXEL_TILE = 1024;
 
 /**
@@ -36,12 +38,7 @@ export function i32_sparse_code_place_ascending_scalar(
       for (let j = a; j < nnz; j++) {
         const flat = load<i32>(idx + (<usize>j << 2));
         if (flat >= end) break;
-        const cursor = slots + (<usize>flat << 2);
-        const at = load<i32>(cursor);
-        const pair = kv + (<usize>at << 3);
-        store<i32>(pair, rowOff);
-        store<f32>(pair, load<f32>(val + (<usize>j << 2)), 4);
-        store<i32>(cursor, at + 1);
+        placePair(slots, flat, kv, rowOff, load<f32>(val + (<usize>j << 2)));
       }
     }
   }

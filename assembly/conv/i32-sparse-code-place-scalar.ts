@@ -5,6 +5,8 @@
 // and one stream to read instead of two; pairs also halve the lines that this pass, which writes
 // to many places at once, touches.
 
+import { placePair } from "../helpers/i32-sparse-code-place-pair";
+
 /** The entries j in [j0, j1) into kv at their bucket's cursor (advanced); the cursors from i32_sparse_code_offsets_scalar. */
 export function i32_sparse_code_place_scalar(
   idx: usize, val: usize, j0: i32, j1: i32, P: i32, kbShift: i32, rowBytes: i32, cursors: usize, kv: usize,
@@ -20,11 +22,6 @@ export function i32_sparse_code_place_scalar(
       slots = cursors + (<usize>((k >> kbShift) * P - lo) << 2);
       rowOff = k * rowBytes;
     }
-    const cursor = slots + (<usize>flat << 2);
-    const at = load<i32>(cursor);
-    const pair = kv + (<usize>at << 3);
-    store<i32>(pair, rowOff);
-    store<f32>(pair, load<f32>(val + (<usize>j << 2)), 4);
-    store<i32>(cursor, at + 1);
+    placePair(slots, flat, kv, rowOff, load<f32>(val + (<usize>j << 2)));
   }
 }
