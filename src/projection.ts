@@ -4,7 +4,7 @@
 // 1-D theory). M keeps the largest entry of each block, then the k strongest blocks.
 
 import { chooseBlockMax, chooseParts } from './conv/choose.js';
-import { splitRange } from './threads/split.js';
+import { closeGaps, firstAtOrAfter, splitRange } from './threads/split.js';
 import type { SimdKernelExports } from './generated/kernels.js';
 import type { Engine } from './instance.js';
 import {
@@ -194,16 +194,7 @@ export class Projector {
     // them, and of the ascending support: zero each range's part of z, then scatter its run.
     const perMap = this.bg.blocks / this.bg.K;
     const sel = this.engine.i32(this.ptrSel, count);
-    const firstAtOrAfter = (block: number) => {
-      let lo = 0, hi = count;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (sel[mid]! < block) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    };
-    const runs = this.maps.map(([k0, k1]) => [k0, k1, firstAtOrAfter(k0 * perMap), firstAtOrAfter(k1 * perMap)] as const);
+    const runs = this.maps.map(([k0, k1]) => [k0, k1, firstAtOrAfter(sel, k0 * perMap), firstAtOrAfter(sel, k1 * perMap)] as const);
     if (zPtr !== 0) this.engine.parallel('project', 'zero', runs.map(([k0, k1]) => [zPtr + k0 * Ho * Wo * 4, (k1 - k0) * Ho * Wo * 4]));
     this.engine.parallel('project', 'f32_block_scatter_scalar', runs.map(([, , j0, j1]) => [
       this.ptrSel + j0 * 4, j1 - j0, this.ptrVal, this.ptrIdx, zPtr, 0, supportPtr + j0 * 4, valuesPtr === 0 ? 0 : valuesPtr + j0 * 4, Ho, Wo, ph, pw,
@@ -225,6 +216,7 @@ export class Projector {
     const B = this.bg.blocks;
     if (k <= 0 || B === 0) return 0;
     const ranges = this.blockRanges;
+    const starts = ranges.map(([a]) => a); // each range lists its blocks at the start of its part of sel
     const counts = hist + ranges.length * HISTOGRAM_BYTES; // one i32 per range, then the narrowing's two outputs
     const narrowed = counts + ranges.length * 4;
     let threshold = 0, lastTie = B - 1; // k >= B: every block
@@ -245,25 +237,14 @@ export class Projector {
       // the bucket's blocks, each range's at the start of its own part of sel, then side by side
       const perRange = ranges.map((_, r) => h[r * HISTOGRAM_BUCKETS + bucket]!);
       engine.parallel('project', 'u32_top_k_candidates_scalar', ranges.map(([a, b]) => [mag, a, b, bucket, sel + a * 4]));
-      const candidates = this.closeGaps(ranges, perRange);
+      const candidates = closeGaps(engine.k.copy, [sel], starts, perRange);
       engine.k.topKNarrow(mag, sel, candidates, need, hist, narrowed);
       const out = engine.i32(narrowed, 2);
       threshold = out[0]! >>> 0;
       lastTie = out[1]!;
     }
     engine.parallel('project', 'u32_top_k_select_scalar', ranges.map(([a, b], r) => [mag, a, b, threshold, lastTie, sel + a * 4, counts + r * 4]));
-    return this.closeGaps(ranges, Array.from(engine.i32(counts, ranges.length)));
-  }
-
-  /** Moves the lists each range of blocks wrote at the start of its part of ptrSel together; returns their total length. */
-  private closeGaps(ranges: ReadonlyArray<readonly [number, number]>, lengths: readonly number[]): number {
-    let total = lengths[0] ?? 0;
-    for (let r = 1; r < ranges.length; r++) {
-      const n = lengths[r]!;
-      if (n > 0 && total !== ranges[r]![0]) this.engine.k.copy(this.ptrSel + total * 4, this.ptrSel + ranges[r]![0] * 4, n * 4);
-      total += n;
-    }
-    return total;
+    return closeGaps(engine.k.copy, [sel], starts, Array.from(engine.i32(counts, ranges.length)));
   }
 
   dispose(): void {

@@ -18,7 +18,7 @@ import { resolveSparsity, makeProjector, sparsityKeys } from './sparsity.js';
 import type { SparsityOptions, ResolvedSparsity } from './sparsity.js';
 import type { Projector } from '../projection.js';
 import { chooseParts } from '../conv/choose.js';
-import { splitRange } from '../threads/split.js';
+import { closeGaps, firstAtOrAfter, splitRange } from '../threads/split.js';
 
 export interface ReconstructOptions extends SparsityOptions {}
 
@@ -78,8 +78,7 @@ class IhtWorkspace {
   readonly dist: number; readonly changes: number;
   constructor(readonly engine: Engine, n: number, m: number, blocks: number) {
     const B = Math.max(blocks, 1) * 4;
-    const chunks = Math.max(1, Math.ceil(m / 2 ** DIST_CHUNK_SHIFT));
-    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, chunks * 8, engine.lanes * 4]);
+    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, distChunks(m) * 8, engine.lanes * 4]);
     [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.z, this.sup, this.val, this.supTry, this.valTry,
       this.delta, this.deltaVal, this.dist, this.changes] = this.ptrs as [number, number, number, number, number, number, number, number, number,
       number, number, number, number, number, number, number];
@@ -284,6 +283,11 @@ function nihtStep(p: Problem, count: number): number {
 /** Chunks of indices NIHT's ||z' - z||^2 is summed by (i32_support_change_scalar): fixed, so that the sum is the same however threads split it. */
 const DIST_CHUNK_SHIFT = 16;
 
+/** How many such chunks a code of m values has. */
+function distChunks(m: number): number {
+  return Math.max(1, Math.ceil(m / 2 ** DIST_CHUNK_SHIFT));
+}
+
 /**
  * Compares the candidate z' = (supTry, valTry, c) with the iterate z = (sup, val, count): the
  * number of entries where their supports differ, listed (in delta, deltaVal, ascending, with
@@ -295,18 +299,9 @@ function compareIterates(p: Problem, count: number, c: number, mu: number, listU
   const { ws, op } = p;
   const { engine } = ws;
   const m = op.outputSize;
-  const chunks = Math.max(1, Math.ceil(m / 2 ** DIST_CHUNK_SHIFT));
+  const chunks = distChunks(m);
   const ranges = splitRange(chunks, chooseParts(engine.lanes, count + c));
   const sup = engine.i32(ws.sup, count), supTry = engine.i32(ws.supTry, c);
-  const firstAtOrAfter = (a: Int32Array, index: number) => {
-    let lo = 0, hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid]! < index) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   // each range lists its changes in its own part of delta, from the number of entries of both
   // supports before it on: it has at most its own entries of both
   const listStart: number[] = [];
@@ -320,18 +315,7 @@ function compareIterates(p: Problem, count: number, c: number, mu: number, listU
   engine.parallel('iht', 'i32_support_change_scalar', calls);
   const perRange = engine.i32(ws.changes, ranges.length).slice();
   const changed = perRange.reduce((t, d) => t + d, 0);
-  if (listUpTo !== false && changed <= listUpTo) {
-    // close the gaps between the ranges' lists
-    let at = perRange[0]!;
-    for (let r = 1; r < calls.length; r++) {
-      const from = listStart[r]!, d = perRange[r]!;
-      if (d > 0 && from !== at) {
-        engine.k.copy(ws.delta + at * 4, ws.delta + from * 4, d * 4);
-        engine.k.copy(ws.deltaVal + at * 4, ws.deltaVal + from * 4, d * 4);
-      }
-      at += d;
-    }
-  }
+  if (listUpTo !== false && changed <= listUpTo) closeGaps(engine.k.copy, [ws.delta, ws.deltaVal], listStart, Array.from(perRange));
   const dist = new Float64Array(engine.f32(ws.dist, 2 * chunks).slice().buffer);
   let dz = 0;
   for (let i = 0; i < chunks; i++) dz += dist[i]!;

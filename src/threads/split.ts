@@ -17,3 +17,30 @@ export function splitRange(n: number, parts: number, align = 1): Array<[number, 
   }
   return out;
 }
+
+/** The first position in the ascending list `a` whose value is at least `value` (a.length if none): where a range of indices starts in it. */
+export function firstAtOrAfter(a: Int32Array, value: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Ranges that each wrote their own list at their own start (starts[r], in elements of 4 bytes,
+ * ascending, each list no longer than the room before the next start) into the same buffers:
+ * moves the lists together, range after range, in each buffer; returns their total length.
+ */
+export function closeGaps(move: (dst: number, src: number, bytes: number) => void, buffers: readonly number[],
+  starts: readonly number[], lengths: readonly number[]): number {
+  let total = lengths[0] ?? 0;
+  for (let r = 1; r < starts.length; r++) {
+    const n = lengths[r]!;
+    if (n > 0 && total !== starts[r]) for (const p of buffers) move(p + total * 4, p + starts[r]! * 4, n * 4);
+    total += n;
+  }
+  return total;
+}
