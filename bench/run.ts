@@ -298,8 +298,11 @@ async function main(): Promise<void> {
     });
   }, 1500);
   writeThreadsResults(threadRows, COMMAND, (performance.now() - threadsStarted) / 1000);
+  const [ops, scaling] = [threadRows.filter((r) => !r.bench.startsWith('this machine')), threadRows.filter((r) => r.bench.startsWith('this machine'))];
   notes.push('Threads (rows "threads: ..."): the same operation on instances loaded with threads 1 and 2; speed-ups ' +
-    threadRows.map((r) => `${r.bench} ${r.op} ${r.speedup.toFixed(2)}×`).join(', ') + ' (bench/results/threads.md).');
+    ops.map((r) => `${r.bench} ${r.op} ${r.speedup.toFixed(2)}×`).join(', ') + '. What a second thread gains on this machine at all ' +
+    '(the same arithmetic, or copies of arrays far past the last-level cache, on one worker thread and on two at once): ' +
+    scaling.map((r) => `${r.op.split(':')[0]} ${r.speedup.toFixed(2)}× ${r.bench.slice(r.bench.indexOf('('))}`).join(', ') + ' (bench/results/threads.md).');
 
   // ---- RIP trials per second, Figure 2's setting on the 1-D layer ----
   {
