@@ -7,6 +7,7 @@ import assert from './assert.js';
 import type { Engine } from '../src/instance.js';
 import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from '../src/generated/kernels.js';
 import { splitRange } from '../src/threads/split.js';
+import { winogradPlaneFloats as planeFloats } from '../src/conv/choose.js';
 import { bitsEqual, convReference, dot64, mulberry32, randomArray, relErr, transposeReference } from './helpers.js';
 
 /** One module as a case sees it. */
@@ -619,7 +620,7 @@ function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32
     const U = b.f32(planes * Op * c.I);
     tile.filter(mod)(b.f32(w), g.K, g.M, c.transpose, U);
     const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
-    const V = b.f32(planes * c.I * Tb), Om = b.f32(planes * Op * Tb), out = b.f32(c.O * c.Ho * c.Wo);
+    const V = b.f32(planes * planeFloats(c.I, Tb)), Om = b.f32(planes * planeFloats(Op, Tb)), out = b.f32(c.O * c.Ho * c.Wo);
     const ends = [0, ...cuts.filter((t) => t > 0 && t < T), T];
     const oEnds = channelCut === undefined || channelCut <= 0 || channelCut >= c.O ? [0, c.O] : [0, channelCut, c.O];
     for (let i = 1; i < ends.length; i++) {
@@ -632,9 +633,9 @@ function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32
 function inputTransform(mod: Mod, tile: WinoTile, simd: boolean, Pin: Float32Array, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number): Float32Array {
   const planes = (tile.m + 2) ** 2;
   return withBufs(mod, (b) => {
-    const V = b.f32(planes * C * Tb);
+    const V = b.f32(planes * planeFloats(C, Tb));
     tile.input(mod, simd)(b.f32(Pin), C, Hq, Wq, TX, t0, n, Tb, V);
-    return b.readF32(V, planes * C * Tb);
+    return b.readF32(V, planes * planeFloats(C, Tb));
   });
 }
 
@@ -709,7 +710,7 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
             const d = j < n ? span.map((r) => span.map((q) => Pin[(c * Hq + m * ty + r) * Wq + m * tx + q]!)) : undefined;
             const v = d && matmul(matmul(bt, d), transposeMat(bt));
             for (let xi = 0; xi < planes; xi++) {
-              const a = (xi * C + c) * Tb + j;
+              const a = xi * planeFloats(C, Tb) + c * Tb + j;
               if (v) {
                 want.push(v[Math.floor(xi / n6)]![xi % n6]!);
                 got.push(V[a]!);
@@ -735,7 +736,7 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
         const { O, Op, TY, TX, Ho, Wo } = s;
         const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
         for (const [t0, n] of blocksOf(T, Tb)) {
-          const Om = randomArray(planes * Op * Tb, s.seed + t0);
+          const Om = randomArray(planes * planeFloats(Op, Tb), s.seed + t0);
           const out = outputTransform(mod, tile, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo);
           const want: number[] = [], got: number[] = [];
           for (let o = 0; o < O; o++) for (let y = 0; y < Ho; y++) for (let x = 0; x < Wo; x++) {
@@ -745,7 +746,7 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
               assert.ok(Number.isNaN(out[a]), `${JSON.stringify(s)}: output of a tile outside the block written`);
               continue;
             }
-            const mt = span.map((r) => span.map((c) => Om[((n6 * r + c) * Op + o) * Tb + t - t0]!));
+            const mt = span.map((r) => span.map((c) => Om[(n6 * r + c) * planeFloats(Op, Tb) + o * Tb + t - t0]!));
             want.push(matmul(matmul(at, mt), transposeMat(at))[y % m]![x % m]!);
             got.push(out[a]!);
           }
@@ -759,7 +760,7 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
         const { O, Op, TY, TX, Ho, Wo } = s;
         const T = TY * TX, Tb = s.blocks || Math.ceil(T / 8) * 8;
         for (const [t0, n] of blocksOf(T, Tb)) {
-          const Om = randomArray(planes * Op * Tb, s.seed + t0);
+          const Om = randomArray(planes * planeFloats(Op, Tb), s.seed + t0);
           const whole = outputTransform(mod, tile, false, Om, O, Op, Tb, TX, t0, n, Ho, Wo);
           bits(outputTransform(mod, tile, true, Om, O, Op, Tb, TX, t0, n, Ho, Wo), whole, `${JSON.stringify(s)} block ${t0}`);
           const cut = s.seed % (O + 1);
@@ -1375,19 +1376,19 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   f32_winograd_gemm_scalar(m) {
     fc.assert(fc.property(gemmArb, (s) => {
       const { I, Op, Tb, Tn, planes } = s;
-      const U = randomArray(planes * Op * I, s.seed), V = randomArray(planes * I * Tb, s.seed + 1);
+      const U = randomArray(planes * Op * I, s.seed), V = randomArray(planes * planeFloats(I, Tb), s.seed + 1);
       const O = gemm(m, false, U, V, s);
       const cut = 4 * (s.seed % (s.Op / 4 + 1));
       bits(gemm(m, false, U, V, s, cut), O, `${JSON.stringify(s)}: channels split at ${cut} vs one call`);
       const want: number[] = [], got: number[] = [];
       for (let xi = 0; xi < planes; xi++) for (let o = 0; o < Op; o++) for (let t = 0; t < Tb; t++) {
-        const at = (xi * Op + o) * Tb + t;
+        const at = xi * planeFloats(Op, Tb) + o * Tb + t;
         if (t >= Tn) {
           assert.ok(Number.isNaN(O[at]), `${JSON.stringify(s)}: column ${t} past Tn written`);
           continue;
         }
         let acc = 0;
-        for (let i = 0; i < I; i++) acc += U[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)]! * V[(xi * I + i) * Tb + t]!;
+        for (let i = 0; i < I; i++) acc += U[((xi * (Op >> 2) + (o >> 2)) * I + i) * 4 + (o & 3)]! * V[xi * planeFloats(I, Tb) + i * Tb + t]!;
         want.push(acc);
         got.push(O[at]!);
       }
@@ -1397,7 +1398,7 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   },
   f32_winograd_gemm_4x8_simd(m) {
     fc.assert(fc.property(gemmArb, (s) => {
-      const U = randomArray(s.planes * s.Op * s.I, s.seed), V = randomArray(s.planes * s.I * s.Tb, s.seed + 1);
+      const U = randomArray(s.planes * s.Op * s.I, s.seed), V = randomArray(s.planes * planeFloats(s.I, s.Tb), s.seed + 1);
       const whole = gemm(m, false, U, V, s);
       bits(gemm(m, true, U, V, s), whole, JSON.stringify(s));
       const cut = 4 * (s.seed % (s.Op / 4 + 1));
@@ -1844,12 +1845,12 @@ const gemmArb = fc.record({
 /** The GEMM over all output channels: in one call, or in two split at channel `cut` (a multiple of 4), as two threads split them. */
 function gemm(m: Mod, simd: boolean, U: Float32Array, V: Float32Array, s: { I: number; Op: number; Tb: number; Tn: number; planes: number }, cut?: number): Float32Array {
   return withBufs(m, (b) => {
-    const O = b.f32(s.planes * s.Op * s.Tb);
+    const O = b.f32(s.planes * planeFloats(s.Op, s.Tb));
     const fn = simd ? m.s.f32_winograd_gemm_4x8_simd : m.k.f32_winograd_gemm_scalar;
     const u = b.f32(U), v = b.f32(V);
     const ends = cut === undefined || cut <= 0 || cut >= s.Op ? [0, s.Op] : [0, cut, s.Op];
     for (let i = 1; i < ends.length; i++) fn(u, v, O, s.I, s.Op, ends[i - 1]!, ends[i]!, s.Tb, s.Tn, s.planes);
-    return b.readF32(O, s.planes * s.Op * s.Tb);
+    return b.readF32(O, s.planes * planeFloats(s.Op, s.Tb));
   });
 }
 

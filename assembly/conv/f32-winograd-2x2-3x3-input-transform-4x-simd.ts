@@ -2,12 +2,13 @@
 // f32 operations as f32-winograd-2x2-3x3-input-transform-scalar (its reference) in the same
 // order, lane by lane. Tile tx's column c sits at 2 tx + c, so the four tiles' columns c are the
 // even (c = 0, 2) or odd (c = 1, 3) lanes of two loads, which one shuffle each picks out.
+import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 import { f32_winograd_2x2_3x3_input_tile_scalar } from "../helpers/f32-winograd-2x2-3x3-tile-scalar";
 
 export function f32_winograd_2x2_3x3_input_transform_4x_simd(
   P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
-  const planeXi = <usize>(C * Tb) << 2;
+  const planeXi = winogradPlaneBytes(C, Tb);
   const rowBytes = <usize>Wq << 2;
   const nPad = (n + 7) & ~7;
   const t1 = t0 + n;

@@ -2,12 +2,13 @@
 // operations as f32-winograd-2x2-3x3-output-transform-scalar (its reference) in the same order.
 // The four tiles' outputs (y0, y1) interleave into 8 consecutive pixels of an output row, two
 // shuffles per row; groups that reach past the right edge go through the scalar tile.
+import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 import { f32_winograd_2x2_3x3_output_tile_scalar } from "../helpers/f32-winograd-2x2-3x3-tile-scalar";
 
 export function f32_winograd_2x2_3x3_output_transform_4x_simd(
   Om: usize, oBegin: i32, oEnd: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
-  const planeXi = <usize>(Op * Tb) << 2;
+  const planeXi = winogradPlaneBytes(Op, Tb);
   const rowBytes = <usize>Wo << 2;
   const t1 = t0 + n;
   const tyFirst = t0 / TX;

@@ -5,6 +5,7 @@
 // f32x4, one tile per lane. The four tiles may lie on different rows of tiles, so every tile of
 // the block goes through the vector path, whatever the image width: the last group repeats the
 // block's last tile in its spare lanes and stores zeros there.
+import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 import { bt0x4 as bt0, bt1x4 as bt1, bt2x4 as bt2, bt3x4 as bt3, bt4x4 as bt4, bt5x4 as bt5 } from "../helpers/f32-winograd-4x4-3x3-steps";
 
 /** Byte offset of tile t's top-left input in a channel plane of Wq columns. */
@@ -18,7 +19,7 @@ function tileOffset(t: i32, TX: i32, Wq: i32): usize {
 export function f32_winograd_4x4_3x3_input_transform_4x_simd(
   P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
-  const planeXi = <usize>(C * Tb) << 2;
+  const planeXi = winogradPlaneBytes(C, Tb);
   const planeP = <usize>(Hq * Wq) << 2;
   const rowBytes = <usize>Wq << 2;
   const nPad = (n + 7) & ~7;

@@ -6,6 +6,7 @@
 // lane by lane at its right edge. The four tiles may lie on different rows of tiles, so every tile
 // of the block goes through the vector path, whatever the image size (the last group's spare
 // lanes read the GEMM's products of zero columns and store nothing).
+import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 import { at0x4 as at0, at1x4 as at1, at2x4 as at2, at3x4 as at3 } from "../helpers/f32-winograd-4x4-3x3-steps";
 
 /** The in-bounds part (cols of 4) of one tile's output row. */
@@ -41,7 +42,7 @@ function storeRows(
 export function f32_winograd_4x4_3x3_output_transform_4x_simd(
   Om: usize, oBegin: i32, oEnd: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
-  const planeXi = <usize>(Op * Tb) << 2;
+  const planeXi = winogradPlaneBytes(Op, Tb);
   const planeOut = <usize>(Ho * Wo) << 2;
   const rowBytes = <usize>Wo << 2;
   for (let o = oBegin; o < oEnd; o++) {

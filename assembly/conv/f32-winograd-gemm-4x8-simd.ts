@@ -8,6 +8,7 @@
 // Tn is any count: after the groups of 8 come a group of 4 (four accumulators) and single tiles
 // (one accumulator of the 4 channels: the panel row times the tile's value), so that a block's
 // tiles need no padding. Loop order: one 4 x I filter panel stays in L1 while the tiles stream past it.
+import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 import { madd4 } from "../helpers/f32x4-madd";
 
 export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32, Op: i32, oBegin: i32, oEnd: i32, Tb: i32, Tn: i32, planes: i32): void {
@@ -16,8 +17,8 @@ export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32,
   const panelBytes = <usize>(I * 4) << 2;
   for (let xi = 0; xi < planes; xi++) {
     const Ux = U + (<usize>(xi * Op * I) << 2);
-    const Vx = V + (<usize>(xi * I * Tb) << 2);
-    const Ox = O + (<usize>(xi * Op * Tb) << 2);
+    const Vx = V + <usize>xi * winogradPlaneBytes(I, Tb);
+    const Ox = O + <usize>xi * winogradPlaneBytes(Op, Tb);
     for (let ob = oBegin >> 2; ob < (oEnd >> 2); ob++) {
       const panel = Ux + <usize>ob * panelBytes;
       const panelEnd = panel + panelBytes;

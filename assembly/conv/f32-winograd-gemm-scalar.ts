@@ -6,12 +6,13 @@
 // For each of the `planes` transform positions xi: O[xi][o][t] = sum_i U[xi][o/4][i][o%4] V[xi][i][t],
 // o in [oBegin, oEnd) (multiples of 4, oEnd <= Op), t < Tn (any count), i < I; rows of V and O are
 // Tb floats apart. Threads split the output channels between them by [oBegin, oEnd).
+import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 
 export function f32_winograd_gemm_scalar(U: usize, V: usize, O: usize, I: i32, Op: i32, oBegin: i32, oEnd: i32, Tb: i32, Tn: i32, planes: i32): void {
   for (let xi = 0; xi < planes; xi++) {
     const Ux = U + (<usize>(xi * Op * I) << 2);
-    const Vx = V + (<usize>(xi * I * Tb) << 2);
-    const Ox = O + (<usize>(xi * Op * Tb) << 2);
+    const Vx = V + <usize>xi * winogradPlaneBytes(I, Tb);
+    const Ox = O + <usize>xi * winogradPlaneBytes(Op, Tb);
     for (let o = oBegin; o < oEnd; o++) {
       const u = Ux + (<usize>((o >> 2) * I * 4 + (o & 3)) << 2);
       for (let t = 0; t < Tn; t++) {

@@ -1,6 +1,7 @@
 // The loops of the scalar Winograd transforms (filter, input and output), shared by F(2x2, 3x3) (m = 2) and F(4x4, 3x3)
 // (m = 4): over channels and the tiles of one block, each tile handed to its size's tile
 // function. Inlined with m a constant, so each kernel keeps a single direct call per tile.
+import { winogradPlaneBytes } from "./f32-winograd-plane-bytes";
 import { f32_winograd_2x2_3x3_filter_tile_scalar, f32_winograd_2x2_3x3_input_tile_scalar, f32_winograd_2x2_3x3_output_tile_scalar } from "./f32-winograd-2x2-3x3-tile-scalar";
 import { f32_winograd_4x4_3x3_filter_tile_scalar, f32_winograd_4x4_3x3_input_tile_scalar, f32_winograd_4x4_3x3_output_tile_scalar } from "./f32-winograd-4x4-3x3-tile-scalar";
 
@@ -15,7 +16,7 @@ export function winogradInputTransformScalar(
   m: i32, P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
   const planes = (m + 2) * (m + 2);
-  const planeXi = <usize>(C * Tb) << 2;
+  const planeXi = winogradPlaneBytes(C, Tb);
   const rowBytes = <usize>Wq << 2;
   const nPad = (n + 7) & ~7;
   for (let c = 0; c < C; c++) {
@@ -44,7 +45,7 @@ export function winogradInputTransformScalar(
 export function winogradOutputTransformScalar(
   m: i32, Om: usize, oBegin: i32, oEnd: i32, Op: i32, Tb: i32, TX: i32, t0: i32, n: i32, Ho: i32, Wo: i32, out: usize,
 ): void {
-  const planeXi = <usize>(Op * Tb) << 2;
+  const planeXi = winogradPlaneBytes(Op, Tb);
   for (let o = oBegin; o < oEnd; o++) {
     const src = Om + (<usize>(o * Tb) << 2);
     const dst = out + (<usize>(o * Ho * Wo) << 2);

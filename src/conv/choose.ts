@@ -177,6 +177,18 @@ export function choosePaths(g: ConvGeometry, simd: boolean): ConvPaths {
   };
 }
 
+/**
+ * Floats after each plane of the Winograd tile scratch (transformed tiles V, GEMM products Om):
+ * one cache line, so that a tile's values, one per plane, do not all fall in one L1 set when a
+ * plane is a multiple of 4 KB. The kernels step by the same (assembly/helpers/f32-winograd-plane-bytes.ts).
+ */
+export const WINOGRAD_PLANE_PAD_FLOATS = 16;
+
+/** Floats of one plane of `rows` rows of Tb tiles in the Winograd tile scratch, its line of padding included. */
+export function winogradPlaneFloats(rows: number, Tb: number): number {
+  return rows * Tb + WINOGRAD_PLANE_PAD_FLOATS;
+}
+
 /** Floats of a Winograd layer's buffers: forward and transposed filters, padded input, tiles, products. */
 export function winogradSizes(g: ConvGeometry): { fwd: WinogradTiling; tr: WinogradTiling | undefined; U: number; UT: number; P: number; V: number; O: number } {
   const m = winogradTile(g.algorithm as WinogradAlgorithm);
@@ -189,8 +201,8 @@ export function winogradSizes(g: ConvGeometry): { fwd: WinogradTiling; tr: Winog
     U: planes * fwd.Op * g.M,
     UT: tr ? planes * tr.Op * g.K : 0,
     P: Math.max(g.M * fwd.Hq * fwd.Wq, tr ? g.K * tr.Hq * tr.Wq : 0),
-    V: planes * Math.max(fwd.I * fwd.Tb, tr ? tr.I * tr.Tb : 0),
-    O: planes * Math.max(fwd.Op * fwd.Tb, tr ? tr.Op * tr.Tb : 0),
+    V: planes * Math.max(winogradPlaneFloats(fwd.I, fwd.Tb), tr ? winogradPlaneFloats(tr.I, tr.Tb) : 0),
+    O: planes * Math.max(winogradPlaneFloats(fwd.Op, fwd.Tb), tr ? winogradPlaneFloats(tr.Op, tr.Tb) : 0),
   };
 }
 
