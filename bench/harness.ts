@@ -1,18 +1,30 @@
 // Measuring with tinybench, interleaved: every contender of a group runs a short tinybench task in
 // turn, round after round (the order rotated each round), and its latency samples are pooled over
 // the rounds. On a shared, noisy machine this spreads any slow spell over all contenders instead
-// of charging it to whichever one happened to be running.
+// of charging it to whichever one happened to be running. A contender in another process (the
+// native PyTorch peer) takes its turn the same way: asked for a round's worth of samples.
 
 import { Bench } from 'tinybench';
 import { quantile, sampleStats } from 'convcs-cli/bench';
 
-export interface Contender {
+/** A contender in this process, timed call by call, or one in another process that times its own rounds. */
+export type Contender = InProcessContender | ExternalContender;
+
+export interface InProcessContender {
   /** Who runs: 'convcs simd', 'convcs scalar', 'tfjs-wasm', 'plain JS'. */
   name: string;
   /** One call of the operation measured. */
   fn: () => unknown;
   /** True when fn returns a promise to wait for (tinybench then runs it with run(), not runSync()). */
   async?: boolean;
+  external?: undefined;
+}
+
+export interface ExternalContender {
+  /** Who runs: 'PyTorch (native, 1 thread)'. */
+  name: string;
+  /** One round: the operation timed for about `ms` where it runs, as latency samples in ms. */
+  external: (ms: number) => Promise<number[]>;
 }
 
 export interface Stats {
@@ -66,6 +78,10 @@ export function stats(samples: readonly number[]): Stats {
 export async function warmUp(contenders: readonly Contender[], minCalls = 1): Promise<number[][]> {
   const all: number[][] = [];
   for (const c of contenders) {
+    if (c.external) {
+      all.push(await c.external(60));
+      continue;
+    }
     const times: number[] = [];
     let spent = 0;
     for (let calls = 0; calls < minCalls || (spent < 60 && calls < 8); calls++) {
@@ -103,6 +119,12 @@ export async function measureInterleaved(contenders: readonly Contender[], plan:
     for (let j = 0; j < contenders.length; j++) {
       const i = (j + r) % contenders.length; // rotate who goes first
       const c = contenders[i]!;
+      if (c.external) {
+        const samples = await c.external(plan.roundTimeMs);
+        pooled[i]!.push(...samples);
+        roundMedians[i]!.push(quantile([...samples].sort((a, b) => a - b), 0.5));
+        continue;
+      }
       const bench = new Bench({
         time: plan.roundTimeMs,
         iterations: plan.iterationsPerRound,

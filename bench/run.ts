@@ -2,7 +2,7 @@
 // `node --import tsx bench/run.ts --memory-only` prints the memory table alone (a few seconds).
 // Speed is measured and reported, never asserted. See bench/README.md for what is measured and how.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ import { measureGroup, stats } from './harness.js';
 import { relErr, mulberry32 } from '../tests/helpers.js';
 import type { Contender, Measurement, Plan } from './harness.js';
 import { jsBoxMuller, jsConvForward, jsConvTranspose } from './peers/js-conv.js';
+import { TorchServer } from './peers/pytorch.js';
+import type { TorchHeader, TorchLayer } from './peers/pytorch.js';
 import type { JsGeometry } from './peers/js-conv.js';
 import { chwToHwc, hwcToChw, initTfjs, oihwToHwio } from './peers/tfjs.js';
 import type { Tf } from './peers/tfjs.js';
@@ -152,23 +154,18 @@ const groupLog: Array<{ bench: string; op: string; plan: Plan; ms: number }> = [
 const recovery: RecoveryRow[] = [];
 const memory: MemoryRow[] = [];
 
-/** The native peer: PyTorch's conv2d forward, one thread, in a child Python (bench/peers/pytorch_conv.py). */
-interface TorchPeer { ok: boolean; error?: string; torch?: string; threads?: number; mkldnn?: boolean; times?: Record<string, number[]> }
+/** The native peer: PyTorch's conv2d forward, one thread, served by a child Python (bench/peers/pytorch.ts). */
+type TorchPeer = TorchHeader;
 
-function runTorch(layers: Layer[]): TorchPeer {
-  const python = '/usr/bin/python3';
-  const spec = layers.map((L) => ({ id: L.id, M: L.M, K: L.K, H: L.H, W: L.W, k: L.kh, padding: L.padding === 'same' ? (L.kh - 1) / 2 : 0 }));
-  const r = spawnSync(python, [path.join(here, 'peers', 'pytorch_conv.py'), JSON.stringify(spec)], { encoding: 'utf8', timeout: 120_000 });
-  if (r.error || r.status !== 0) return { ok: false, error: r.error?.message ?? `${python} exited with ${r.status}: ${r.stderr.trim().split('\n').pop()}` };
-  try {
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as TorchPeer;
-  } catch (e) {
-    return { ok: false, error: `unreadable output (${(e as Error).message})` };
-  }
+/** A layer as the PyTorch peer takes it. */
+function torchSpec(L: Layer): TorchLayer {
+  return { id: L.id, M: L.M, K: L.K, H: L.H, W: L.W, k: L.kh, padding: L.padding === 'same' ? (L.kh - 1) / 2 : 0 };
 }
 let torchPeer: TorchPeer = { ok: false, error: 'not run' };
+let torchServer: TorchServer | undefined;
 /** The layers PyTorch is timed on: the 3x3 2-D layers of 64 channels or more. */
 const torchLayer = (L: Layer) => L.dims === 2 && L.kh === 3 && L.M >= 64;
+const TORCH_NAME = 'PyTorch (native, 1 thread)';
 
 /** Measure one group interleaved and append its rows. */
 async function group(
@@ -239,8 +236,8 @@ async function main(): Promise<void> {
   }
 
   // ---- the native peer, where `import torch` works: checked here, timed per layer just before its forward group ----
-  log('PyTorch (native, 1 thread): /usr/bin/python3 bench/peers/pytorch_conv.py');
-  torchPeer = runTorch([]);
+  log('PyTorch (native, 1 thread): /usr/bin/python3 bench/peers/pytorch_conv.py --serve');
+  ({ server: torchServer, header: torchPeer } = await TorchServer.start());
   if (torchPeer.ok) log(`PyTorch ${torchPeer.torch}, ${torchPeer.threads} thread, mkldnn ${torchPeer.mkldnn}`);
   else {
     log(`PyTorch not available: ${torchPeer.error}`);
@@ -248,8 +245,10 @@ async function main(): Promise<void> {
   }
 
   // ---- the layers ----
-  for (const L of LAYERS) {
-    await benchLayer(L, csSimd, csScalar, tf);
+  try {
+    for (const L of LAYERS) await benchLayer(L, csSimd, csScalar, tf);
+  } finally {
+    torchServer?.close();
   }
 
   // ---- model-based IHT, one iteration, on the 512->512 15x15 layer ----
@@ -428,7 +427,7 @@ async function main(): Promise<void> {
   const header = {
     date, cpu: machine.cpu, cores: machine.cores, node: process.version, v8: process.versions.v8,
     tfjs: tfjsLine + (torchPeer.ok
-      ? ` Native peer: PyTorch ${torchPeer.torch} (Debian python3-torch, oneDNN ${torchPeer.mkldnn ? 'on' : 'off'}), conv2d forward, ${torchPeer.threads} thread, in a child Python run just before each layer's forward group (not interleaved).`
+      ? ` Native peer: PyTorch ${torchPeer.torch} (Debian python3-torch, oneDNN ${torchPeer.mkldnn ? 'on' : 'off'}), conv2d forward, ${torchPeer.threads} thread, in a child Python whose rounds interleave with the other contenders' (bench/peers/pytorch.ts).`
       : ' Native peer: PyTorch not available.'),
     ceiling: ceilingLine, durationS: durationMs / 1000, command: COMMAND,
   };
@@ -624,24 +623,13 @@ async function benchLayer(L: Layer, csSimd: Convcs, csScalar: Convcs, tf: Tf | u
   for (const { a, W } of Wo4) forward.splice(1, 0, { name: `convcs simd ${a}`, fn: () => W.forward(x, outF) });
   if (tfForward) forward.push({ name: 'tfjs-wasm', fn: tfForward });
   if (L.js) forward.push({ name: 'plain JS', fn: () => jsConvForward(g, weights, x, jsOutF) });
-  // PyTorch just before the forward group, so that both meet the same load of the shared machine.
-  let torchTimes: number[] | undefined;
-  if (torchPeer.ok && torchLayer(L)) {
-    const t = runTorch([L]);
-    torchTimes = t.ok ? t.times?.[L.id] : undefined;
-    if (torchTimes) (torchPeer.times ??= {})[L.id] = torchTimes;
-  }
+  // PyTorch in the same rounds as the others, one round at a time in its own process
+  const server = torchServer;
+  if (server && torchLayer(L)) forward.push({ name: TORCH_NAME, external: (ms) => server.round(torchSpec(L), ms) });
   await group(L.title, 'forward', forward, { budgetMs: L.budgetMs, flops });
-  if (torchTimes) {
-    const st = stats(torchTimes);
-    const fwdRows = rows.filter((r) => r.bench === L.title && r.op === 'forward');
-    const tf = fwdRows.find((r) => r.contender === 'tfjs-wasm');
-    rows.push({
-      bench: L.title, op: 'forward', contender: 'PyTorch (native, 1 thread)', stats: st, roundMedians: torchTimes, warmupMs: [],
-      flops, gflops: flops / (st.median * 1e6), ...(tf ? { vsTfjs: tf.stats.median / st.median } : {}),
-    });
-    for (const r of [...fwdRows, rows[rows.length - 1]!]) r.vsTorch = st.median / r.stats.median;
-  }
+  const fwdRows = rows.filter((r) => r.bench === L.title && r.op === 'forward');
+  const torchRow = fwdRows.find((r) => r.contender === TORCH_NAME);
+  if (torchRow) for (const r of fwdRows) r.vsTorch = torchRow.stats.median / r.stats.median;
 
   const transpose: Contender[] = [
     { name: 'convcs simd', fn: () => Ws.transpose(h, outT) },
