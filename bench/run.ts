@@ -235,7 +235,7 @@ async function main(): Promise<void> {
     notes.push(`tfjs-backend-wasm could not run in this process (${tfjsInfo.error}); the × tfjs column is empty.`);
   }
 
-  // ---- the native peer, where `import torch` works: checked here, timed per layer just before its forward group ----
+  // ---- the native peer, where `import torch` works: started here, then a contender of each forward group it runs ----
   log('PyTorch (native, 1 thread): /usr/bin/python3 bench/peers/pytorch_conv.py --serve');
   ({ server: torchServer, header: torchPeer } = await TorchServer.start());
   if (torchPeer.ok) log(`PyTorch ${torchPeer.torch}, ${torchPeer.threads} thread, mkldnn ${torchPeer.mkldnn}`);
