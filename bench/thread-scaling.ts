@@ -53,7 +53,7 @@ parentPort.postMessage('ready');
 `;
 
 /** Units per ms of each worker over one window in which they all start together. */
-function window(workers: readonly Worker[], ms: number): Promise<number[]> {
+function measureWindow(workers: readonly Worker[], ms: number): Promise<number[]> {
   const barrier = new SharedArrayBuffer(4);
   return Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
     const done = (rate: number) => {
@@ -103,8 +103,8 @@ export async function measureThreadScaling(opts: { rounds?: number; ms?: number 
     try {
       const one: number[] = [], two: number[] = [], ratio: number[] = [];
       for (let r = 0; r < rounds; r++) {
-        const [alone] = await window(workers.slice(0, 1), ms);
-        const both = (await window(workers, ms)).reduce((a, b) => a + b, 0);
+        const [alone] = await measureWindow(workers.slice(0, 1), ms);
+        const both = (await measureWindow(workers, ms)).reduce((a, b) => a + b, 0);
         one.push(alone!);
         two.push(both);
         ratio.push(both / alone!);
