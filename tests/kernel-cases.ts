@@ -1835,7 +1835,7 @@ function sparseGemmCase(m: Mod, tile: 24 | 32, configs: Array<[number, number]>)
  * tiles come a group of 4 and single tiles. */
 const gemmArb = fc.record({
   I: fc.integer({ min: 1, max: 13 }),
-  Op: fc.integer({ min: 1, max: 4 }).map((q) => q * 4),
+  Op: fc.integer({ min: 1, max: 9 }).map((q) => q * 4),
   Tb: fc.integer({ min: 1, max: 4 }).map((q) => q * 8),
   cut: fc.integer({ min: 0, max: 31 }),
   planes: fc.constantFrom(16, 36),

@@ -6,8 +6,8 @@
 // f32-conv2d-4x8-simd. Reference: f32-winograd-gemm-scalar (same order, bit for bit).
 //
 // Tn is any count: after the groups of 8 come a group of 4 (four accumulators) and single tiles
-// (one accumulator of the 4 channels: the panel row times the tile's value), so that a block's
-// tiles need no padding. Loop order: one 4 x I filter panel stays in L1 while the tiles stream past it.
+// (an accumulator of 4 channels per panel: the panel row times the tile's value, four panels at a
+// time), so that a block's tiles need no padding. Loop order: one 4 x I filter panel stays in L1 while the tiles stream past it.
 import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 import { madd4 } from "../helpers/f32x4-madd";
 
@@ -61,19 +61,54 @@ export function f32_winograd_gemm_4x8_simd(U: usize, V: usize, O: usize, I: i32,
         }
         const dst = out + (<usize>t << 2);
         v128.store(dst, a0); v128.store(dst + oStride, a1); v128.store(dst + 2 * oStride, a2); v128.store(dst + 3 * oStride, a3);
-        t += 4;
       }
-      for (; t < Tn; t++) {
+    }
+    // The last Tn % 4 tiles, one at a time: four panels (16 channels) per pass, so that each
+    // value of the tile's column (a line of V apiece) serves four multiply-adds, and the loop
+    // overhead is paid once for them.
+    const t1 = Tn & ~3;
+    if (t1 == Tn) continue;
+    const ob0 = oBegin >> 2, ob1 = oEnd >> 2;
+    let ob = ob0;
+    for (; ob + 4 <= ob1; ob += 4) {
+      const panel = Ux + <usize>ob * panelBytes;
+      const panelEnd = panel + panelBytes;
+      const out = Ox + <usize>(ob * 4) * oStride;
+      for (let t = t1; t < Tn; t++) {
+        let a = f32x4.splat(0), b = f32x4.splat(0), c = f32x4.splat(0), d = f32x4.splat(0);
+        let vp = Vx + (<usize>t << 2);
+        for (let up = panel; up < panelEnd; up += 16) {
+          const v = v128.load32_splat(vp);
+          a = madd4(a, v128.load(up), v); b = madd4(b, v128.load(up + panelBytes), v);
+          c = madd4(c, v128.load(up + 2 * panelBytes), v); d = madd4(d, v128.load(up + 3 * panelBytes), v);
+          vp += vStride;
+        }
+        const dst = out + (<usize>t << 2);
+        storeColumn(dst, a, oStride); storeColumn(dst + 4 * oStride, b, oStride);
+        storeColumn(dst + 8 * oStride, c, oStride); storeColumn(dst + 12 * oStride, d, oStride);
+      }
+    }
+    for (; ob < ob1; ob++) {
+      const panel = Ux + <usize>ob * panelBytes;
+      const panelEnd = panel + panelBytes;
+      const out = Ox + <usize>(ob * 4) * oStride;
+      for (let t = t1; t < Tn; t++) {
         let a = f32x4.splat(0);
         let vp = Vx + (<usize>t << 2);
         for (let up = panel; up < panelEnd; up += 16) {
           a = madd4(a, v128.load(up), v128.load32_splat(vp));
           vp += vStride;
         }
-        const dst = out + (<usize>t << 2);
-        store<f32>(dst, f32x4.extract_lane(a, 0)); store<f32>(dst + oStride, f32x4.extract_lane(a, 1));
-        store<f32>(dst + 2 * oStride, f32x4.extract_lane(a, 2)); store<f32>(dst + 3 * oStride, f32x4.extract_lane(a, 3));
+        storeColumn(out + (<usize>t << 2), a, oStride);
       }
     }
   }
+}
+
+/** The four channels of one tile (lanes of a) into four rows oStride apart. */
+// @ts-ignore: decorator
+@inline
+function storeColumn(dst: usize, a: v128, oStride: usize): void {
+  store<f32>(dst, f32x4.extract_lane(a, 0)); store<f32>(dst + oStride, f32x4.extract_lane(a, 1));
+  store<f32>(dst + 2 * oStride, f32x4.extract_lane(a, 2)); store<f32>(dst + 3 * oStride, f32x4.extract_lane(a, 3));
 }
