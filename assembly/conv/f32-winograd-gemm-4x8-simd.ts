@@ -7,7 +7,8 @@
 //
 // Tn is any count: after the groups of 8 come a group of 4 (four accumulators) and single tiles
 // (an accumulator of 4 channels per panel: the panel row times the tile's value, four panels at a
-// time), so that a block's tiles need no padding. Loop order: one 4 x I filter panel stays in L1 while the tiles stream past it.
+// time), so that a block's tiles need no padding. Loop order: one 4 x I filter panel stays in L1
+// while the tiles stream past it. Planes of V and O are winogradPlaneBytes apart.
 import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 import { madd4 } from "../helpers/f32x4-madd";
 

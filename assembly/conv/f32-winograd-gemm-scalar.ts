@@ -5,7 +5,8 @@
 //
 // For each of the `planes` transform positions xi: O[xi][o][t] = sum_i U[xi][o/4][i][o%4] V[xi][i][t],
 // o in [oBegin, oEnd) (multiples of 4, oEnd <= Op), t < Tn (any count), i < I; rows of V and O are
-// Tb floats apart. Threads split the output channels between them by [oBegin, oEnd).
+// Tb floats apart, and their planes winogradPlaneBytes (a cache line past rows x Tb floats).
+// Threads split the output channels between them by [oBegin, oEnd).
 import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 
 export function f32_winograd_gemm_scalar(U: usize, V: usize, O: usize, I: i32, Op: i32, oBegin: i32, oEnd: i32, Tb: i32, Tn: i32, planes: i32): void {
