@@ -80,19 +80,23 @@ export interface CeilingResult {
 
 type RunFn = (n: number, a: number, b: number) => number;
 
-/** Compile the WAT with wabt and instantiate it. */
-async function compileCeiling(isa: CeilingIsa, chains: number): Promise<{ run: RunFn; bytes: number }> {
+/** The WAT assembled with wabt (validated): the module's bytes. */
+export async function ceilingBytes(isa: CeilingIsa, chains: number): Promise<Uint8Array<ArrayBuffer>> {
   const wabt = await wabtInit();
   const mod = wabt.parseWat(`ceiling-${isa}-${chains}.wat`, ceilingWat(isa, chains), { simd: isa === 'simd' });
   try {
     mod.validate();
-    const { buffer } = mod.toBinary({});
-    const bytes = new Uint8Array(buffer);
-    const { instance } = await WebAssembly.instantiate(bytes, {});
-    return { run: instance.exports.run as RunFn, bytes: bytes.byteLength };
+    return new Uint8Array(mod.toBinary({}).buffer);
   } finally {
     mod.destroy();
   }
+}
+
+/** Compile the WAT with wabt and instantiate it. */
+async function compileCeiling(isa: CeilingIsa, chains: number): Promise<{ run: RunFn; bytes: number }> {
+  const bytes = await ceilingBytes(isa, chains);
+  const { instance } = await WebAssembly.instantiate(bytes, {});
+  return { run: instance.exports.run as RunFn, bytes: bytes.byteLength };
 }
 
 /**

@@ -119,32 +119,31 @@ export async function measureInterleaved(contenders: readonly Contender[], plan:
     for (let j = 0; j < contenders.length; j++) {
       const i = (j + r) % contenders.length; // rotate who goes first
       const c = contenders[i]!;
-      if (c.external) {
-        const samples = await c.external(plan.roundTimeMs);
-        pooled[i]!.push(...samples);
-        roundMedians[i]!.push(quantile([...samples].sort((a, b) => a - b), 0.5));
-        continue;
-      }
-      const bench = new Bench({
-        time: plan.roundTimeMs,
-        iterations: plan.iterationsPerRound,
-        warmup: false,
-        retainSamples: true,
-        throws: true,
-      });
-      // async given explicitly, or tinybench calls fn once more to find out whether it returns a promise.
-      bench.add(c.name, c.fn, { async: c.async === true });
-      const [task] = c.async ? await bench.run() : bench.runSync();
-      const result = task?.result;
-      if (!result || (result.state !== 'completed' && result.state !== 'aborted-with-statistics')) {
-        throw new Error(`tinybench task ${c.name} did not complete (${result?.state ?? 'no task'})`);
-      }
-      const samples = result.latency.samples ?? [];
+      const samples = c.external ? await c.external(plan.roundTimeMs) : await tinybenchRound(c, plan);
       pooled[i]!.push(...samples);
       roundMedians[i]!.push(quantile([...samples].sort((a, b) => a - b), 0.5));
     }
   }
   return contenders.map((c, i) => ({ name: c.name, stats: stats(pooled[i]!), roundMedians: roundMedians[i]!, warmupMs: warmupMs[i] ?? [] }));
+}
+
+/** One contender's round in this process: a tinybench task of the plan's time, its latency samples. */
+async function tinybenchRound(c: InProcessContender, plan: Plan): Promise<readonly number[]> {
+  const bench = new Bench({
+    time: plan.roundTimeMs,
+    iterations: plan.iterationsPerRound,
+    warmup: false,
+    retainSamples: true,
+    throws: true,
+  });
+  // async given explicitly, or tinybench calls fn once more to find out whether it returns a promise.
+  bench.add(c.name, c.fn, { async: c.async === true });
+  const [task] = c.async ? await bench.run() : bench.runSync();
+  const result = task?.result;
+  if (!result || (result.state !== 'completed' && result.state !== 'aborted-with-statistics')) {
+    throw new Error(`tinybench task ${c.name} did not complete (${result?.state ?? 'no task'})`);
+  }
+  return result.latency.samples ?? [];
 }
 
 /** warmUp, planFor (from the slowest warm call) and measureInterleaved in one. */

@@ -154,14 +154,12 @@ const groupLog: Array<{ bench: string; op: string; plan: Plan; ms: number }> = [
 const recovery: RecoveryRow[] = [];
 const memory: MemoryRow[] = [];
 
-/** The native peer: PyTorch's conv2d forward, one thread, served by a child Python (bench/peers/pytorch.ts). */
-type TorchPeer = TorchHeader;
-
 /** A layer as the PyTorch peer takes it. */
 function torchSpec(L: Layer): TorchLayer {
   return { id: L.id, M: L.M, K: L.K, H: L.H, W: L.W, k: L.kh, padding: L.padding === 'same' ? (L.kh - 1) / 2 : 0 };
 }
-let torchPeer: TorchPeer = { ok: false, error: 'not run' };
+/** The native peer: PyTorch's conv2d forward, one thread, served by a child Python (bench/peers/pytorch.ts). */
+let torchPeer: TorchHeader = { ok: false, error: 'not run' };
 let torchServer: TorchServer | undefined;
 /** The layers PyTorch is timed on: the 3x3 2-D layers of 64 channels or more. */
 const torchLayer = (L: Layer) => L.dims === 2 && L.kh === 3 && L.M >= 64;
@@ -297,11 +295,11 @@ async function main(): Promise<void> {
     });
   }, 1500);
   writeThreadsResults(threadRows, COMMAND, (performance.now() - threadsStarted) / 1000);
-  const [ops, scaling] = [threadRows.filter((r) => !r.bench.startsWith('this machine')), threadRows.filter((r) => r.bench.startsWith('this machine'))];
+  const [ops, scaling] = [threadRows.filter((r) => !r.machine), threadRows.filter((r) => r.machine)];
   notes.push('Threads (rows "threads: ..."): the same operation on instances loaded with threads 1 and 2; speed-ups ' +
     ops.map((r) => `${r.bench} ${r.op} ${r.speedup.toFixed(2)}×`).join(', ') + '. What a second thread gains on this machine at all ' +
     '(the same arithmetic, or copies of arrays far past the last-level cache, on one worker thread and on two at once): ' +
-    scaling.map((r) => `${r.op.split(':')[0]} ${r.speedup.toFixed(2)}× ${r.bench.slice(r.bench.indexOf('('))}`).join(', ') + ' (bench/results/threads.md).');
+    scaling.map((r) => `${r.machine!.kind} ${r.speedup.toFixed(2)}× (${r.machine!.when})`).join(', ') + ' (bench/results/threads.md).');
 
   // ---- RIP trials per second, Figure 2's setting on the 1-D layer ----
   {

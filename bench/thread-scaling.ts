@@ -1,18 +1,18 @@
 // What two threads can gain on this machine at all, measured in the same run as the threads rows
 // (bench/threads.ts): the same work on one worker thread alone, then on two at once, each pair of
 // windows started together. Two kinds of work bound every kernel's speed-up:
-//   compute: the ceiling probe's loop (bench/ceiling.ts: f32x4 mul + add chains, no memory), how
-//            far two cores of this machine add up when both do arithmetic;
-//   memory:  copies between two 32 MB arrays per thread (far past the last-level cache), how far
-//            its memory bandwidth grows with a second thread.
+//   arithmetic: the ceiling probe's loop (bench/ceiling.ts: f32x4 mul + add chains, no memory),
+//               how far two cores of this machine add up when both do arithmetic;
+//   memory:     copies between two 32 MB arrays per thread (far past the last-level cache), how
+//               far its memory bandwidth grows with a second thread.
 // A kernel that streams large arrays cannot be sped up by a second thread more than `memory`,
-// and arithmetic more than `compute`; read the threads rows against these two.
+// and arithmetic more than `arithmetic`; read the threads rows against these two.
 
 import { Worker } from 'node:worker_threads';
-import wabtInit from 'wabt';
-import { ceilingWat } from './ceiling.js';
+import { ceilingBytes } from './ceiling.js';
+import { stats } from './harness.js';
 
-export type ScalingKind = 'compute' | 'memory';
+export type ScalingKind = 'arithmetic' | 'memory';
 
 export interface ScalingPoint {
   kind: ScalingKind;
@@ -31,7 +31,7 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { kind, bytes, chainSteps } = workerData;
 let step;
-if (kind === 'compute') {
+if (kind === 'arithmetic') {
   const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports.run;
   step = () => run(chainSteps, 0.5, 0.5);
 } else {
@@ -66,14 +66,8 @@ function measureWindow(workers: readonly Worker[], ms: number): Promise<number[]
   })));
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 async function start(kind: ScalingKind, bytes: Uint8Array): Promise<Worker> {
-  // chain steps per compute unit: about a millisecond of arithmetic per call
+  // chain steps per unit of arithmetic: about a millisecond of arithmetic per call
   const w = new Worker(WORKER, { eval: true, workerData: { kind, bytes, chainSteps: 100_000 } });
   await new Promise<void>((resolve, reject) => {
     w.once('message', () => resolve());
@@ -89,16 +83,9 @@ async function start(kind: ScalingKind, bytes: Uint8Array): Promise<Worker> {
 export async function measureThreadScaling(opts: { rounds?: number; ms?: number } = {}): Promise<ScalingPoint[]> {
   const rounds = opts.rounds ?? 5;
   const ms = opts.ms ?? 400;
-  const wabt = await wabtInit();
-  const mod = wabt.parseWat('ceiling-simd-16.wat', ceilingWat('simd', 16), { simd: true });
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
+  const bytes = await ceilingBytes('simd', 16);
   const points: ScalingPoint[] = [];
-  for (const kind of ['compute', 'memory'] as const) {
+  for (const kind of ['arithmetic', 'memory'] as const) {
     const workers = [await start(kind, bytes), await start(kind, bytes)];
     try {
       const one: number[] = [], two: number[] = [], ratio: number[] = [];
@@ -109,7 +96,7 @@ export async function measureThreadScaling(opts: { rounds?: number; ms?: number 
         two.push(both);
         ratio.push(both / alone!);
       }
-      points.push({ kind, oneMs: 1 / median(one), twoMs: 1 / median(two), speedup: median(ratio), rounds });
+      points.push({ kind, oneMs: 1 / stats(one).median, twoMs: 1 / stats(two).median, speedup: stats(ratio).median, rounds });
     } finally {
       await Promise.all(workers.map((w) => w.terminate()));
     }

@@ -16,6 +16,7 @@ import { load } from '../src/index.js';
 import type { Convcs, ConvOperator } from '../src/index.js';
 import { measureGroup } from './harness.js';
 import { measureThreadScaling } from './thread-scaling.js';
+import type { ScalingKind } from './thread-scaling.js';
 import type { Contender, Measurement } from './harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,6 +32,8 @@ export interface ThreadsRow {
   twoMs: number;
   speedup: number;
   n: number;
+  /** Set on the rows of what two threads gain on this machine at all (bench/thread-scaling.ts). */
+  machine?: { kind: ScalingKind; when: 'before' | 'after' };
 }
 
 /** The photograph as 3 channels [3][256][256] in [0, 1]. */
@@ -51,12 +54,12 @@ export async function benchThreads(run: GroupRunner, budgetMs = 2500): Promise<T
   if (two.threads !== 2) throw new Error(`bench/threads: 2 threads asked for, ${two.threads} running (${two.threadsNote})`);
   const rows: ThreadsRow[] = [];
   // what a second thread can gain on this machine at all, before and after the operations
-  const machine = async (when: string) => {
+  const machine = async (when: 'before' | 'after') => {
     for (const p of await measureThreadScaling()) {
       rows.push({
         bench: `this machine, two threads at once (${when})`,
-        op: p.kind === 'compute' ? 'arithmetic: f32x4 mul + add chains' : 'memory: copies of 32 MB arrays',
-        oneMs: p.oneMs, twoMs: p.twoMs, speedup: p.speedup, n: p.rounds,
+        op: p.kind === 'arithmetic' ? 'arithmetic: f32x4 mul + add chains' : 'memory: copies of 32 MB arrays',
+        oneMs: p.oneMs, twoMs: p.twoMs, speedup: p.speedup, n: p.rounds, machine: { kind: p.kind, when },
       });
     }
   };

@@ -1,24 +1,16 @@
-"""PyTorch peer for bench/run.ts: times conv2d forward, one thread.
+"""PyTorch peer for bench/run.ts (driven by bench/peers/pytorch.ts): times conv2d forward, one thread.
 
-One-shot: python3 bench/peers/pytorch_conv.py '[{"id": "c256-28", "M": 256, "K": 256, "H": 28, "W": 28, "k": 3, "padding": 1}]'
-prints one JSON line: {"ok": true, "torch": version, "threads": 1, "mkldnn": bool, "times": {id: [ms, ...]}},
-or {"ok": false, "error": "..."} when torch cannot be imported. Each sample is the mean of a batch
-of calls lasting at least 20 ms, after 0.3 s of warm-up; samples are taken for about 1.5 s.
-
-Served: python3 bench/peers/pytorch_conv.py --serve prints the same header line (without times),
-then answers each request line {"layer": {...as above}, "ms": N} with {"samples": [ms, ...]}: the
-layer's calls timed for about N ms (batches of at least 2 ms; 1.5 s of warm-up the first time a
-layer is asked for: its first rounds were still slower after 0.3 s). The bench asks for one such round between the rounds of the other
-contenders, so that PyTorch meets the same load of the shared machine as they do.
+python3 bench/peers/pytorch_conv.py --serve prints one JSON line, {"ok": true, "torch": version,
+"threads": 1, "mkldnn": bool} (or {"ok": false, "error": "..."} when torch cannot be imported),
+then answers each request line {"layer": {"id": "c256-28", "M": 256, "K": 256, "H": 28, "W": 28,
+"k": 3, "padding": 1}, "ms": N} with {"samples": [ms, ...]}: the layer's calls timed for about N ms
+(batches of at least 2 ms, one sample per batch; 1.5 s of warm-up the first time a layer is asked
+for: its first rounds were still slower after 0.3 s). The bench asks for one such round between the
+rounds of the other contenders, so that PyTorch meets the same load of the shared machine as they do.
 """
 import json
 import sys
 import time
-
-
-def header(torch):
-    return {"ok": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "mkldnn": bool(torch.backends.mkldnn.is_available())}
 
 
 def make_call(torch, F, L):
@@ -42,11 +34,12 @@ def warm(call, seconds):
     return time.perf_counter() - t
 
 
-def sample(call, one, batch_seconds, seconds, at_least):
-    batch = max(1, int(batch_seconds / max(one, 1e-6)))
+def sample(call, one, seconds):
+    """Per-call ms, one sample per batch of calls lasting at least 2 ms, for about `seconds` (at least one)."""
+    batch = max(1, int(0.002 / max(one, 1e-6)))
     samples = []
     end = time.perf_counter() + seconds
-    while time.perf_counter() < end or len(samples) < at_least:
+    while time.perf_counter() < end or not samples:
         t = time.perf_counter()
         for _ in range(batch):
             call()
@@ -55,7 +48,8 @@ def sample(call, one, batch_seconds, seconds, at_least):
 
 
 def serve(torch, F):
-    print(json.dumps(header(torch)), flush=True)
+    print(json.dumps({"ok": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "mkldnn": bool(torch.backends.mkldnn.is_available())}), flush=True)
     calls = {}
     for line in sys.stdin:
         if not line.strip():
@@ -66,10 +60,12 @@ def serve(torch, F):
             call = make_call(torch, F, L)
             calls[L["id"]] = (call, warm(call, 1.5))
         call, one = calls[L["id"]]
-        print(json.dumps({"samples": sample(call, one, 0.002, req["ms"] / 1000, 1)}), flush=True)
+        print(json.dumps({"samples": sample(call, one, req["ms"] / 1000)}), flush=True)
 
 
 def main() -> None:
+    if sys.argv[1:] != ["--serve"]:
+        sys.exit("usage: pytorch_conv.py --serve (requests on stdin, see the top of this file)")
     try:
         import torch
         import torch.nn.functional as F
@@ -78,14 +74,7 @@ def main() -> None:
         return
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    if sys.argv[1:] == ["--serve"]:
-        serve(torch, F)
-        return
-    times = {}
-    for L in json.loads(sys.argv[1]):
-        call = make_call(torch, F, L)
-        times[L["id"]] = sample(call, warm(call, 0.3), 0.02, 1.5, 5)
-    print(json.dumps({**header(torch), "times": times}))
+    serve(torch, F)
 
 
 if __name__ == "__main__":
