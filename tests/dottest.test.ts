@@ -1,7 +1,7 @@
 // The dot-test on every operator and every plan a layer can take, in both modules: each kernel
-// path (direct, Winograd, the pixel-vectorized kernels, both sparse tiles, blocks of filters, the
-// axpy path below 5% density and the dense fallback above 35%), 1-D layers, CReLU, stacks and a
-// caller's own LinearOperator. Each case first checks that the layer really takes the plan named.
+// path (direct, Winograd, the pixel-vectorized kernels, both sparse tiles, the 3x3 sparse kernel
+// onto 4-channel pixels, blocks of filters, the axpy path below 5% density and the dense fallback
+// above 35%), 1-D layers, CReLU, stacks and a caller's own LinearOperator. Each case first checks that the layer really takes the plan named.
 import { test } from 'node:test';
 import assert from './assert.js';
 import type { Convcs, ConvOperator, LinearOperator } from '../src/index.js';
@@ -44,10 +44,22 @@ const plans: Plan[] = [
     densities: [0.05, 0.5],
   },
   {
-    name: 'pixel-vectorized transpose (3 input channels), 1x32 sparse tile',
-    make: (cs) => cs.conv2d({ inChannels: 3, outChannels: 16, kernelSize: 3, height: 10, width: 10, padding: 'same' }),
+    name: 'pixel-vectorized transpose (6 input channels), 1x32 sparse tile',
+    make: (cs) => cs.conv2d({ inChannels: 6, outChannels: 16, kernelSize: 3, height: 10, width: 10, padding: 'same' }),
     holds: (W, simd) => W.paths.transpose === (simd ? 'pixel' : 'direct') && (!simd || W.sparse!.tile === 32),
     densities: [0.01, 0.3],
+  },
+  {
+    name: 'pixel-vectorized transpose (3 input channels), 3x3 sparse kernel onto 4-channel pixels',
+    make: (cs) => cs.conv2d({ inChannels: 3, outChannels: 16, kernelSize: 3, height: 10, width: 10, padding: 'same' }),
+    holds: (W, simd) => W.paths.transpose === (simd ? 'pixel' : 'direct') && W.paths.sparse === (simd ? 'c4' : 'scalar'),
+    densities: [0.01, 0.3, 0.9],
+  },
+  {
+    name: '3x3 sparse kernel onto 4-channel pixels, strided, 2 input channels',
+    make: (cs) => cs.conv2d({ inChannels: 2, outChannels: 5, kernelSize: 3, height: 11, width: 9, stride: 2, padding: 1, algorithm: 'direct' }),
+    holds: (W, simd) => W.paths.sparse === (simd ? 'c4' : 'scalar'),
+    densities: [0.05, 0.5],
   },
   {
     name: 'sparse transpose in blocks of filters (many filters)',

@@ -132,10 +132,10 @@ export function cropChwJs(xp: ArrayLike<number>, C: number, H: number, W: number
   return out;
 }
 
-/** The interior, channel-first, of a padded channel-last buffer xc[Hp][Wp][C]. */
-export function cropHwcJs(xc: ArrayLike<number>, C: number, H: number, W: number, Wp: number, pt: number, pl: number): Float32Array {
-  const out = new Float32Array(C * H * W);
-  for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
+/** The interior, channel-first, of a padded channel-last buffer xc[Hp][Wp][C]: its first M channels (all C by default). */
+export function cropHwcJs(xc: ArrayLike<number>, C: number, H: number, W: number, Wp: number, pt: number, pl: number, M = C): Float32Array {
+  const out = new Float32Array(M * H * W);
+  for (let c = 0; c < M; c++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
     out[(c * H + y) * W + xx] = xc[((y + pt) * Wp + xx + pl) * C + c]!;
   }
   return out;
@@ -146,6 +146,15 @@ export function hwcJs(w: ArrayLike<number>, K: number, M: number, kh: number, kw
   const out = new Float32Array(K * M * kh * kw);
   for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
     out[((k * kh + ky) * kw + kx) * M + m] = w[((k * M + m) * kh + ky) * kw + kx]!;
+  }
+  return out;
+}
+
+/** Filters w[k][m][ky][kx] (M <= 4) -> [k][ky][kx][4], channels past M zero. */
+function c4Js(w: ArrayLike<number>, K: number, M: number, kh: number, kw: number): Float32Array {
+  const out = new Float32Array(K * kh * kw * 4);
+  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+    out[((k * kh + ky) * kw + kx) * 4 + m] = w[((k * M + m) * kh + ky) * kw + kx]!;
   }
   return out;
 }
@@ -309,6 +318,26 @@ function sparseAxpy16(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Flo
   });
 }
 
+/**
+ * The 3x3 kernel onto <= 4 channels, its filters packed by the c4 packing, into all accumulator
+ * rows or in bands between the cuts with the band flag set (each band cut to its non-zeros by
+ * binary search when the code ascends).
+ */
+function sparseC4(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32Array, cuts: readonly number[] = []): Float32Array {
+  return withBufs(m, (b) => {
+    const n = g.Hp * g.Wp * 4;
+    const xc = b.zeros(n);
+    const w4 = b.f32(g.K * 9 * 4);
+    m.k.f32_pack_conv2d_transpose_c4_scalar(b.f32(w), g.K, g.M, g.kh, g.kw, w4);
+    const [pi, pv] = [b.i32(idx), b.f32(val)];
+    const ends = [0, ...cuts.filter((y) => y > 0 && y < g.Hp), g.Hp];
+    for (let i = 1; i < ends.length; i++) {
+      m.s.f32_conv2d_transpose_sparse_3x3c4_simd(pi, pv, idx.length, g.K, g.Ho, g.Wo, w4, g.sh, g.sw, g.Wp, ends[i - 1]!, ends[i]!, cuts.length > 0 ? 1 : 0, xc);
+    }
+    return cropHwcJs(b.readF32(xc, n), 4, g.H, g.W, g.Wp, g.pt, g.pl, g.M);
+  });
+}
+
 // ---- shapes ----
 
 /** Random layers: odd sizes, 1 channel, strides 1 to 3, padding up to 3 (the old file's). */
@@ -452,6 +481,27 @@ const SPARSE_SHAPES: Shape[] = [
   { M: 8, K: 33, H: 13, W: 1, kh: 5, kw: 1, sh: 1, sw: 1, ph: 3, pw: 0, seed: 16 },
   { M: 1, K: 3, H: 1, W: 1, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, seed: 17 },
 ];
+
+/** 3x3 layers onto 1 to 4 channels: the c4 sparse kernel's (strides 1 to 3, padding 0 to 2, rows cut by patches). */
+const SPARSE_C4_SHAPES: Shape[] = [
+  { M: 3, K: 64, H: 9, W: 11, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, seed: 21 },
+  { M: 4, K: 5, H: 12, W: 7, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 2, seed: 22 },
+  { M: 1, K: 3, H: 3, W: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, seed: 23 },
+  { M: 2, K: 9, H: 10, W: 5, kh: 3, kw: 3, sh: 3, sw: 2, ph: 2, pw: 1, seed: 24 },
+];
+
+const c4Arb = fc.record({
+  M: fc.integer({ min: 1, max: 4 }),
+  K: fc.integer({ min: 1, max: 19 }),
+  H: fc.integer({ min: 1, max: 14 }),
+  W: fc.integer({ min: 1, max: 13 }),
+  kh: fc.constant(3), kw: fc.constant(3),
+  sh: fc.integer({ min: 1, max: 3 }),
+  sw: fc.integer({ min: 1, max: 3 }),
+  ph: fc.integer({ min: 0, max: 2 }),
+  pw: fc.integer({ min: 0, max: 2 }),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+}).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
 
 /** Codes of a layer: empty, one non-zero (first, last, middle), 100%, every third, 25% descending. */
 function sparseCodes(g: Geo, seed: number): Array<[string, Int32Array, Float32Array]> {
@@ -1077,18 +1127,18 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   },
   f32_crop2d_hwc_to_chw_scalar(m) {
     fc.assert(fc.property(cropArb, (s) => {
-      const Hp = s.H + s.pt + s.pb, Wp = s.W + s.pl + s.pr;
-      const xc = randomArray(Hp * Wp * s.M, s.seed);
-      const got = cropHwc(m, false, xc, s.M, s.H, s.W, Wp, s.pt, s.pl);
-      bits(got, cropHwcJs(xc, s.M, s.H, s.W, Wp, s.pt, s.pl), JSON.stringify(s));
+      const Hp = s.H + s.pt + s.pb, Wp = s.W + s.pl + s.pr, C = s.M + s.extra;
+      const xc = randomArray(Hp * Wp * C, s.seed);
+      const got = cropHwc(m, false, xc, s.M, C, s.H, s.W, Wp, s.pt, s.pl);
+      bits(got, cropHwcJs(xc, C, s.H, s.W, Wp, s.pt, s.pl, s.M), JSON.stringify(s));
       m.record(got);
     }), { numRuns: 60, seed: 14 });
   },
   f32_crop2d_hwc_to_chw_4x4_simd(m) {
     fc.assert(fc.property(cropArb, (s) => {
-      const Hp = s.H + s.pt + s.pb, Wp = s.W + s.pl + s.pr;
-      const xc = randomArray(Hp * Wp * s.M, s.seed);
-      bits(cropHwc(m, true, xc, s.M, s.H, s.W, Wp, s.pt, s.pl), cropHwc(m, false, xc, s.M, s.H, s.W, Wp, s.pt, s.pl), JSON.stringify(s));
+      const Hp = s.H + s.pt + s.pb, Wp = s.W + s.pl + s.pr, C = s.M + s.extra;
+      const xc = randomArray(Hp * Wp * C, s.seed);
+      bits(cropHwc(m, true, xc, s.M, C, s.H, s.W, Wp, s.pt, s.pl), cropHwc(m, false, xc, s.M, C, s.H, s.W, Wp, s.pt, s.pl), JSON.stringify(s));
     }), { numRuns: 200, seed: 14 });
   },
 
@@ -1147,6 +1197,20 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
   },
   f32_pack_conv2d_transpose_8_scalar(m) {
     packTranspose(m, 8);
+  },
+  f32_pack_conv2d_transpose_c4_scalar(m) {
+    for (const [K, M] of [[1, 1], [3, 3], [7, 4], [2, 2]] as const) {
+      const w = randomArray(K * M * 9, K + M);
+      const n = K * 9 * 4;
+      const got = withBufs(m, (b) => {
+        const p = b.f32(n);
+        b.f32(new Float32Array(n).fill(NaN)); // the lanes past M must be written, not left as found
+        m.k.f32_pack_conv2d_transpose_c4_scalar(b.f32(w), K, M, 3, 3, p);
+        return b.readF32(p, n);
+      });
+      bits(got, c4Js(w, K, M, 3, 3), `K ${K} M ${M}`);
+      m.record(got);
+    }
   },
   f32_pack_conv2d_transpose_24_scalar(m) {
     packTranspose(m, 24);
@@ -1363,6 +1427,29 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
       const idx = Int32Array.from(list);
       check(g, `density ${density}`, idx, Float32Array.from(idx, (i) => z[i]!), weightsOf(g));
     }), { numRuns: 100, seed: 9 });
+  },
+  f32_conv2d_transpose_sparse_3x3c4_simd(m) {
+    const check = (g: Geo, what: string, idx: Int32Array, val: Float32Array, w: Float32Array) => {
+      const got = sparseC4(m, g, idx, val, w);
+      // Every output receives the pairs' products in the pairs' order, as in the reference.
+      bits(got, sparseScalar(m, g, idx, val, w), `${JSON.stringify(g)} ${what}`);
+      if (idx.length === 0) assert.ok(got.every((v) => v === 0), `${what}: not all zero`);
+      for (const cuts of [[1, Math.floor(g.Hp / 2), g.Hp - 1], [2 + (g.seed % 3)]]) {
+        bits(sparseC4(m, g, idx, val, w, cuts), got, `${JSON.stringify(g)} ${what}: rows in bands cut at ${cuts}`);
+      }
+    };
+    for (const s of SPARSE_C4_SHAPES) {
+      const g = geo(s);
+      for (const [what, idx, val] of sparseCodes(g, s.seed + 40)) check(g, what, idx, val, weightsOf(g));
+    }
+    fc.assert(fc.property(c4Arb, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.boolean(), (s, density, reversed) => {
+      const g = geo(s);
+      const z = randomArray(g.K * g.P, s.seed + 3);
+      const list = [...z.keys()].filter((i) => Math.abs(z[i]!) < density);
+      if (reversed) list.reverse();
+      const idx = Int32Array.from(list);
+      check(g, `density ${density}${reversed ? ', descending' : ''}`, idx, Float32Array.from(idx, (i) => z[i]!), weightsOf(g));
+    }), { numRuns: 120, seed: 19 });
   },
   f32_conv2d_transpose_sparse_1x24_kblock_simd(m) {
     // (kbShift, groups per pixel): one block, blocks of 1, 2 and 8 filters, 1 to 16 groups and a clamped 40.
@@ -1768,15 +1855,15 @@ function firstInvalid(m: Mod, indices: boolean, simd: boolean): void {
 }
 
 const cropArb = fc.record({
-  M: fc.integer({ min: 1, max: 11 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 13 }),
+  M: fc.integer({ min: 1, max: 11 }), extra: fc.constantFrom(0, 0, 1, 2, 3), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 13 }),
   pt: fc.integer({ min: 0, max: 2 }), pb: fc.integer({ min: 0, max: 2 }), pl: fc.integer({ min: 0, max: 2 }), pr: fc.integer({ min: 0, max: 2 }),
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 });
 
-function cropHwc(m: Mod, simd: boolean, xc: Float32Array, M: number, H: number, W: number, Wp: number, pt: number, pl: number): Float32Array {
+function cropHwc(m: Mod, simd: boolean, xc: Float32Array, M: number, C: number, H: number, W: number, Wp: number, pt: number, pl: number): Float32Array {
   return withBufs(m, (b) => {
     const x = b.f32(M * H * W);
-    (simd ? m.s.f32_crop2d_hwc_to_chw_4x4_simd : m.k.f32_crop2d_hwc_to_chw_scalar)(b.f32(xc), x, M, H, W, Wp, pt, pl);
+    (simd ? m.s.f32_crop2d_hwc_to_chw_4x4_simd : m.k.f32_crop2d_hwc_to_chw_scalar)(b.f32(xc), x, M, C, H, W, Wp, pt, pl);
     return b.readF32(x, M * H * W);
   });
 }

@@ -119,7 +119,10 @@ function requireDist(): void {
 // b = z + mu g, a placement by tiles of pixels for codes in index order): 272,920 to 282,710
 // bytes, for NIHT iterations 1.45x faster on one thread and about 1.7x faster again on two
 // (bench/results/threads.md).
-test('size budget: each wasm module <= 64 KB, the browser file <= 280 KB', () => {
+// It is 288 KB since the sparse transpose onto few channels (f32-conv2d-transpose-sparse-3x3c4-simd,
+// its packing, the crop's channel stride): 284,421 to 289,822 bytes, for sparse transposes of a
+// photograph's first layer 1.6-2.0x faster (bench/README.md, "Sparse transposes onto few channels").
+test('size budget: each wasm module <= 64 KB, the browser file <= 288 KB', () => {
   requireDist();
   const wasm = [
     ...readdirSync(join(root, 'build')).filter((f) => f.endsWith('.wasm')).map((f) => join('build', f)),
@@ -138,7 +141,7 @@ test('size budget: each wasm module <= 64 KB, the browser file <= 280 KB', () =>
     rows.push(`${f}: ${size} bytes (${(size / KB).toFixed(1)} KB)`);
   }
   const browser = statSync(join(root, 'dist/convcs.browser.mjs')).size;
-  assert.ok(browser <= 280 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 280 KB budget`);
+  assert.ok(browser <= 288 * KB, `dist/convcs.browser.mjs is ${browser} bytes, over the 288 KB budget`);
   console.log(`sizes:\n  ${rows.join('\n  ')}`);
 });
 
@@ -378,9 +381,13 @@ after(async () => {
 // Winograd F(2x2) and F(4x4) layers (which add outputs, not change the others); and again when
 // it gained the 'threads.*' layers, large enough for an instance with threads to split them
 // (outputs added: without them the run still hashes to 06138ea8... and c71ca84c..., the hashes
-// from before threads).
+// from before threads). Changed again when 3x3 layers onto at most 4 channels took the sparse
+// kernel f32-conv2d-transpose-sparse-3x3c4-simd: 'threads.pixel.transposeSparse' (3 -> 4
+// channels) now adds each non-zero's products in the order of the non-zeros, the scalar module's
+// bits exactly (6.3e-8 relative to float64, as the scalar module), where the grouped sparse GEMM
+// summed each pixel's filters first.
 const PINNED = {
-  simd: '7d9201cf366a9b60a697a8e5351752062ac8c1b887e14ec19df4ad237de599e2',
+  simd: 'dff5d1c9fea4b7a05a7153702889498e0966ea41650cb14c3a3c1177f26a43b7',
   scalar: 'ad417b08891cf933285be2763dcc0a601ffbbd5e0e67875d60c415cbe637f921',
 };
 

@@ -1,21 +1,22 @@
-// The crop of a channel-last accumulator xc[Hp][Wp][M] into channel-first x[M][H][W] (the last
-// step of the SIMD transposed convolutions), four pixels x four channels at a time: four loads
-// of four channels, a 4x4 transpose in registers (8 shuffles), four stores of four pixels, in
-// place of sixteen scalar copies with a plane-sized stride each. A pure copy, so the result is
-// f32_crop2d_hwc_to_chw_scalar (its reference) bit for bit.
+// The crop of a channel-last accumulator xc[Hp][Wp][C] (M channels in C >= M floats per pixel)
+// into channel-first x[M][H][W] (the last step of the SIMD transposed convolutions), four pixels
+// x four channels at a time: four loads of four channels, a 4x4 transpose in registers (8
+// shuffles), four stores of four pixels, in place of sixteen scalar copies with a plane-sized
+// stride each. A pure copy, so the result is f32_crop2d_hwc_to_chw_scalar (its reference) bit for
+// bit.
 import { f32x4_transpose_store } from "../helpers/f32x4-transpose-store";
 
 export function f32_crop2d_hwc_to_chw_4x4_simd(
   xc: usize, x: usize,
-  M: i32, H: i32, W: i32,
+  M: i32, C: i32, H: i32, W: i32,
   Wp: i32, padTop: i32, padLeft: i32,
 ): void {
   const plane = <usize>(H * W) << 2;
-  const pixelBytes = <usize>M << 2;
+  const pixelBytes = <usize>C << 2;
   const M4 = M & ~3;
   const W4 = W & ~3;
   for (let y = 0; y < H; y++) {
-    const row = xc + (<usize>(((y + padTop) * Wp + padLeft) * M) << 2);
+    const row = xc + (<usize>(((y + padTop) * Wp + padLeft) * C) << 2);
     const dstRow = x + (<usize>(y * W) << 2);
     let xx = 0;
     for (; xx < W4; xx += 4) {
@@ -28,6 +29,16 @@ export function f32_crop2d_hwc_to_chw_4x4_simd(
         const r0 = v128.load(p0 + off), r1 = v128.load(p1 + off), r2 = v128.load(p2 + off), r3 = v128.load(p3 + off);
         f32x4_transpose_store(dst, plane, r0, r1, r2, r3);
         dst += 4 * plane;
+      }
+      if (C == 4 && m < M) {
+        // Fewer than 4 channels in 4-float pixels: one transpose, its first M rows stored.
+        const r0 = v128.load(p0), r1 = v128.load(p1), r2 = v128.load(p2), r3 = v128.load(p3);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        if (M > 1) v128.store(dst + plane, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+        if (M > 2) v128.store(dst + 2 * plane, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+        continue;
       }
       // Channels past the last multiple of 4: four pixels each, gathered.
       for (; m < M; m++) {

@@ -155,6 +155,8 @@ export function chooseAlgorithm(where: string, g: ConvShape, requested: 'auto' |
 export interface ConvPaths {
   forward: 'direct' | WinogradAlgorithm | 'pixel';
   transpose: 'direct' | WinogradAlgorithm | 'pixel';
+  /** the sparse transpose: the grouped sparse GEMM (SIMD), its 3x3 kernel onto <= 4 channels, or the scalar reference */
+  sparse: 'grouped' | 'c4' | 'scalar';
 }
 
 /**
@@ -163,6 +165,10 @@ export interface ConvPaths {
  * 'same' and 'valid'. The pixel-vectorized kernel (SIMD only) takes the forward of stride-1 direct
  * layers with few output channels, and the transpose (as the correlation of the code padded by
  * kernel - 1 - padding with the flipped filters) of 3- or 6-channel inputs: see PIXEL_FORWARD_MAX.
+ * The SIMD sparse transpose of a 3x3 layer onto at most 4 channels (a photograph's first layer)
+ * adds each non-zero's filter from registers (f32-conv2d-transpose-sparse-3x3c4-simd), needing no
+ * regrouping of the code: faster there than the grouped sparse GEMM at every density measured
+ * (bench/README.md, "Sparse transposes onto few channels").
  */
 export function choosePaths(g: ConvGeometry, simd: boolean): ConvPaths {
   const winograd = g.algorithm !== 'direct';
@@ -174,6 +180,7 @@ export function choosePaths(g: ConvGeometry, simd: boolean): ConvPaths {
   return {
     forward: g.algorithm !== 'direct' ? g.algorithm : pixelForward ? 'pixel' : 'direct',
     transpose: winogradTranspose ? g.algorithm as WinogradAlgorithm : pixelTranspose ? 'pixel' : 'direct',
+    sparse: !simd ? 'scalar' : g.M <= 4 && g.kh === 3 && g.kw === 3 ? 'c4' : 'grouped',
   };
 }
 
@@ -207,17 +214,17 @@ export function winogradSizes(g: ConvGeometry): { fwd: WinogradTiling; tr: Winog
 }
 
 /** How one sparse transpose of nnz non-zeros runs. */
-export type SparseRoute = 'dense-winograd' | 'axpy16' | 'grouped' | 'scalar';
+export type SparseRoute = 'dense-winograd' | 'axpy16' | 'grouped' | 'c4' | 'scalar';
 
 /**
  * On a Winograd-transposed layer, a code dense enough runs the dense Winograd transpose on the
- * scattered code (WINOGRAD_DENSE_FROM); otherwise the SIMD module takes the axpy kernel below
- * SPARSE_AXPY_ONE_IN and the grouped sparse GEMM from it on, and the scalar module its reference.
+ * scattered code (WINOGRAD_DENSE_FROM); otherwise the layer's sparse path runs, the grouped one
+ * taking the axpy kernel below SPARSE_AXPY_ONE_IN and the grouped sparse GEMM from it on.
  */
-export function chooseSparseRoute(paths: ConvPaths, simd: boolean, nnz: number, codeSize: number): SparseRoute {
+export function chooseSparseRoute(paths: ConvPaths, nnz: number, codeSize: number): SparseRoute {
   const winograd = paths.transpose === 'winograd' || paths.transpose === 'winograd4x4';
   if (winograd && nnz > WINOGRAD_DENSE_FROM * codeSize) return 'dense-winograd';
-  if (!simd) return 'scalar';
+  if (paths.sparse !== 'grouped') return paths.sparse;
   return nnz * SPARSE_AXPY_ONE_IN < codeSize ? 'axpy16' : 'grouped';
 }
 

@@ -14,7 +14,7 @@ import type { ConvGeometry, RandomizeOptions } from './geometry.js';
 import { DirectForwardScalar, DirectForwardSimd, DirectTransposeScalar, DirectTransposeSimd } from './paths/direct.js';
 import type { ConvPath, ForwardPath, LayerBuffers, TransposePath } from './paths/path.js';
 import { PixelForward, PixelTranspose } from './paths/pixel.js';
-import { SparseTransposeScalar, SparseTransposeSimd, type SparseTransposePath } from './paths/sparse.js';
+import { SparseTransposeC4Simd, SparseTransposeScalar, SparseTransposeSimd, type SparseTransposePath } from './paths/sparse.js';
 import { WinogradForward, WinogradTranspose } from './paths/winograd.js';
 
 /**
@@ -54,7 +54,8 @@ export class ConvOperator extends LinearMemoryOperator {
     this.#transpose = winograd(paths.transpose) ? new WinogradTranspose(engine, g, layer, forward as WinogradForward)
       : paths.transpose === 'pixel' ? new PixelTranspose(engine, g, layer)
       : simd ? new DirectTransposeSimd(engine, g, layer) : new DirectTransposeScalar(engine, g, layer);
-    this.#sparse = simd ? new SparseTransposeSimd(engine, g, layer) : new SparseTransposeScalar(engine, g, layer);
+    this.#sparse = paths.sparse === 'c4' ? new SparseTransposeC4Simd(engine, g, layer)
+      : paths.sparse === 'grouped' ? new SparseTransposeSimd(engine, g, layer) : new SparseTransposeScalar(engine, g, layer);
     const all: ConvPath[] = [this.#forward, this.#transpose, this.#sparse];
     const weightBytes = g.K * g.M * g.kh * g.kw * 4;
     // One allocation, all or nothing: the layer's buffers, then each path's, by name.
@@ -185,7 +186,7 @@ export class ConvOperator extends LinearMemoryOperator {
    * @internal
    */
   transposeSparsePtr(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
-    const route = chooseSparseRoute(this.paths, this.#sparse instanceof SparseTransposeSimd, nnz, this.outputSize);
+    const route = chooseSparseRoute(this.paths, nnz, this.outputSize);
     if (route === 'dense-winograd') {
       // Dense enough that the Winograd transpose of the scattered code is the faster way.
       const code = this.#layer.code;
@@ -194,7 +195,7 @@ export class ConvOperator extends LinearMemoryOperator {
       this.#transpose.run(code, outPtr);
       return;
     }
-    if (route !== 'scalar') this.grow(nnz); // the scalar reference needs no scratch of its own
+    if (this.#sparse.bytesPerNonZero > 0) this.grow(nnz); // the others need no scratch of their own
     this.#sparse.run(idxPtr, valPtr, nnz, outPtr, route, this.grown.scratch ?? 0);
   }
 

@@ -80,7 +80,7 @@ export class DirectTransposeSimd extends TransposePath {
         oy0 * g.Wo, Math.max(oy0, oy1) * g.Wo, y0, y1, this.layer.padded];
     });
     this.engine.parallel('transpose', 'f32_conv2d_transpose_4x8_simd', bands);
-    s.f32_crop2d_hwc_to_chw_4x4_simd(this.layer.padded, outPtr, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+    s.f32_crop2d_hwc_to_chw_4x4_simd(this.layer.padded, outPtr, g.M, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
   }
 }
 

@@ -1,10 +1,12 @@
 // The sparse transpose x = W^T z from (index, value) pairs. SIMD modules: below one non-zero in
 // SPARSE_AXPY_ONE_IN, f32-conv2d-transpose-sparse-axpy16-simd adds each non-zero's channel-last
 // filter; from there on the code is regrouped by (block of filters, pixel) and reduced against
-// the 24- or 32-column sparse panels (the tile and blocks from sparsePlan). The scalar module runs
-// the reference on the plain weights. Both accumulate in the layer's padded scratch, then crop.
-// With threads, the SIMD kernels split the kept rows into bands (each thread adds only into its
-// own); the scalar module's route runs on the calling thread.
+// the 24- or 32-column sparse panels (the tile and blocks from sparsePlan). A 3x3 layer onto at
+// most 4 channels takes f32-conv2d-transpose-sparse-3x3c4-simd at every density instead, into its
+// own 4-channel accumulator. The scalar module runs the reference on the plain weights. All
+// accumulate in a padded scratch, then crop. With threads, the SIMD kernels split the kept rows
+// into bands (each thread adds only into its own); the scalar module's route runs on the calling
+// thread.
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
@@ -16,7 +18,7 @@ export abstract class SparseTransposePath extends ConvPath {
   /** Bytes of scratch per non-zero beyond the pairs themselves. */
   abstract readonly bytesPerNonZero: number;
   /** `scratch`: this path's growable buffer for the code's current capacity. */
-  abstract run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'scalar', scratch: number): void;
+  abstract run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'c4' | 'scalar', scratch: number): void;
 }
 
 export class SparseTransposeSimd extends SparseTransposePath {
@@ -94,7 +96,7 @@ export class SparseTransposeSimd extends SparseTransposePath {
     ]));
   }
 
-  run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'scalar', grouped: number): void {
+  run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'c4' | 'scalar', grouped: number): void {
     const g = this.g;
     const s = this.engine.simdAbi!;
     const acc = this.layer.padded;
@@ -121,7 +123,38 @@ export class SparseTransposeSimd extends SparseTransposePath {
         ]));
       }
     }
-    s.f32_crop2d_hwc_to_chw_4x4_simd(acc, outPtr, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+    s.f32_crop2d_hwc_to_chw_4x4_simd(acc, outPtr, g.M, g.M, g.H, g.W, g.Wp, g.pt, g.pl);
+  }
+}
+
+/**
+ * 3x3 filters onto at most 4 channels: each non-zero's filter, 9 f32x4 of 4-channel taps, added
+ * into a [Hp][Wp][4] accumulator in the order of the non-zeros (the scalar reference's bits), then
+ * cropped to [M][H][W].
+ */
+export class SparseTransposeC4Simd extends SparseTransposePath {
+  readonly bytesPerNonZero = 0;
+  override readonly usesPadded = false;
+
+  get sizes() {
+    const g = this.g;
+    return { filters: g.K * 9 * 16, acc: g.Hp * g.Wp * 16 };
+  }
+
+  pack(): void {
+    const g = this.g;
+    this.engine.abi.f32_pack_conv2d_transpose_c4_scalar(this.layer.weights, g.K, g.M, g.kh, g.kw, this.ptr.filters!);
+  }
+
+  run(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
+    const g = this.g;
+    const acc = this.ptr.acc!;
+    this.engine.k.zero(acc, g.Hp * g.Wp * 16);
+    const bands = splitRange(g.H, chooseParts(this.engine.lanes, nnz * taps(g))).map(([a, b]) => [g.pt + a, g.pt + b] as const);
+    this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_3x3c4_simd', bands.map(([y0, y1]) => [
+      idxPtr, valPtr, nnz, g.K, g.Ho, g.Wo, this.ptr.filters!, g.sh, g.sw, g.Wp, y0, y1, bands.length > 1 ? 1 : 0, acc,
+    ]));
+    this.engine.simdAbi!.f32_crop2d_hwc_to_chw_4x4_simd(acc, outPtr, g.M, 4, g.H, g.W, g.Wp, g.pt, g.pl);
   }
 }
 
