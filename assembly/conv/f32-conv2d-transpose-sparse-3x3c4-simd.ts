@@ -41,7 +41,13 @@ export function f32_conv2d_transpose_sparse_3x3c4_simd(
 // @ts-ignore: decorator
 @inline
 function ascending(idx: usize, nnz: i32): bool {
-  for (let i = 1; i < nnz; i++) {
+  let i = 1;
+  // four neighbouring pairs per step: idx[i..i+4) against idx[i-1..i+3)
+  for (; i + 4 <= nnz; i += 4) {
+    const p = idx + (<usize>i << 2);
+    if (v128.any_true(i32x4.lt_s(v128.load(p), v128.load(p - 4)))) return false;
+  }
+  for (; i < nnz; i++) {
     if (load<i32>(idx + (<usize>i << 2)) < load<i32>(idx + (<usize>(i - 1) << 2))) return false;
   }
   return true;
