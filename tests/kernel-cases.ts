@@ -460,16 +460,22 @@ const fewChannelsArb = fc.record({
   seed: fc.integer({ min: 1, max: 1 << 30 }),
 }).filter((s) => s.ph <= s.kh - 1 && s.pw <= s.kw - 1 && s.H + 2 * s.ph >= s.kh && s.W + 2 * s.pw >= s.kw);
 
-const winogradArb = fc.record({
-  M: fc.integer({ min: 1, max: 13 }),
-  K: fc.integer({ min: 1, max: 13 }),
-  H: fc.integer({ min: 1, max: 19 }),
-  W: fc.integer({ min: 1, max: 19 }),
-  kh: fc.constant(3), kw: fc.constant(3), sh: fc.constant(1), sw: fc.constant(1),
-  ph: fc.integer({ min: 0, max: 2 }),
-  pw: fc.integer({ min: 0, max: 2 }),
-  seed: fc.integer({ min: 1, max: 1 << 30 }),
-}).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
+/** 3x3 layers with up to the given channels, sizes and stride, padding 0 to 2. */
+function arb3x3(max: { M: number; K: number; H: number; W: number; stride: number }) {
+  const stride = max.stride === 1 ? fc.constant(1) : fc.integer({ min: 1, max: max.stride });
+  return fc.record({
+    M: fc.integer({ min: 1, max: max.M }),
+    K: fc.integer({ min: 1, max: max.K }),
+    H: fc.integer({ min: 1, max: max.H }),
+    W: fc.integer({ min: 1, max: max.W }),
+    kh: fc.constant(3), kw: fc.constant(3), sh: stride, sw: stride,
+    ph: fc.integer({ min: 0, max: 2 }),
+    pw: fc.integer({ min: 0, max: 2 }),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  }).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
+}
+
+const winogradArb = arb3x3({ M: 13, K: 13, H: 19, W: 19, stride: 1 });
 
 /** Fixed edge layers for the sparse kernels: many filters (blocks), 1 channel, odd sizes, strides 1 and 2. */
 const SPARSE_SHAPES: Shape[] = [
@@ -490,18 +496,16 @@ const SPARSE_C4_SHAPES: Shape[] = [
   { M: 2, K: 9, H: 10, W: 5, kh: 3, kw: 3, sh: 3, sw: 2, ph: 2, pw: 1, seed: 24 },
 ];
 
-const c4Arb = fc.record({
-  M: fc.integer({ min: 1, max: 4 }),
-  K: fc.integer({ min: 1, max: 19 }),
-  H: fc.integer({ min: 1, max: 14 }),
-  W: fc.integer({ min: 1, max: 13 }),
-  kh: fc.constant(3), kw: fc.constant(3),
-  sh: fc.integer({ min: 1, max: 3 }),
-  sw: fc.integer({ min: 1, max: 3 }),
-  ph: fc.integer({ min: 0, max: 2 }),
-  pw: fc.integer({ min: 0, max: 2 }),
-  seed: fc.integer({ min: 1, max: 1 << 30 }),
-}).filter((s) => s.H + 2 * s.ph >= 3 && s.W + 2 * s.pw >= 3);
+const c4Arb = arb3x3({ M: 4, K: 19, H: 14, W: 13, stride: 3 });
+
+/** A code of layer g: the entries of a seeded random array below `density` in magnitude, in ascending or descending order. */
+function randomCode(g: Geo, seed: number, density: number, descending: boolean): [Int32Array, Float32Array] {
+  const z = randomArray(g.K * g.P, seed);
+  const list = [...z.keys()].filter((i) => Math.abs(z[i]!) < density);
+  if (descending) list.reverse();
+  const idx = Int32Array.from(list);
+  return [idx, Float32Array.from(idx, (i) => z[i]!)];
+}
 
 /** Codes of a layer: empty, one non-zero (first, last, middle), 100%, every third, 25% descending. */
 function sparseCodes(g: Geo, seed: number): Array<[string, Int32Array, Float32Array]> {
@@ -1421,11 +1425,7 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
     }
     fc.assert(fc.property(shapeArb, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.boolean(), (s, density, reversed) => {
       const g = geo(s);
-      const z = randomArray(g.K * g.P, s.seed + 3);
-      const list = [...z.keys()].filter((i) => Math.abs(z[i]!) < density);
-      if (reversed) list.reverse();
-      const idx = Int32Array.from(list);
-      check(g, `density ${density}`, idx, Float32Array.from(idx, (i) => z[i]!), weightsOf(g));
+      check(g, `density ${density}`, ...randomCode(g, s.seed + 3, density, reversed), weightsOf(g));
     }), { numRuns: 100, seed: 9 });
   },
   f32_conv2d_transpose_sparse_3x3c4_simd(m) {
@@ -1454,11 +1454,7 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
     }
     fc.assert(fc.property(c4Arb, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.boolean(), (s, density, reversed) => {
       const g = geo(s);
-      const z = randomArray(g.K * g.P, s.seed + 3);
-      const list = [...z.keys()].filter((i) => Math.abs(z[i]!) < density);
-      if (reversed) list.reverse();
-      const idx = Int32Array.from(list);
-      check(g, `density ${density}${reversed ? ', descending' : ''}`, idx, Float32Array.from(idx, (i) => z[i]!), weightsOf(g));
+      check(g, `density ${density}${reversed ? ', descending' : ''}`, ...randomCode(g, s.seed + 3, density, reversed), weightsOf(g));
     }), { numRuns: 120, seed: 19 });
   },
   f32_conv2d_transpose_sparse_1x24_kblock_simd(m) {
