@@ -108,7 +108,8 @@ test('transposeSparse on many-channel layers (blocks of filters, groups per pixe
 test('direct layers: forward gives the same bits in both modules, transpose and transposeSparse agree within 1e-5 and with float64', async () => {
   const simd = await modules.simd;
   const scalar = await modules.scalar;
-  // 4x8 and pixel-vectorized forwards, dense 4x8 and pixel transposes, sparse tiles 24 and 32.
+  // 4x8 and pixel-vectorized forwards, dense 4x8 and pixel transposes, sparse tiles 24 and 32 and
+  // the 3x3 kernel onto <= 4 channels.
   const layers = [
     { M: 3, K: 64, H: 9, W: 11, kh: 3, kw: 3, stride: 1, padding: 1 },
     { M: 64, K: 3, H: 7, W: 9, kh: 3, kw: 3, stride: 1, padding: 1 },
@@ -133,7 +134,14 @@ test('direct layers: forward gives the same bits in both modules, transpose and 
       assert.ok(relErr(xt, transposeReference(z, w, a.geometry)) <= 1e-5, `${JSON.stringify(s)}: transpose vs float64`);
       const idx = Int32Array.from([...z.keys()].filter((i) => i % 3 === 0));
       const val = Float32Array.from(idx, (i) => z[i]!);
-      assert.ok(relErr(a.transposeSparse(idx, val), b.transposeSparse(idx, val)) <= 1e-5, `${JSON.stringify(s)}: transposeSparse differs between modules`);
+      const xs = a.transposeSparse(idx, val);
+      assert.ok(relErr(xs, b.transposeSparse(idx, val)) <= 1e-5, `${JSON.stringify(s)}: transposeSparse differs between modules`);
+      // the 3x3 kernel onto <= 4 channels adds in the order of the non-zeros, as the scalar module
+      if (a.paths.sparse === 'c4') assert.ok(bitsEqual(xs, b.transposeSparse(idx, val)), `${JSON.stringify(s)}: c4 transposeSparse bits differ from the scalar module`);
+      // the paths share the layer's padded scratch: each call leaves nothing behind for the next
+      assert.ok(bitsEqual(a.forward(x), y), `${JSON.stringify(s)}: forward after the transposes`);
+      assert.ok(bitsEqual(a.transpose(z), xt), `${JSON.stringify(s)}: transpose after transposeSparse`);
+      assert.ok(bitsEqual(a.transposeSparse(idx, val), xs), `${JSON.stringify(s)}: transposeSparse after the others`);
     } finally {
       a.dispose();
       b.dispose();

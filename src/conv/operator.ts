@@ -34,6 +34,8 @@ export class ConvOperator extends LinearMemoryOperator {
   readonly #forward: ForwardPath;
   readonly #transpose: TransposePath;
   readonly #sparse: SparseTransposePath;
+  /** Whether a path packs from the channel-last weights (only then are they held and kept up to date). */
+  readonly #readsChannelLast: boolean;
 
   /** @internal use cs.conv1d / cs.conv2d */
   constructor(engine: Engine, g: ConvGeometry, dims: 1 | 2) {
@@ -57,12 +59,13 @@ export class ConvOperator extends LinearMemoryOperator {
     this.#sparse = paths.sparse === 'c4' ? new SparseTransposeC4Simd(engine, g, layer)
       : paths.sparse === 'grouped' ? new SparseTransposeSimd(engine, g, layer) : new SparseTransposeScalar(engine, g, layer);
     const all: ConvPath[] = [this.#forward, this.#transpose, this.#sparse];
+    this.#readsChannelLast = all.some((p) => p.readsChannelLast);
     const weightBytes = g.K * g.M * g.kh * g.kw * 4;
     // One allocation, all or nothing: the layer's buffers, then each path's, by name.
     const sizes: Record<string, number> = {
       weights: weightBytes,
-      channelLast: simd ? weightBytes : 0,
-      padded: all.some((p) => p.usesPadded) ? g.M * g.Hp * g.Wp * 4 : 0,
+      channelLast: this.#readsChannelLast ? weightBytes : 0,
+      padded: Math.max(0, ...all.filter((p) => p.usesPadded).map((p) => p.paddedPixelFloats)) * g.Hp * g.Wp * 4,
     };
     all.forEach((p, i) => {
       for (const [name, bytes] of Object.entries(p.sizes)) sizes[`${i}.${name}`] = bytes;
@@ -164,7 +167,7 @@ export class ConvOperator extends LinearMemoryOperator {
   /** Every path's layout from the plain weights (the channel-last copy first: transposed panels are packed from it). */
   private pack(): void {
     const g = this.geometry;
-    if (this.engine.simdAbi) this.engine.abi.f32_pack_conv2d_hwc_scalar(this.#layer.weights, g.K, g.M, g.kh, g.kw, this.#layer.channelLast);
+    if (this.#readsChannelLast) this.engine.abi.f32_pack_conv2d_hwc_scalar(this.#layer.weights, g.K, g.M, g.kh, g.kw, this.#layer.channelLast);
     this.#forward.pack();
     this.#transpose.pack();
     this.#sparse.pack();

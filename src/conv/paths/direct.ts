@@ -51,6 +51,8 @@ export class DirectForwardScalar extends ForwardPath {
 
 /** f32-conv2d-transpose-4x8-simd: transposed panels of 8 columns and each column's accumulator offset. */
 export class DirectTransposeSimd extends TransposePath {
+  override readonly readsChannelLast = true;
+
   private get columns(): number {
     return Math.ceil(taps(this.g) / 8) * 8;
   }

@@ -12,9 +12,9 @@ import { splitRange } from '../../threads/split.js';
 export interface LayerBuffers {
   /** plain weights [K][M][kh][kw] */
   weights: number;
-  /** SIMD modules: channel-last weights [K][kh][kw][M], from which the transposed panels are packed */
+  /** SIMD modules: channel-last weights [K][kh][kw][M], from which the transposed panels are packed (held only where a path reads them) */
   channelLast: number;
-  /** padded input [M][Hp][Wp] (forward), or the transposes' accumulator (channel-last in SIMD) */
+  /** padded input [M][Hp][Wp] (forward), or the transposes' accumulator (channel-last in SIMD; 4 floats a pixel for the 3x3 sparse kernel onto <= 4 channels) */
   padded: number;
   /** one code sample (the dense Winograd route of sparse codes scatters into it) */
   code: number;
@@ -27,6 +27,12 @@ export abstract class ConvPath {
   ptr: Readonly<Record<string, number>> = {};
   /** Whether it reads the layer's padded scratch. */
   readonly usesPadded: boolean = true;
+  /** Floats per padded pixel it needs in that scratch (the layer's channels, unless it pads them). */
+  get paddedPixelFloats(): number {
+    return this.g.M;
+  }
+  /** Whether it packs its panels from the layer's channel-last weights (SIMD modules). */
+  readonly readsChannelLast: boolean = false;
   /** Into how many parts the threads split one run (1 without threads, or for small layers). */
   readonly parts: number;
 

@@ -2,8 +2,8 @@
 // SPARSE_AXPY_ONE_IN, f32-conv2d-transpose-sparse-axpy16-simd adds each non-zero's channel-last
 // filter; from there on the code is regrouped by (block of filters, pixel) and reduced against
 // the 24- or 32-column sparse panels (the tile and blocks from sparsePlan). A 3x3 layer onto at
-// most 4 channels takes f32-conv2d-transpose-sparse-3x3c4-simd at every density instead, into its
-// own 4-channel accumulator. The scalar module runs the reference on the plain weights. All
+// most 4 channels takes f32-conv2d-transpose-sparse-3x3c4-simd at every density instead, into the
+// padded scratch as 4-float pixels. The scalar module runs the reference on the plain weights. All
 // accumulate in a padded scratch, then crop. With threads, the SIMD kernels split the kept rows
 // into bands (each thread adds only into its own); the scalar module's route runs on the calling
 // thread.
@@ -24,6 +24,7 @@ export abstract class SparseTransposePath extends ConvPath {
 export class SparseTransposeSimd extends SparseTransposePath {
   readonly plan: Readonly<SparsePlan>;
   readonly bytesPerNonZero = 8; // the regrouped (filter, value) pairs
+  override readonly readsChannelLast = true;
 
   constructor(engine: Engine, g: ConvGeometry, layer: LayerBuffers) {
     super(engine, g, layer);
@@ -129,16 +130,18 @@ export class SparseTransposeSimd extends SparseTransposePath {
 
 /**
  * 3x3 filters onto at most 4 channels: each non-zero's filter, 9 f32x4 of 4-channel taps, added
- * into a [Hp][Wp][4] accumulator in the order of the non-zeros (the scalar reference's bits), then
- * cropped to [M][H][W].
+ * into the layer's padded scratch as a [Hp][Wp][4] accumulator in the order of the non-zeros (the
+ * scalar reference's bits), then cropped to [M][H][W].
  */
 export class SparseTransposeC4Simd extends SparseTransposePath {
   readonly bytesPerNonZero = 0;
-  override readonly usesPadded = false;
+
+  override get paddedPixelFloats(): number {
+    return 4;
+  }
 
   get sizes() {
-    const g = this.g;
-    return { filters: g.K * 9 * 16, acc: g.Hp * g.Wp * 16 };
+    return { filters: this.g.K * 9 * 16 };
   }
 
   pack(): void {
@@ -148,7 +151,7 @@ export class SparseTransposeC4Simd extends SparseTransposePath {
 
   run(idxPtr: number, valPtr: number, nnz: number, outPtr: number): void {
     const g = this.g;
-    const acc = this.ptr.acc!;
+    const acc = this.layer.padded;
     this.engine.k.zero(acc, g.Hp * g.Wp * 16);
     const bands = splitRange(g.H, chooseParts(this.engine.lanes, nnz * taps(g))).map(([a, b]) => [g.pt + a, g.pt + b] as const);
     this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_3x3c4_simd', bands.map(([y0, y1]) => [
