@@ -1,6 +1,6 @@
 // The one place that decides how a convolution is computed: direct, Winograd or
-// pixel-vectorized in each direction, the sparse transpose's tile and blocking, the density
-// cut-overs between sparse kernels, and the 2x2 block maxima of the projection. Everything here is
+// pixel-vectorized in each direction, the sparse transpose's kernel (its tile and blocking), the
+// density cut-overs between sparse kernels, and the 2x2 block maxima of the projection. Everything here is
 // a pure function of the layer's shape, the module (SIMD or scalar) and, for sparse codes, the
 // number of non-zeros; paths/ carry the choices out.
 
