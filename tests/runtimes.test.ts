@@ -120,7 +120,7 @@ function requireDist(): void {
 // bytes, for NIHT iterations 1.45x faster on one thread and about 1.7x faster again on two
 // (bench/results/threads.md).
 // It is 288 KB since the sparse transpose onto few channels (f32-conv2d-transpose-sparse-3x3c4-simd,
-// its packing, the crop's channel stride): 284,421 to 289,822 bytes, for sparse transposes of a
+// its packing, the crop's channel stride): 284,421 to 290,153 bytes, for sparse transposes of a
 // photograph's first layer 1.6-2.0x faster (bench/README.md, "Sparse transposes onto few channels").
 test('size budget: each wasm module <= 64 KB, the browser file <= 288 KB', () => {
   requireDist();
