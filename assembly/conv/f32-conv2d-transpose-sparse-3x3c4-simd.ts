@@ -1,11 +1,9 @@
 // Sparse transposed 3x3 convolution onto at most 4 input channels (a photograph's 3): each
 // non-zero z[k][oy][ox] = v adds v * w[k] into a 4-channel-last padded accumulator xc[Hp][Wp][4].
 // A pixel is one f32x4 there, so a filter row is 3 aligned vectors, and filter k's 9 vectors
-// (f32_pack_conv2d_transpose_c4_scalar, channels past M zero) stay in L1 while the code's non-zeros
-// of filter k stream by: per non-zero 9 multiply-adds and 9 stores, no regrouping of the code.
-// (Holding the 9 vectors in registers instead made the engine spill others around each patch.) Two non-zeros whose patches overlap touch the same aligned vectors, which the
-// processor forwards from store to load (the channel-last runs of f32_conv2d_transpose_sparse_axpy16_simd
-// overlap at a few floats' offset, which it cannot).
+// (f32_pack_conv2d_transpose_c4_scalar, channels past M zero) stay in L1 while the code's
+// non-zeros of filter k stream by: per non-zero 9 multiply-adds and 9 stores, and no regrouping of
+// the code. (Holding the 9 vectors in registers made the engine spill others around each patch.)
 //
 // Each output float receives its contributions in the order of the non-zeros, as in
 // f32_conv2d_transpose_sparse_scalar, so the two give the same bits. Pixels are found without a

@@ -1,8 +1,8 @@
 // The one place that decides how a convolution is computed: direct, Winograd or
 // pixel-vectorized in each direction, the sparse transpose's kernel (its tile and blocking), the
-// density cut-overs between sparse kernels, and the 2x2 block maxima of the projection. Everything here is
-// a pure function of the layer's shape, the module (SIMD or scalar) and, for sparse codes, the
-// number of non-zeros; paths/ carry the choices out.
+// density cut-overs between sparse kernels, and the 2x2 block maxima of the projection.
+// Everything here is a pure function of the layer's shape, the module (SIMD or scalar) and, for
+// sparse codes, the number of non-zeros; paths/ carry the choices out.
 
 import type { ConvGeometry } from './geometry.js';
 import { rangeError } from '../validate.js';
@@ -166,8 +166,8 @@ export interface ConvPaths {
  * layers with few output channels, and the transpose (as the correlation of the code padded by
  * kernel - 1 - padding with the flipped filters) of 3- or 6-channel inputs: see PIXEL_FORWARD_MAX.
  * The SIMD sparse transpose of a 3x3 layer onto at most 4 channels (a photograph's first layer)
- * adds each non-zero's filter from registers (f32-conv2d-transpose-sparse-3x3c4-simd), needing no
- * regrouping of the code: faster there than the grouped sparse GEMM at every density measured
+ * adds each non-zero's filter into 4-float pixels (f32-conv2d-transpose-sparse-3x3c4-simd), needing
+ * no regrouping of the code: faster there than the grouped sparse GEMM at every density measured
  * (bench/README.md, "Sparse transposes onto few channels").
  */
 export function choosePaths(g: ConvGeometry, simd: boolean): ConvPaths {

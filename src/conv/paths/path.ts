@@ -12,9 +12,12 @@ import { splitRange } from '../../threads/split.js';
 export interface LayerBuffers {
   /** plain weights [K][M][kh][kw] */
   weights: number;
-  /** SIMD modules: channel-last weights [K][kh][kw][M], from which the transposed panels are packed (held only where a path reads them) */
+  /** channel-last weights [K][kh][kw][M], which SIMD transposed panels are packed from (held only where a path reads them) */
   channelLast: number;
-  /** padded input [M][Hp][Wp] (forward), or the transposes' accumulator (channel-last in SIMD; 4 floats a pixel for the 3x3 sparse kernel onto <= 4 channels) */
+  /**
+   * padded input [M][Hp][Wp] (forward), or the transposes' accumulator (channel-last in SIMD; 4
+   * floats a pixel for the 3x3 sparse kernel onto <= 4 channels)
+   */
   padded: number;
   /** one code sample (the dense Winograd route of sparse codes scatters into it) */
   code: number;
