@@ -32,12 +32,7 @@ export function f32_crop2d_hwc_to_chw_4x4_simd(
       }
       if (C == 4 && m < M) {
         // Fewer than 4 channels in 4-float pixels: one transpose, its first M rows stored.
-        const r0 = v128.load(p0), r1 = v128.load(p1), r2 = v128.load(p2), r3 = v128.load(p3);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-        if (M > 1) v128.store(dst + plane, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-        if (M > 2) v128.store(dst + 2 * plane, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+        f32x4_transpose_store(dst, plane, v128.load(p0), v128.load(p1), v128.load(p2), v128.load(p3), M);
         continue;
       }
       // Channels past the last multiple of 4: four pixels each, gathered.
