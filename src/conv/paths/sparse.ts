@@ -10,15 +10,24 @@
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
-import { chooseParts, sparsePlan, type SparsePlan } from '../choose.js';
+import { chooseParts, sparsePlan, type SparsePlan, type SparseRoute } from '../choose.js';
 import { splitRange } from '../../threads/split.js';
 import { ConvPath, taps, type LayerBuffers } from './path.js';
+
+/** The routes a sparse path runs (the dense Winograd one is the operator's). */
+export type SparsePathRoute = Exclude<SparseRoute, 'dense-winograd'>;
 
 export abstract class SparseTransposePath extends ConvPath {
   /** Bytes of scratch per non-zero beyond the pairs themselves. */
   abstract readonly bytesPerNonZero: number;
   /** `scratch`: this path's growable buffer for the code's current capacity. */
-  abstract run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'c4' | 'scalar', scratch: number): void;
+  abstract run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: SparsePathRoute, scratch: number): void;
+
+  /** The accumulator rows the crop keeps, in one band per thread that a code of nnz non-zeros is split over. */
+  protected keptRowBands(nnz: number): Array<readonly [number, number]> {
+    const g = this.g;
+    return splitRange(g.H, chooseParts(this.engine.lanes, nnz * taps(g))).map(([a, b]) => [g.pt + a, g.pt + b] as const);
+  }
 }
 
 export class SparseTransposeSimd extends SparseTransposePath {
@@ -97,13 +106,13 @@ export class SparseTransposeSimd extends SparseTransposePath {
     ]));
   }
 
-  run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: 'axpy16' | 'grouped' | 'c4' | 'scalar', grouped: number): void {
+  run(idxPtr: number, valPtr: number, nnz: number, outPtr: number, route: SparsePathRoute, grouped: number): void {
     const g = this.g;
     const s = this.engine.simdAbi!;
     const acc = this.layer.padded;
     this.engine.k.zero(acc, g.M * g.Hp * g.Wp * 4);
     // With threads: bands of the rows the crop keeps, each thread adding into its own band.
-    const bands = splitRange(g.H, chooseParts(this.engine.lanes, nnz * taps(g))).map(([a, b]) => [g.pt + a, g.pt + b] as const);
+    const bands = this.keptRowBands(nnz);
     if (route === 'axpy16') {
       this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_axpy16_simd', bands.map(([y0, y1]) => [
         idxPtr, valPtr, nnz, g.Ho, g.Wo, this.layer.channelLast, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, y0, y1, acc,
@@ -153,7 +162,7 @@ export class SparseTransposeC4Simd extends SparseTransposePath {
     const g = this.g;
     const acc = this.layer.padded;
     this.engine.k.zero(acc, g.Hp * g.Wp * 16);
-    const bands = splitRange(g.H, chooseParts(this.engine.lanes, nnz * taps(g))).map(([a, b]) => [g.pt + a, g.pt + b] as const);
+    const bands = this.keptRowBands(nnz);
     this.engine.parallel('transposeSparse', 'f32_conv2d_transpose_sparse_3x3c4_simd', bands.map(([y0, y1]) => [
       idxPtr, valPtr, nnz, g.K, g.Ho, g.Wo, this.ptr.filters!, g.sh, g.sw, g.Wp, y0, y1, bands.length > 1 ? 1 : 0, acc,
     ]));
