@@ -141,6 +141,12 @@ export function cropHwcJs(xc: ArrayLike<number>, C: number, H: number, W: number
   return out;
 }
 
+/** [lo, hi) cut at the cuts strictly inside it, as threads split a range: [y0, y1) pairs in order. */
+function bandsBetween(lo: number, hi: number, cuts: readonly number[]): Array<[number, number]> {
+  const ends = [lo, ...cuts.filter((y) => y > lo && y < hi), hi];
+  return ends.slice(1).map((y1, i) => [ends[i]!, y1]);
+}
+
 /** Channel-last filters w[k][m][ky][kx] -> [k][ky][kx][m]. */
 export function hwcJs(w: ArrayLike<number>, K: number, M: number, kh: number, kw: number): Float32Array {
   const out = new Float32Array(K * M * kh * kw);
@@ -249,9 +255,7 @@ function transpose4x8(m: Mod, g: Geo, z: Float32Array, w: Float32Array, cuts: re
     const n = g.Hp * g.Wp * g.M;
     const xc = b.zeros(n);
     const zp = b.f32(z);
-    const ends = [g.pt, ...cuts.filter((y) => y > g.pt && y < g.pt + g.H), g.pt + g.H];
-    for (let i = 1; i < ends.length; i++) {
-      const [y0, y1] = [ends[i - 1]!, ends[i]!];
+    for (const [y0, y1] of bandsBetween(g.pt, g.pt + g.H, cuts)) {
       const oy0 = Math.max(0, Math.ceil((y0 - g.kh + 1) / g.sh)), oy1 = Math.min(g.Ho, Math.floor((y1 - 1) / g.sh) + 1);
       m.s.f32_conv2d_transpose_4x8_simd(zp, g.K, g.Ho, g.Wo, packed, g.L, colOff, g.M, g.sh, g.sw, g.Wp, oy0 * g.Wo, Math.max(oy0, oy1) * g.Wo, y0, y1, xc);
     }
@@ -291,9 +295,7 @@ function sparseGemm(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float
     const n = g.Hp * g.Wp * g.M;
     const xc = b.zeros(n);
     // in bands of accumulator rows between the cuts (as threads split them), or in one call
-    const ends = [0, ...bandCuts.filter((y) => y > 0 && y < g.Hp), g.Hp];
-    for (let i = 1; i < ends.length; i++) {
-      const [y0, y1] = [ends[i - 1]!, ends[i]!];
+    for (const [y0, y1] of bandsBetween(0, g.Hp, bandCuts)) {
       if (tile === 24) {
         m.s.f32_conv2d_transpose_sparse_1x24_kblock_simd(rowStart, kv, nKB, groupTile, g.Ho, g.Wo, panel, g.K, g.L, colOff, g.M, g.kw, g.sh, g.sw, g.Wp, g.pt, g.pl, g.H, g.W, y0, y1, xc);
       } else {
@@ -310,9 +312,8 @@ function sparseAxpy16(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Flo
     const n = g.Hp * g.Wp * g.M;
     const xc = b.zeros(n);
     const [pi, pv, pw] = [b.i32(idx), b.f32(val), b.f32(hwcJs(w, g.K, g.M, g.kh, g.kw))];
-    const ends = [0, ...cuts.filter((y) => y > 0 && y < g.Hp), g.Hp];
-    for (let i = 1; i < ends.length; i++) {
-      m.s.f32_conv2d_transpose_sparse_axpy16_simd(pi, pv, idx.length, g.Ho, g.Wo, pw, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, ends[i - 1]!, ends[i]!, xc);
+    for (const [y0, y1] of bandsBetween(0, g.Hp, cuts)) {
+      m.s.f32_conv2d_transpose_sparse_axpy16_simd(pi, pv, idx.length, g.Ho, g.Wo, pw, g.M, g.kh, g.kw, g.sh, g.sw, g.Wp, y0, y1, xc);
     }
     return cropHwcJs(b.readF32(xc, n), g.M, g.H, g.W, g.Wp, g.pt, g.pl);
   });
@@ -330,9 +331,8 @@ function sparseC4(m: Mod, g: Geo, idx: Int32Array, val: Float32Array, w: Float32
     const w4 = b.f32(g.K * 9 * 4);
     m.k.f32_pack_conv2d_transpose_c4_scalar(b.f32(w), g.K, g.M, g.kh, g.kw, w4);
     const [pi, pv] = [b.i32(idx), b.f32(val)];
-    const ends = [0, ...cuts.filter((y) => y > 0 && y < g.Hp), g.Hp];
-    for (let i = 1; i < ends.length; i++) {
-      m.s.f32_conv2d_transpose_sparse_3x3c4_simd(pi, pv, idx.length, g.K, g.Ho, g.Wo, w4, g.sh, g.sw, g.Wp, ends[i - 1]!, ends[i]!, cuts.length > 0 ? 1 : 0, xc);
+    for (const [y0, y1] of bandsBetween(0, g.Hp, cuts)) {
+      m.s.f32_conv2d_transpose_sparse_3x3c4_simd(pi, pv, idx.length, g.K, g.Ho, g.Wo, w4, g.sh, g.sw, g.Wp, y0, y1, cuts.length > 0 ? 1 : 0, xc);
     }
     return cropHwcJs(b.readF32(xc, n), 4, g.H, g.W, g.Wp, g.pt, g.pl, g.M);
   });
@@ -675,10 +675,9 @@ function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32
     tile.filter(mod)(b.f32(w), g.K, g.M, c.transpose, U);
     const P = b.f32(padJs(input, c.I, c.h, c.wd, Hq, Wq, c.py, c.px));
     const V = b.f32(planes * planeFloats(c.I, Tb)), Om = b.f32(planes * planeFloats(Op, Tb)), out = b.f32(c.O * c.Ho * c.Wo);
-    const ends = [0, ...cuts.filter((t) => t > 0 && t < T), T];
-    const oEnds = channelCut === undefined || channelCut <= 0 || channelCut >= c.O ? [0, c.O] : [0, channelCut, c.O];
-    for (let i = 1; i < ends.length; i++) {
-      for (let j = 1; j < oEnds.length; j++) tile.driver(mod, simd)(P, c.I, Hq, Wq, TX, ends[i - 1]!, ends[i]!, Tb, U, oEnds[j - 1]!, oEnds[j]!, Op, V, Om, c.Ho, c.Wo, out);
+    const oBands = bandsBetween(0, c.O, channelCut === undefined ? [] : [channelCut]);
+    for (const [t0, t1] of bandsBetween(0, T, cuts)) {
+      for (const [o0, o1] of oBands) tile.driver(mod, simd)(P, c.I, Hq, Wq, TX, t0, t1, Tb, U, o0, o1, Op, V, Om, c.Ho, c.Wo, out);
     }
     return b.readF32(out, c.O * c.Ho * c.Wo);
   });
@@ -699,8 +698,7 @@ function outputTransform(mod: Mod, tile: WinoTile, simd: boolean, Om: Float32Arr
   return withBufs(mod, (b) => {
     const out = b.f32(O * Ho * Wo);
     const om = b.f32(Om);
-    const ends = cut === undefined || cut <= 0 || cut >= O ? [0, O] : [0, cut, O];
-    for (let i = 1; i < ends.length; i++) tile.output(mod, simd)(om, ends[i - 1]!, ends[i]!, Op, Tb, TX, t0, n, Ho, Wo, out);
+    for (const [o0, o1] of bandsBetween(0, O, cut === undefined ? [] : [cut])) tile.output(mod, simd)(om, o0, o1, Op, Tb, TX, t0, n, Ho, Wo, out);
     return b.readF32(out, O * Ho * Wo);
   });
 }
@@ -1941,8 +1939,7 @@ function gemm(m: Mod, simd: boolean, U: Float32Array, V: Float32Array, s: { I: n
     const O = b.f32(s.planes * planeFloats(s.Op, s.Tb));
     const fn = simd ? m.s.f32_winograd_gemm_4x8_simd : m.k.f32_winograd_gemm_scalar;
     const u = b.f32(U), v = b.f32(V);
-    const ends = cut === undefined || cut <= 0 || cut >= s.Op ? [0, s.Op] : [0, cut, s.Op];
-    for (let i = 1; i < ends.length; i++) fn(u, v, O, s.I, s.Op, ends[i - 1]!, ends[i]!, s.Tb, s.Tn, s.planes);
+    for (const [o0, o1] of bandsBetween(0, s.Op, cut === undefined ? [] : [cut])) fn(u, v, O, s.I, s.Op, o0, o1, s.Tb, s.Tn, s.planes);
     return b.readF32(O, s.planes * planeFloats(s.Op, s.Tb));
   });
 }
