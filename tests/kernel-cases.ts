@@ -1102,7 +1102,8 @@ export const KERNEL_CASES: Record<string, KernelCase> = {
 
   // -- conv: layouts --
   f32_pad2d_chw_scalar(m) {
-    for (const [M, H, W, pt, pb, pl, pr] of [[1, 1, 1, 0, 0, 0, 0], [3, 5, 7, 1, 2, 0, 3], [2, 4, 1, 3, 0, 2, 2]] as const) {
+    // the last two: borders of more than 16 floats between rows and around the plane
+    for (const [M, H, W, pt, pb, pl, pr] of [[1, 1, 1, 0, 0, 0, 0], [3, 5, 7, 1, 2, 0, 3], [2, 4, 1, 3, 0, 2, 2], [2, 6, 40, 1, 5, 9, 12], [3, 3, 20, 0, 0, 17, 0]] as const) {
       const Hp = H + pt + pb, Wp = W + pl + pr;
       const x = randomArray(M * H * W, M + H + W);
       const got = withBufs(m, (b) => {

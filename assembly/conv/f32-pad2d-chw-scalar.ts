@@ -3,7 +3,9 @@
 
 /**
  * Copy x[M][H][W] into xp[M][Hp][Wp] with `padTop` rows and `padLeft` columns of zeros in front.
- * Every element of xp is written (zeros included), so xp needs no prior clearing.
+ * Every element of xp is written once (zeros included), so xp needs no prior clearing: only the
+ * border is zeroed, not the whole plane before the copy (on a wide code that halves the bytes
+ * written).
  */
 export function f32_pad2d_chw_scalar(
   x: usize, xp: usize,
@@ -11,12 +13,36 @@ export function f32_pad2d_chw_scalar(
   Hp: i32, Wp: i32, padTop: i32, padLeft: i32,
 ): void {
   const planeP = <usize>(Hp * Wp) << 2;
-  memory.fill(xp, 0, planeP * <usize>M);
+  const rowBytes = <usize>W << 2;
+  // from the end of one row's data to the start of the next's: its right and the next's left pad
+  const gapBytes = <usize>(Wp - W) << 2;
   for (let m = 0; m < M; m++) {
-    const src = x + (<usize>(m * H * W) << 2);
-    const dst = xp + <usize>m * planeP + (<usize>(padTop * Wp + padLeft) << 2);
+    const plane = xp + <usize>m * planeP;
+    let src = x + (<usize>(m * H * W) << 2);
+    // the top rows and the first row's left pad
+    let d = plane + (<usize>(padTop * Wp + padLeft) << 2);
+    zero(plane, d - plane);
     for (let y = 0; y < H; y++) {
-      memory.copy(dst + (<usize>(y * Wp) << 2), src + (<usize>(y * W) << 2), <usize>W << 2);
+      memory.copy(d, src, rowBytes);
+      d += rowBytes;
+      src += rowBytes;
+      if (y + 1 < H) {
+        zero(d, gapBytes);
+        d += gapBytes;
+      }
     }
+    // the last row's right pad and the bottom rows
+    zero(d, plane + planeP - d);
   }
+}
+
+/** bytes (a multiple of 4) of zeros at p: a loop for the few floats between rows */
+// @ts-ignore: decorator
+@inline
+function zero(p: usize, bytes: usize): void {
+  if (bytes >= 64) {
+    memory.fill(p, 0, bytes);
+    return;
+  }
+  for (let q = p; q < p + bytes; q += 4) store<u32>(q, 0);
 }
