@@ -3,10 +3,10 @@
 // allows. Alternating in one process on one thread, on the code the bench row uses:
 //   - the public transposeSparse (what `npm run bench` times),
 //   - the internal call it makes (zeroing the accumulator, the 3x3c4 kernel, the crop),
-//   - a floor: the kernel's loop over the non-zeros with the accumulator taken out of memory
-//     (each non-zero's 9 weight vectors multiplied and added into 9 registers, no loads or
-//     stores of the accumulator). It computes nothing useful; no sparse transpose that reads
-//     each non-zero's filter once can be faster on this engine.
+//   - a floor: each non-zero's 9 weight vectors multiplied by its value and added into 9
+//     registers, with no accumulator in memory and no walk over the code's rows. It computes
+//     nothing useful; no sparse transpose that reads each non-zero's filter once can be faster
+//     on this engine.
 // Each as a share of the SIMD ceiling measured in the same run (bench/ceiling.ts), counting
 // 2·nnz·M·kh·kw flops as the bench table does. Writes bench/results/<date>-sparse-floor.md.
 import { writeFileSync } from 'node:fs';
@@ -15,41 +15,24 @@ import asc from 'assemblyscript/asc';
 import { load } from '../src/index.js';
 import { measureCeiling } from './ceiling.js';
 
-// The floor, in AssemblyScript: the same walk over the indices as
-// f32_conv2d_transpose_sparse_3x3c4_simd (pixel found by a division only on a new code row),
-// the same 9 weight loads and 9 multiply-adds per non-zero, and nothing written per non-zero.
+// The floor, in AssemblyScript: per non-zero, its value and its filter (the byte offset of the
+// filter's 9 vectors, worked out beforehand from its index, so not even the walk over code rows
+// is timed), 9 weight loads and 9 multiply-adds, and nothing written.
 const FLOOR_SOURCE = `
 export function alloc(bytes: i32): usize { return heap.alloc(<usize>bytes); }
-export function floor(idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32, w4: usize, out: usize): void {
-  const P = Ho * Wo;
-  let rowBase = i32.MIN_VALUE;
-  let w: usize = 0;
-  let cols = 0;
+export function floor(filterOffset: usize, val: usize, nnz: i32, w4: usize, out: usize): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0;
   for (let i = 0; i < nnz; i++) {
-    const flat = load<i32>(idx + (<usize>i << 2));
-    const v = load<f32>(val + (<usize>i << 2));
-    if (v == 0) continue;
-    let ox = flat - rowBase;
-    if (<u32>ox >= <u32>Wo) {
-      const k = <i32>(<u32>flat / <u32>P);
-      const p = flat - k * P;
-      const oy = <i32>(<u32>p / <u32>Wo);
-      ox = p - oy * Wo;
-      rowBase = flat - ox;
-      w = w4 + <usize>k * 144;
-    }
-    cols += ox;
-    const vv = f32x4.splat(v);
+    const w = w4 + <usize>load<i32>(filterOffset + (<usize>i << 2));
+    const vv = f32x4.splat(load<f32>(val + (<usize>i << 2)));
     a0 = f32x4.add(a0, f32x4.mul(vv, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(vv, v128.load(w, 16)));
     a2 = f32x4.add(a2, f32x4.mul(vv, v128.load(w, 32))); a3 = f32x4.add(a3, f32x4.mul(vv, v128.load(w, 48)));
     a4 = f32x4.add(a4, f32x4.mul(vv, v128.load(w, 64))); a5 = f32x4.add(a5, f32x4.mul(vv, v128.load(w, 80)));
     a6 = f32x4.add(a6, f32x4.mul(vv, v128.load(w, 96))); a7 = f32x4.add(a7, f32x4.mul(vv, v128.load(w, 112)));
     a8 = f32x4.add(a8, f32x4.mul(vv, v128.load(w, 128)));
   }
-  // kept alive: the sums and the columns walked
+  // kept alive: the sums
   v128.store(out, f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, f32x4.add(a7, a8)))));
-  store<i32>(out, cols, 16);
 }
 `;
 
@@ -76,11 +59,12 @@ const floorModule = await WebAssembly.compile(await compileFloor());
 const instance = await WebAssembly.instantiate(floorModule, { env: { abort() { throw new Error('abort'); } } });
 const floorExports = instance.exports as unknown as {
   memory: WebAssembly.Memory; alloc(bytes: number): number;
-  floor(idx: number, val: number, nnz: number, Ho: number, Wo: number, w4: number, out: number): void;
+  floor(filterOffset: number, val: number, nnz: number, w4: number, out: number): void;
 };
-const idxPtr = floorExports.alloc(nnz * 4), valPtr = floorExports.alloc(nnz * 4);
+const offsetPtr = floorExports.alloc(nnz * 4), valPtr = floorExports.alloc(nnz * 4);
 const w4Ptr = floorExports.alloc(64 * 144), outPtr = floorExports.alloc(32);
-new Int32Array(floorExports.memory.buffer, idxPtr, nnz).set(code.support);
+// filter k of index k·224·224 + pixel: 9 f32x4 (144 bytes) each
+new Int32Array(floorExports.memory.buffer, offsetPtr, nnz).set(Int32Array.from(code.support, (i) => Math.floor(i / (224 * 224)) * 144));
 new Float32Array(floorExports.memory.buffer, valPtr, nnz).set(values);
 // any weights: the floor's time does not depend on them
 new Float32Array(floorExports.memory.buffer, w4Ptr, 64 * 36).set(cs.randn(64 * 36, { seed: 3 }));
@@ -94,7 +78,7 @@ W.transposeSparse(code.support, values, out);
 const contenders: Array<[string, () => void]> = [
   ['public transposeSparse (the bench row)', () => W.transposeSparse(code.support, values, out)],
   ['internal call: zero, kernel, crop', () => internal.transposeSparsePtr(internal.grown.idx, internal.grown.val, nnz, internal.inputPtr)],
-  ['floor: the kernel without accumulator loads and stores', () => floorExports.floor(idxPtr, valPtr, nnz, 224, 224, w4Ptr, outPtr)],
+  ['floor: per non-zero 9 weight loads and multiply-adds, nothing stored', () => floorExports.floor(offsetPtr, valPtr, nnz, w4Ptr, outPtr)],
 ];
 const samples = contenders.map(() => [] as number[]);
 for (const [, f] of contenders) for (let i = 0; i < 10; i++) f();
