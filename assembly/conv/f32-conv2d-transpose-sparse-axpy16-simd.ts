@@ -29,12 +29,16 @@ export function f32_conv2d_transpose_sparse_axpy16_simd(
     // the filter rows ky whose accumulator row oy*sh + ky lies in [yBegin, yEnd)
     const y = (p / Wo) * sh;
     const ky0 = max(0, yBegin - y), ky1 = min(kh, yEnd - y);
-    let dst = xc + pixelOffsetHwc(p, Wo, sh, sw, Wp, M) + <usize>ky0 * rowBytes;
-    let src = wcl + <usize>k * filterBytes + <usize>ky0 * runBytes;
-    for (let ky = ky0; ky < ky1; ky++) {
+    // Filter rows bottom-up: each row touches its own output floats, so the order changes no
+    // bit. Top-down, two threads on neighbouring bands slowed each other down, as if each
+    // non-zero's walk down the rows carried on into the band below (bench/README.md, "Sparse
+    // transposes across threads").
+    let dst = xc + pixelOffsetHwc(p, Wo, sh, sw, Wp, M) + <usize>(ky1 - 1) * rowBytes;
+    let src = wcl + <usize>k * filterBytes + <usize>(ky1 - 1) * runBytes;
+    for (let ky = ky1 - 1; ky >= ky0; ky--) {
       axpyRun(v, src, dst, run);
-      src += runBytes;
-      dst += rowBytes;
+      src -= runBytes;
+      dst -= rowBytes;
     }
   }
 }
