@@ -616,7 +616,7 @@ interface WinoTile {
   filterExact: boolean;
   names: { filter: string; input: [string, string]; output: [string, string]; driver: [string, string] };
   filter(mod: Mod): (w: number, K: number, M: number, transpose: number, U: number) => void;
-  input(mod: Mod, simd: boolean): (P: number, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number, V: number) => void;
+  input(mod: Mod, simd: boolean): (P: number, cBegin: number, cEnd: number, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number, V: number) => void;
   output(mod: Mod, simd: boolean): (Om: number, oBegin: number, oEnd: number, Op: number, Tb: number, TX: number, t0: number, n: number, Ho: number, Wo: number, out: number) => void;
   driver(mod: Mod, simd: boolean): (P: number, I: number, Hq: number, Wq: number, TX: number, tBegin: number, tEnd: number, Tb: number, U: number,
     oBegin: number, oEnd: number, Op: number, V: number, Om: number, Ho: number, Wo: number, out: number) => void;
@@ -683,11 +683,14 @@ function winograd(mod: Mod, tile: WinoTile, g: Geo, c: WinoChain, input: Float32
   });
 }
 
-function inputTransform(mod: Mod, tile: WinoTile, simd: boolean, Pin: Float32Array, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number): Float32Array {
+/** The input transform of channels [0, C): in one call, or two split at channel `cut`. */
+function inputTransform(mod: Mod, tile: WinoTile, simd: boolean, Pin: Float32Array, C: number, Hq: number, Wq: number, TX: number, t0: number, n: number, Tb: number,
+  cut?: number): Float32Array {
   const planes = (tile.m + 2) ** 2;
   return withBufs(mod, (b) => {
     const V = b.f32(planes * planeFloats(C, Tb));
-    tile.input(mod, simd)(b.f32(Pin), C, Hq, Wq, TX, t0, n, Tb, V);
+    const P = b.f32(Pin);
+    for (const [c0, c1] of bandsBetween(0, C, cut === undefined ? [] : [cut])) tile.input(mod, simd)(P, c0, c1, C, Hq, Wq, TX, t0, n, Tb, V);
     return b.readF32(V, planes * planeFloats(C, Tb));
   });
 }
@@ -771,6 +774,8 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
             }
           }
           near(got, want, 1e-5, `${JSON.stringify(s)} block ${t0}: vs float64`);
+          const cut = s.seed % (C + 1);
+          bits(inputTransform(mod, tile, false, Pin, C, Hq, Wq, TX, t0, n, Tb, cut), V, `${JSON.stringify(s)} block ${t0}, channels cut at ${cut}`);
           mod.record(V);
         }
       }), { numRuns: 40, seed: tile.seeds.input[0] });
@@ -779,7 +784,11 @@ function winogradTileCases(tile: WinoTile): Record<string, KernelCase> {
       fc.assert(fc.property(winoBlockArb, (s) => {
         const { Hq, Wq, T, Tb, Pin } = blockInput(s);
         for (const [t0, n] of blocksOf(T, Tb)) {
-          bits(inputTransform(mod, tile, true, Pin, s.C, Hq, Wq, s.TX, t0, n, Tb), inputTransform(mod, tile, false, Pin, s.C, Hq, Wq, s.TX, t0, n, Tb), `${JSON.stringify(s)} block ${t0}`);
+          const want = inputTransform(mod, tile, false, Pin, s.C, Hq, Wq, s.TX, t0, n, Tb);
+          bits(inputTransform(mod, tile, true, Pin, s.C, Hq, Wq, s.TX, t0, n, Tb), want, `${JSON.stringify(s)} block ${t0}`);
+          // split by channels (as threads split a block): each call writes only its channels' rows
+          const cut = s.seed % (s.C + 1);
+          bits(inputTransform(mod, tile, true, Pin, s.C, Hq, Wq, s.TX, t0, n, Tb, cut), want, `${JSON.stringify(s)} block ${t0}, channels cut at ${cut}`);
         }
       }), { numRuns: 150, seed: tile.seeds.input[1] });
     },

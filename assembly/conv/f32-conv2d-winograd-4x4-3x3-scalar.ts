@@ -11,7 +11,7 @@ export function f32_conv2d_winograd_4x4_3x3_scalar(
 ): void {
   for (let t0 = tBegin; t0 < tEnd; t0 += Tb) {
     const n = min(Tb, tEnd - t0);
-    f32_winograd_4x4_3x3_input_transform_scalar(P, I, Hq, Wq, TX, t0, n, Tb, V);
+    f32_winograd_4x4_3x3_input_transform_scalar(P, 0, I, I, Hq, Wq, TX, t0, n, Tb, V);
     f32_winograd_gemm_scalar(U, V, Om, I, Op, oBegin, (oEnd + 3) & ~3, Tb, n, 36);
     f32_winograd_4x4_3x3_output_transform_scalar(Om, oBegin, oEnd, Op, Tb, TX, t0, n, Ho, Wo, out);
   }

@@ -19,7 +19,7 @@ export function f32_conv2d_winograd_4x4_3x3_simd(
 ): void {
   for (let t0 = tBegin; t0 < tEnd; t0 += Tb) {
     const n = min(Tb, tEnd - t0);
-    f32_winograd_4x4_3x3_input_transform_4x_simd(P, I, Hq, Wq, TX, t0, n, Tb, V);
+    f32_winograd_4x4_3x3_input_transform_4x_simd(P, 0, I, I, Hq, Wq, TX, t0, n, Tb, V);
     f32_winograd_gemm_4x8_simd(U, V, Om, I, Op, oBegin, (oEnd + 3) & ~3, Tb, n, 36);
     f32_winograd_4x4_3x3_output_transform_4x_simd(Om, oBegin, oEnd, Op, Tb, TX, t0, n, Ho, Wo, out);
   }

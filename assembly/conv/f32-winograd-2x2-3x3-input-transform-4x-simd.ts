@@ -6,7 +6,7 @@ import { winogradPlaneBytes } from "../helpers/f32-winograd-plane-bytes";
 import { f32_winograd_2x2_3x3_input_tile_scalar } from "../helpers/f32-winograd-2x2-3x3-tile-scalar";
 
 export function f32_winograd_2x2_3x3_input_transform_4x_simd(
-  P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
+  P: usize, cBegin: i32, cEnd: i32, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
   const planeXi = winogradPlaneBytes(C, Tb);
   const rowBytes = <usize>Wq << 2;
@@ -14,7 +14,7 @@ export function f32_winograd_2x2_3x3_input_transform_4x_simd(
   const t1 = t0 + n;
   const tyFirst = t0 / TX;
   const tyLast = (t1 - 1) / TX;
-  for (let c = 0; c < C; c++) {
+  for (let c = cBegin; c < cEnd; c++) {
     const plane = P + (<usize>(c * Hq * Wq) << 2);
     const vc = V + (<usize>(c * Tb) << 2);
     // The block's tiles, row by row of tiles: four at a time along a row, then one at a time.

@@ -17,7 +17,7 @@ function tileOffset(t: i32, TX: i32, Wq: i32): usize {
 }
 
 export function f32_winograd_4x4_3x3_input_transform_4x_simd(
-  P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
+  P: usize, cBegin: i32, cEnd: i32, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
   const planeXi = winogradPlaneBytes(C, Tb);
   const planeP = <usize>(Hq * Wq) << 2;
@@ -25,7 +25,7 @@ export function f32_winograd_4x4_3x3_input_transform_4x_simd(
   const nPad = (n + 7) & ~7;
   const last = t0 + n - 1;
   const ones = i32x4.splat(-1);
-  for (let c = 0; c < C; c++) {
+  for (let c = cBegin; c < cEnd; c++) {
     const plane = P + <usize>c * planeP;
     for (let j = 0; j < n; j += 4) {
       const t = t0 + j;

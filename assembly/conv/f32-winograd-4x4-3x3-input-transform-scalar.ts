@@ -7,11 +7,12 @@
 // column 4 tx, with Hq >= 4 TY + 2 and Wq >= 4 TX + 2. Tiles are numbered t = ty TX + tx; one call
 // transforms the block t0 .. t0 + n - 1 into V[xi][c][j] (xi = 6 row + col of the transform,
 // j = t - t0, row stride Tb), the block layout the GEMM reads. Columns n .. (n rounded up to 8) - 1
-// are zeroed so that the GEMM may run over whole groups of 8 tiles.
+// are zeroed so that the GEMM may run over whole groups of 8 tiles. Only channels [cBegin, cEnd) are
+// transformed (threads split a block by channels: each writes rows of V of its own).
 import { winogradInputTransformScalar } from "../helpers/f32-winograd-tile-loops-scalar";
 
 export function f32_winograd_4x4_3x3_input_transform_scalar(
-  P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
+  P: usize, cBegin: i32, cEnd: i32, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
-  winogradInputTransformScalar(4, P, C, Hq, Wq, TX, t0, n, Tb, V);
+  winogradInputTransformScalar(4, P, cBegin, cEnd, C, Hq, Wq, TX, t0, n, Tb, V);
 }

@@ -13,13 +13,13 @@ import { f32_winograd_4x4_3x3_filter_tile_scalar, f32_winograd_4x4_3x3_input_til
 // @ts-ignore: decorator
 @inline
 export function winogradInputTransformScalar(
-  m: i32, P: usize, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
+  m: i32, P: usize, cBegin: i32, cEnd: i32, C: i32, Hq: i32, Wq: i32, TX: i32, t0: i32, n: i32, Tb: i32, V: usize,
 ): void {
   const planes = (m + 2) * (m + 2);
   const planeXi = winogradPlaneBytes(C, Tb);
   const rowBytes = <usize>Wq << 2;
   const nPad = (n + 7) & ~7;
-  for (let c = 0; c < C; c++) {
+  for (let c = cBegin; c < cEnd; c++) {
     const plane = P + (<usize>(c * Hq * Wq) << 2);
     const vc = V + (<usize>(c * Tb) << 2);
     for (let j = 0; j < n; j++) {

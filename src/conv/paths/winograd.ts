@@ -41,12 +41,13 @@ function runTiles(engine: Engine, parts: number, where: string, k: WinogradKerne
   const T = t.TY * t.TX;
   const byChannels = parts > 1 && chooseWinogradSplit(T, O, parts) === 'channels';
   if (byChannels && T <= t.Tb) {
-    // One block of tiles: transform the input tiles once, split by tiles, into one shared V;
-    // then each part multiplies and transforms back its own output channels. (The driver would
-    // have every part transform all the input tiles, about a tenth of the work at 256 channels.)
+    // One block of tiles: transform the input tiles once, split by input channels, into one
+    // shared V; then each part multiplies and transforms back its own output channels. (The
+    // driver would have every part transform all the input tiles, about a tenth of the work at
+    // 256 channels.) A part's channels are whole rows of V; split by tiles, the parts wrote
+    // pieces of every row and shared the cache lines at each cut.
     const V = s.tiles, Om = s.products;
-    // (cut at multiples of 8: the transforms zero their columns up to the next multiple of 8)
-    engine.parallel(where, k.input, splitRange(T, parts, 8).map(([t0, t1]) => [P, I, t.Hq, t.Wq, t.TX, t0, t1 - t0, t.Tb, V + 4 * t0]));
+    engine.parallel(where, k.input, splitRange(I, parts).map(([c0, c1]) => [P, c0, c1, I, t.Hq, t.Wq, t.TX, 0, T, t.Tb, V]));
     const channels = splitRange(t.Op / 4, parts).map(([b, e]) => [4 * b, 4 * e] as const);
     engine.parallel(where, k.gemm, channels.map(([o0, o1]) => [U, V, Om, I, t.Op, o0, o1, t.Tb, T, k.planes]));
     engine.parallel(where, k.output, channels.map(([o0, o1]) => [Om, o0, Math.min(O, o1), t.Op, t.Tb, t.TX, 0, T, Ho, Wo, out]));
