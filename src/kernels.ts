@@ -5,7 +5,7 @@
 // density cut-overs, 2x2 block maxima) are made in src/conv/choose.ts, not here.
 
 import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from './generated/kernels.js';
-import { chooseParts } from './conv/choose.js';
+import { chooseParts, chooseStreamParts } from './conv/choose.js';
 import { splitRange } from './threads/split.js';
 
 /** The element-wise and reduction operations the algorithms call, bound to this module's kernels. */
@@ -83,41 +83,43 @@ export type Parallel = (where: string, name: string, calls: ReadonlyArray<readon
 
 /**
  * With threads: the element-wise operations (copy, zero, axpy, waxpy, scal, sub, gather, scatter) on vectors long enough
- * (chooseParts) run in ranges of whole f32x4 on the threads; every element is computed alike
+ * (chooseStreamParts; chooseParts for gathers and scatters) run in ranges of whole f32x4 on the threads; every element is computed alike
  * wherever it runs, so the bits are those of one call. The reductions (dot, sums of squares,
  * distances) stay whole, on the calling thread, in their one order of summation.
  */
 export function splitElementwise(k: Kernels, simd: boolean, lanes: number, parallel: Parallel): Kernels {
   const parts = (n: number) => chooseParts(lanes, n);
   const ranges = (n: number) => splitRange(n, parts(n), 4);
+  const streamParts = (kind: 'zero' | 'copy' | 'arithmetic', n: number) => chooseStreamParts(lanes, kind, n);
+  const streamRanges = (kind: 'zero' | 'copy' | 'arithmetic', n: number) => splitRange(n, streamParts(kind, n), 4);
   const waxpy = simd ? 'f32_waxpy_simd' : 'f32_waxpy_scalar';
   const scal = simd ? 'f32_scal_simd' : 'f32_scal_scalar';
   return {
     ...k,
     copy(dst, src, bytes) {
       // a move between overlapping ranges is one memmove, in its own order
-      if (bytes % 4 !== 0 || parts(bytes >> 2) === 1 || Math.abs(dst - src) < bytes) return k.copy(dst, src, bytes);
-      parallel('copy', 'copy', ranges(bytes >> 2).map(([a, b]) => [dst + 4 * a, src + 4 * a, 4 * (b - a)]));
+      if (bytes % 4 !== 0 || streamParts('copy', bytes >> 2) === 1 || Math.abs(dst - src) < bytes) return k.copy(dst, src, bytes);
+      parallel('copy', 'copy', streamRanges('copy', bytes >> 2).map(([a, b]) => [dst + 4 * a, src + 4 * a, 4 * (b - a)]));
     },
     zero(dst, bytes) {
-      if (bytes % 4 !== 0 || parts(bytes >> 2) === 1) return k.zero(dst, bytes);
-      parallel('zero', 'zero', ranges(bytes >> 2).map(([a, b]) => [dst + 4 * a, 4 * (b - a)]));
+      if (bytes % 4 !== 0 || streamParts('zero', bytes >> 2) === 1) return k.zero(dst, bytes);
+      parallel('zero', 'zero', streamRanges('zero', bytes >> 2).map(([a, b]) => [dst + 4 * a, 4 * (b - a)]));
     },
     axpy(a, x, y, n) {
-      if (parts(n) === 1) return k.axpy(a, x, y, n);
-      parallel('axpy', waxpy, ranges(n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, y + 4 * i, j - i]));
+      if (streamParts('arithmetic', n) === 1) return k.axpy(a, x, y, n);
+      parallel('axpy', waxpy, streamRanges('arithmetic', n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, y + 4 * i, j - i]));
     },
     waxpy(a, x, y, w, n) {
-      if (parts(n) === 1) return k.waxpy(a, x, y, w, n);
-      parallel('waxpy', waxpy, ranges(n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, w + 4 * i, j - i]));
+      if (streamParts('arithmetic', n) === 1) return k.waxpy(a, x, y, w, n);
+      parallel('waxpy', waxpy, streamRanges('arithmetic', n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, w + 4 * i, j - i]));
     },
     scal(a, x, n) {
-      if (parts(n) === 1) return k.scal(a, x, n);
-      parallel('scal', scal, ranges(n).map(([i, j]) => [a, x + 4 * i, j - i]));
+      if (streamParts('arithmetic', n) === 1) return k.scal(a, x, n);
+      parallel('scal', scal, streamRanges('arithmetic', n).map(([i, j]) => [a, x + 4 * i, j - i]));
     },
     sub(a, b, out, n) {
-      if (parts(n) === 1) return k.sub(a, b, out, n);
-      parallel('sub', 'f32_sub_scalar', ranges(n).map(([i, j]) => [a + 4 * i, b + 4 * i, out + 4 * i, j - i]));
+      if (streamParts('arithmetic', n) === 1) return k.sub(a, b, out, n);
+      parallel('sub', 'f32_sub_scalar', streamRanges('arithmetic', n).map(([i, j]) => [a + 4 * i, b + 4 * i, out + 4 * i, j - i]));
     },
     gather(z, support, count, out) {
       if (parts(count) === 1) return k.gather(z, support, count, out);

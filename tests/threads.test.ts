@@ -128,10 +128,17 @@ for (const backend of backends) {
 }
 
 test('the element-wise steps split by ranges (copy, zero, axpy, scal, sub, gather) give the bits of one thread', async () => {
-  const n = 300_003; // past PARALLEL_MIN_WORK, and not a multiple of 4
+  const { PARALLEL_MIN_FLOATS } = await import('../src/conv/choose.js');
+  const n = PARALLEL_MIN_FLOATS.zero + 23; // past every split threshold, and not a multiple of 4
   const run = async (threads: number) => {
     const cs = await instance('simd', threads);
     const e = cs.engine;
+    const jobs = new Set<string>();
+    if (threads > 1) {
+      const team = e.team!;
+      const run0 = team.run.bind(team);
+      team.run = (where, name, calls) => { jobs.add(where); run0(where, name, calls); };
+    }
     const xa = cs.randn(n, { seed: 31 }), xb = cs.randn(n, { seed: 32 });
     const [a, b, c, d, idx] = e.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4]) as [number, number, number, number, number];
     e.f32(a, n).set(xa);
@@ -144,6 +151,7 @@ test('the element-wise steps split by ranges (copy, zero, axpy, scal, sub, gathe
     e.k.gather(d, idx, n, c);
     e.k.zero(a + 40, (n - 20) * 4);
     const out = [e.f32(a, n).slice(), e.f32(c, n).slice(), e.f32(d, n).slice()];
+    if (threads > 1) assert.deepEqual([...jobs].sort(), ['axpy', 'copy', 'gather', 'scal', 'sub', 'zero'], 'the steps that ran split');
     cs.closeThreads();
     return out;
   };

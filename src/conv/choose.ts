@@ -245,6 +245,20 @@ export function chooseParts(lanes: number, work: number): number {
 }
 
 /**
+ * Floats from which the streaming element-wise operations are split between the threads: each
+ * element costs a load or a store, not a multiply-add, so splitting pays later than for work of
+ * the same count (bench/split-sizes.ts: one call against two halves, the thread asleep before).
+ * Zeroing is the cheapest per element, so it is split the latest. Gathers and scatters, whose
+ * reads or writes land all over a long code, keep PARALLEL_MIN_WORK.
+ */
+export const PARALLEL_MIN_FLOATS = { zero: 1 << 22, copy: 1 << 21, arithmetic: 1 << 20 } as const;
+
+/** Into how many parts a streaming element-wise operation on `floats` floats is split. */
+export function chooseStreamParts(lanes: number, kind: keyof typeof PARALLEL_MIN_FLOATS, floats: number): number {
+  return floats >= PARALLEL_MIN_FLOATS[kind] ? lanes : 1;
+}
+
+/**
  * How the threads split a Winograd convolution of `tiles` tiles and `outChannels` output
  * channels into `parts`: by ranges of tiles, each part streaming all the transformed filters past
  * its tiles; or, with too few tiles for each part to fill its GEMM's blocks of 8 evenly, by ranges
