@@ -159,6 +159,29 @@ test('the element-wise steps split by ranges (copy, zero, axpy, scal, sub, gathe
   one.forEach((v, i) => assert.ok(bitsEqual(v, two[i]!), `vector ${i} differs`));
 });
 
+test('the padding before a forward splits by channels only when it is long enough to gain (chooseStreamParts), with the bits of one thread', async () => {
+  const { PARALLEL_MIN_FLOATS } = await import('../src/conv/choose.js');
+  const one = await instance('simd', 1), two = await instance('simd', 2);
+  const names: string[] = [];
+  const team = two.engine.team!;
+  const run0 = team.run.bind(team);
+  team.run = (where, name, calls) => { names.push(name); run0(where, name, calls); };
+  const long = { inChannels: 32, outChannels: 8, kernelSize: 3, height: 256, width: 256, padding: 'same' } as const;
+  assert.ok(32 * 258 * 258 >= PARALLEL_MIN_FLOATS.copy, 'the long layer pads past the threshold');
+  const short = { inChannels: 64, outChannels: 64, kernelSize: 3, height: 56, width: 56, padding: 'same' } as const;
+  for (const [layer, splits] of [[long, true], [short, false]] as const) {
+    names.length = 0;
+    const A = one.conv2d(layer).randomize({ seed: 5 }), B = two.conv2d(layer).randomize({ seed: 5 });
+    const x = one.randn(A.inputSize, { seed: 6 });
+    assert.ok(bitsEqual(A.forward(x), B.forward(x)), `${layer.inChannels}x${layer.height}: the forward differs from one thread's`);
+    assert.equal(names.includes('f32_pad2d_chw_scalar'), splits, `${layer.inChannels}x${layer.height}: the padding ${splits ? 'did not split' : 'split'} (${names.join(', ')})`);
+    assert.ok(names.length > 0, 'the forward itself ran on the team');
+    A.dispose();
+    B.dispose();
+  }
+  team.run = run0;
+});
+
 test('the Winograd split: by tiles where there are many, by output channels where there are few', async () => {
   const { chooseWinogradSplit } = await import('../src/conv/choose.js');
   assert.equal(chooseWinogradSplit(49, 256, 2), 'channels'); // 256->256 28x28, F(4x4): 7x7 tiles

@@ -5,7 +5,7 @@
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
-import { chooseParts } from '../choose.js';
+import { chooseParts, chooseStreamParts } from '../choose.js';
 import { splitRange } from '../../threads/split.js';
 
 /** Buffers of the layer that several paths read. Filled in by the operator after allocation. */
@@ -43,13 +43,17 @@ export abstract class ConvPath {
     this.parts = chooseParts(engine.lanes, g.K * g.Ho * g.Wo * taps(g));
   }
 
-  /** Zero-padded copy x[C][H][W] -> xp[C][Hp][Wp], split by channels between this path's parts. */
+  /**
+   * Zero-padded copy x[C][H][W] -> xp[C][Hp][Wp], split by channels between the threads when it
+   * is long enough for a copy to gain from them (chooseStreamParts), whatever the convolution's.
+   */
   protected pad(where: string, x: number, xp: number, C: number, H: number, W: number, Hp: number, Wp: number, pt: number, pl: number): void {
-    if (this.parts === 1) {
+    const parts = chooseStreamParts(this.engine.lanes, 'copy', C * Hp * Wp);
+    if (parts === 1) {
       this.engine.k.pad2dChw(x, xp, C, H, W, Hp, Wp, pt, pl);
       return;
     }
-    this.engine.parallel(where, 'f32_pad2d_chw_scalar', splitRange(C, this.parts).map(([c0, c1]) => [
+    this.engine.parallel(where, 'f32_pad2d_chw_scalar', splitRange(C, parts).map(([c0, c1]) => [
       x + c0 * H * W * 4, xp + c0 * Hp * Wp * 4, c1 - c0, H, W, Hp, Wp, pt, pl,
     ]));
   }
