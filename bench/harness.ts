@@ -148,11 +148,13 @@ async function tinybenchRound(c: InProcessContender, plan: Plan): Promise<readon
 
 /** warmUp, planFor (from the slowest warm call) and measureInterleaved in one. */
 export async function measureGroup(
-  contenders: readonly Contender[], budgetMs: number, minWarmupCalls = 1, maxRounds = Infinity,
+  contenders: readonly Contender[], budgetMs: number, minWarmupCalls = 1, maxRounds = Infinity, rounds?: number,
 ): Promise<{ plan: Plan; results: Measurement[] }> {
   const warm = await warmUp(contenders, minWarmupCalls);
   const slowest = Math.max(...warm.map((t) => t[t.length - 1] ?? 0));
   const base = planFor(slowest, contenders.length, budgetMs);
-  const plan = { ...base, rounds: Math.max(1, Math.min(base.rounds, maxRounds)) };
+  // `rounds` asks for more (or fewer) rounds than the plan's, e.g. for calls of seconds, whose
+  // every round gives each contender a single sample
+  const plan = { ...base, rounds: Math.max(1, Math.min(rounds ?? base.rounds, maxRounds)) };
   return { plan, results: await measureInterleaved(contenders, plan, warm) };
 }

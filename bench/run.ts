@@ -168,12 +168,12 @@ const TORCH_NAME = 'PyTorch (native, 1 thread)';
 /** Measure one group interleaved and append its rows. */
 async function group(
   bench: string, op: string, contenders: Contender[],
-  opts: { budgetMs: number; flops?: number; rate?: (m: Measurement) => { value: number; unit: string }; minWarmupCalls?: number },
+  opts: { budgetMs: number; flops?: number; rate?: (m: Measurement) => { value: number; unit: string }; minWarmupCalls?: number; rounds?: number },
 ): Promise<void> {
   const t0 = performance.now();
   const late = t0 - started > SOFT_DEADLINE_MS;
   log(`${bench} · ${op}: ${contenders.map((c) => c.name).join(', ')}${late ? ' (past the soft deadline: 1 round)' : ''}`);
-  const { plan, results } = await measureGroup(contenders, late ? opts.budgetMs / 4 : opts.budgetMs, opts.minWarmupCalls ?? 1, late ? 1 : Infinity);
+  const { plan, results } = await measureGroup(contenders, late ? opts.budgetMs / 4 : opts.budgetMs, opts.minWarmupCalls ?? 1, late ? 1 : Infinity, opts.rounds);
   const tfjs = results.find((r) => r.name.startsWith('tfjs'));
   for (const m of results) {
     const row: Row = { bench, op, contender: m.name, stats: m.stats, roundMedians: m.roundMedians, warmupMs: m.warmupMs, plan };
