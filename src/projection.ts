@@ -3,7 +3,7 @@
 // regions at the right and bottom edges count), or one block per filter ('global', the paper's
 // 1-D theory). M keeps the largest entry of each block, then the k strongest blocks.
 
-import { chooseBlockMax, chooseParts } from './conv/choose.js';
+import { chooseBlockMax, chooseClaimedParts, chooseParts } from './conv/choose.js';
 import { closeGaps, firstAtOrAfter, splitRange } from './threads/split.js';
 import type { SimdKernelExports } from './generated/kernels.js';
 import type { Engine } from './instance.js';
@@ -151,7 +151,7 @@ export class Projector {
     this.ptrs = engine.allocAll([B, B, B, B, parts * HISTOGRAM_BYTES + (parts + 2) * 4]);
     [this.ptrVal, this.ptrMag, this.ptrIdx, this.ptrSel, this.ptrHist] = this.ptrs as [number, number, number, number, number];
     this.simd2x2 = chooseBlockMax(engine.simdAbi !== undefined, bg.ph, bg.pw) === '2x2-simd' ? engine.simdAbi : undefined;
-    this.maps = splitRange(bg.K, chooseParts(engine.lanes, bg.length));
+    this.maps = splitRange(bg.K, chooseClaimedParts(engine.lanes, bg.length));
   }
 
   /** Ranges of blocks the threads split the top-k's passes over the blocks by (one without threads). */

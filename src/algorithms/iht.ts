@@ -17,7 +17,7 @@ import type { PtrOperator } from './ptr-operator.js';
 import { resolveSparsity, makeProjector, sparsityKeys } from './sparsity.js';
 import type { SparsityOptions, ResolvedSparsity } from './sparsity.js';
 import type { Projector } from '../projection.js';
-import { chooseParts } from '../conv/choose.js';
+import { chooseClaimedParts, PARTS_PER_THREAD } from '../conv/choose.js';
 import { closeGaps, firstAtOrAfter, splitRange } from '../threads/split.js';
 
 export interface ReconstructOptions extends SparsityOptions {}
@@ -78,7 +78,7 @@ class IhtWorkspace {
   readonly dist: number; readonly changes: number;
   constructor(readonly engine: Engine, n: number, m: number, blocks: number) {
     const B = Math.max(blocks, 1) * 4;
-    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, distChunks(m) * 8, engine.lanes * 4]);
+    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, distChunks(m) * 8, engine.lanes * PARTS_PER_THREAD * 4]);
     [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.z, this.sup, this.val, this.supTry, this.valTry,
       this.delta, this.deltaVal, this.dist, this.changes] = this.ptrs as [number, number, number, number, number, number, number, number, number,
       number, number, number, number, number, number, number];
@@ -300,7 +300,7 @@ function compareIterates(p: Problem, count: number, c: number, mu: number, listU
   const { engine } = ws;
   const m = op.outputSize;
   const chunks = distChunks(m);
-  const ranges = splitRange(chunks, chooseParts(engine.lanes, count + c));
+  const ranges = splitRange(chunks, chooseClaimedParts(engine.lanes, count + c));
   const sup = engine.i32(ws.sup, count), supTry = engine.i32(ws.supTry, c);
   // each range lists its changes in its own part of delta, from the number of entries of both
   // supports before it on: it has at most its own entries of both

@@ -245,6 +245,20 @@ export function chooseParts(lanes: number, work: number): number {
 }
 
 /**
+ * Parts per thread for an operation whose parts need no scratch of their own. The threads claim
+ * parts as they free up, so a thread running slower than the others (a shared machine's virtual
+ * core whose neighbours are busy, a phone's small core) ends up with fewer; two halves would
+ * leave the faster one waiting. The cuts never change a bit.
+ */
+export const PARTS_PER_THREAD = 4;
+
+/** chooseParts, in PARTS_PER_THREAD parts per thread once split (for parts without scratch of their own). */
+export function chooseClaimedParts(lanes: number, work: number): number {
+  const parts = chooseParts(lanes, work);
+  return parts === 1 ? 1 : parts * PARTS_PER_THREAD;
+}
+
+/**
  * Floats from which the streaming element-wise operations are split between the threads: each
  * element costs a load or a store, not a multiply-add, so splitting pays later than for work of
  * the same count (bench/split-sizes.ts: one call against two halves, the thread asleep before).

@@ -26,7 +26,7 @@ export class DirectForwardSimd extends ForwardPath {
     const g = this.g;
     this.pad('forward', inPtr, this.layer.padded, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
     const L = taps(g), P = g.Ho * g.Wo;
-    this.engine.parallel('forward', 'f32_conv2d_4x8_simd', splitRange(Math.ceil(g.K / 8), this.parts).map(([b0, b1]) => [
+    this.engine.parallel('forward', 'f32_conv2d_4x8_simd', splitRange(Math.ceil(g.K / 8), this.claimedParts).map(([b0, b1]) => [
       this.layer.padded, g.Wp, this.ptr.tapOffsets!, L, this.ptr.panels! + b0 * 8 * L * 4, Math.min(g.K, b1 * 8) - b0 * 8, g.sh, g.sw, g.Ho, g.Wo,
       outPtr + b0 * 8 * P * 4,
     ]));
@@ -43,7 +43,7 @@ export class DirectForwardScalar extends ForwardPath {
     const g = this.g;
     this.pad('forward', inPtr, this.layer.padded, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
     const L = taps(g), P = g.Ho * g.Wo;
-    this.engine.parallel('forward', 'f32_conv2d_scalar', splitRange(g.K, this.parts).map(([k0, k1]) => [
+    this.engine.parallel('forward', 'f32_conv2d_scalar', splitRange(g.K, this.claimedParts).map(([k0, k1]) => [
       this.layer.padded, g.Hp, g.Wp, g.M, this.layer.weights + k0 * L * 4, k1 - k0, g.kh, g.kw, g.sh, g.sw, g.Ho, g.Wo, outPtr + k0 * P * 4,
     ]));
   }

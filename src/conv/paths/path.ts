@@ -5,7 +5,7 @@
 
 import type { Engine } from '../../instance.js';
 import type { ConvGeometry } from '../geometry.js';
-import { chooseParts, chooseStreamParts } from '../choose.js';
+import { chooseClaimedParts, chooseParts, chooseStreamParts } from '../choose.js';
 import { splitRange } from '../../threads/split.js';
 
 /** Buffers of the layer that several paths read. Filled in by the operator after allocation. */
@@ -36,11 +36,14 @@ export abstract class ConvPath {
   }
   /** Whether it packs its panels from the layer's channel-last weights (SIMD modules). */
   readonly readsChannelLast: boolean = false;
-  /** Into how many parts the threads split one run (1 without threads, or for small layers). */
+  /** Into how many parts the threads split one run (1 without threads, or for small layers): one per thread, for parts with scratch of their own. */
   readonly parts: number;
+  /** The same for parts without scratch of their own, which the threads claim as they free up: PARTS_PER_THREAD per thread. */
+  readonly claimedParts: number;
 
   constructor(protected readonly engine: Engine, protected readonly g: ConvGeometry, protected readonly layer: LayerBuffers) {
     this.parts = chooseParts(engine.lanes, g.K * g.Ho * g.Wo * taps(g));
+    this.claimedParts = chooseClaimedParts(engine.lanes, g.K * g.Ho * g.Wo * taps(g));
   }
 
   /**

@@ -24,7 +24,7 @@ export class PixelForward extends ForwardPath {
   run(inPtr: number, outPtr: number): void {
     const g = this.g;
     this.pad('forward', inPtr, this.layer.padded, g.M, g.H, g.W, g.Hp, g.Wp, g.pt, g.pl);
-    this.engine.parallel('forward', 'f32_conv2d_s1_3x8_simd', splitRange(g.Ho, this.parts).map(([y0, y1]) => [
+    this.engine.parallel('forward', 'f32_conv2d_s1_3x8_simd', splitRange(g.Ho, this.claimedParts).map(([y0, y1]) => [
       this.layer.padded, g.Wp, this.ptr.tapOffsets!, taps(g), this.ptr.panels!, g.K, g.Ho, g.Wo, y0, y1, outPtr,
     ]));
   }
@@ -61,7 +61,7 @@ export class PixelTranspose extends TransposePath {
   run(codePtr: number, outPtr: number): void {
     const g = this.g;
     this.pad('transpose', codePtr, this.ptr.paddedCode!, g.K, g.Ho, g.Wo, this.Hq, this.Wq, g.kh - 1 - g.pt, g.kw - 1 - g.pl);
-    this.engine.parallel('transpose', 'f32_conv2d_s1_3x8_simd', splitRange(g.H, this.parts).map(([y0, y1]) => [
+    this.engine.parallel('transpose', 'f32_conv2d_s1_3x8_simd', splitRange(g.H, this.claimedParts).map(([y0, y1]) => [
       this.ptr.paddedCode!, this.Wq, this.ptr.tapOffsets!, g.K * g.kh * g.kw, this.ptr.panels!, g.M, g.H, g.W, y0, y1, outPtr,
     ]));
   }
