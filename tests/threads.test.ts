@@ -204,6 +204,32 @@ test('a small layer runs on the calling thread alone (waking threads would cost 
   assert.ok(jobs > 0, 'the large forward did not run on the team');
 });
 
+test('parts without scratch of their own come PARTS_PER_THREAD per thread; Winograd keeps one per thread', async () => {
+  const { PARTS_PER_THREAD } = await import('../src/conv/choose.js');
+  const cs = await instance('simd', 2);
+  const jobs: Array<[string, number]> = [];
+  const team = cs.engine.team!;
+  const run0 = team.run.bind(team);
+  team.run = (where, name, calls) => { jobs.push([name, calls.length]); run0(where, name, calls); };
+  const count = (name: string) => jobs.filter(([n]) => n === name).map(([, c]) => c);
+  // 3 -> 64: the direct kernel, 8 blocks of 8 filters
+  const direct = cs.conv2d({ inChannels: 3, outChannels: 64, kernelSize: 3, height: 96, width: 96, padding: 'same' }).randomize({ seed: 1 });
+  const h = direct.forward(cs.rand(direct.inputSize, { seed: 2 }));
+  assert.deepEqual(count('f32_conv2d_4x8_simd'), [Math.min(8, 2 * PARTS_PER_THREAD)], 'the direct forward');
+  // the projection's block maxima: one part per few filter maps
+  jobs.length = 0;
+  cs.project(h, { shape: direct.outputShape, pool: 2, density: 0.1 });
+  assert.deepEqual(count('f32_block_max_2x2_4x_simd'), [2 * PARTS_PER_THREAD], 'the block maxima');
+  // Winograd by tiles: per-thread scratch, one part per thread
+  jobs.length = 0;
+  const wino = cs.conv2d(LAYERS['winograd F(4x4), by tiles']).randomize({ seed: 3 });
+  wino.forward(cs.rand(wino.inputSize, { seed: 4 }));
+  assert.deepEqual(count('f32_conv2d_winograd_4x4_3x3_simd'), [2], 'the Winograd forward');
+  team.run = run0;
+  direct.dispose();
+  wino.dispose();
+});
+
 test('load({ threads }) refuses bad values with a typed error, before starting anything', async () => {
   for (const bad of [0, -1, 65]) {
     await assert.rejects(load({ threads: bad }), (e: Error) => e instanceof RangeError && /convcs\.load: 'threads'/.test(e.message), `threads: ${bad}`);
