@@ -2,7 +2,7 @@
 // operation on n floats as one call against two halves run by a team of two, the thread asleep
 // before every job (as it is between the steps of an algorithm) and the caches either warm or
 // cleared (a 64 MB array written in between). The thresholds in src/conv/choose.ts
-// (PARALLEL_MIN_WORK, PARALLEL_MIN_MOVE) are read off this table.
+// (PARALLEL_MIN_FLOATS, and PARALLEL_MIN_WORK kept for gathers and scatters) are read off this table.
 //   node --import tsx bench/split-sizes.ts   -> bench/results/<date>-split-sizes.md
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ for (let i = 0; i < N; i++) support[i] = 4 * i + (i & 3);
 const [xLong] = engine.allocAll([4 * N * 4]) as [number];
 
 type Args = (a: number, b: number) => number[];
-const ops: Array<{ name: string; kernel: string; args: Args; maxN?: number }> = [
+const ops: Array<{ name: string; kernel: string; args: Args }> = [
   { name: 'zero', kernel: 'zero', args: (a, b) => [x + 4 * a, 4 * (b - a)] },
   { name: 'copy', kernel: 'copy', args: (a, b) => [w + 4 * a, x + 4 * a, 4 * (b - a)] },
   { name: 'waxpy (w = y + a x)', kernel: cs.backend === 'scalar' ? 'f32_waxpy_scalar' : 'f32_waxpy_simd', args: (a, b) => [0.5, x + 4 * a, y + 4 * a, w + 4 * a, b - a] },
