@@ -5,7 +5,7 @@
 // density cut-overs, 2x2 block maxima) are made in src/conv/choose.ts, not here.
 
 import type { ModuleExports, ScalarKernelExports, SimdKernelExports } from './generated/kernels.js';
-import { chooseParts, chooseStreamParts } from './conv/choose.js';
+import { chooseParts, chooseStreamParts, type StreamKind } from './conv/choose.js';
 import { splitRange } from './threads/split.js';
 
 /** The element-wise and reduction operations the algorithms call, bound to this module's kernels. */
@@ -90,8 +90,8 @@ export type Parallel = (where: string, name: string, calls: ReadonlyArray<readon
 export function splitElementwise(k: Kernels, simd: boolean, lanes: number, parallel: Parallel): Kernels {
   const parts = (n: number) => chooseParts(lanes, n);
   const ranges = (n: number) => splitRange(n, parts(n), 4);
-  const streamParts = (kind: 'zero' | 'copy' | 'arithmetic', n: number) => chooseStreamParts(lanes, kind, n);
-  const streamRanges = (kind: 'zero' | 'copy' | 'arithmetic', n: number) => splitRange(n, streamParts(kind, n), 4);
+  const streamParts = (kind: StreamKind, n: number) => chooseStreamParts(lanes, kind, n);
+  const streamRanges = (kind: StreamKind, n: number) => splitRange(n, streamParts(kind, n), 4);
   const waxpy = simd ? 'f32_waxpy_simd' : 'f32_waxpy_scalar';
   const scal = simd ? 'f32_scal_simd' : 'f32_scal_scalar';
   return {

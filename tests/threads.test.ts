@@ -23,6 +23,15 @@ async function instance(backend: 'simd' | 'scalar', threads: number): Promise<Co
   return cs;
 }
 
+/** Every job the instance's team runs from now on, as (where, kernel, calls); `stop` puts the team back as it was. */
+function recordJobs(cs: Convcs): { jobs: Array<{ where: string; name: string; calls: number }>; stop: () => void } {
+  const team = cs.engine.team!;
+  const run = team.run;
+  const jobs: Array<{ where: string; name: string; calls: number }> = [];
+  team.run = (where, name, calls) => { jobs.push({ where, name, calls: calls.length }); run.call(team, where, name, calls); };
+  return { jobs, stop: () => { team.run = run; } };
+}
+
 /** Layers that split, one per way of splitting (and the path each one takes, checked below). */
 const LAYERS = {
   'winograd F(2x2), by tiles': { inChannels: 24, outChannels: 20, kernelSize: 3, height: 21, width: 26, padding: 'same', algorithm: 'winograd' },
@@ -133,12 +142,7 @@ test('the element-wise steps split by ranges (copy, zero, axpy, scal, sub, gathe
   const run = async (threads: number) => {
     const cs = await instance('simd', threads);
     const e = cs.engine;
-    const jobs = new Set<string>();
-    if (threads > 1) {
-      const team = e.team!;
-      const run0 = team.run.bind(team);
-      team.run = (where, name, calls) => { jobs.add(where); run0(where, name, calls); };
-    }
+    const spy = threads > 1 ? recordJobs(cs) : undefined;
     const xa = cs.randn(n, { seed: 31 }), xb = cs.randn(n, { seed: 32 });
     const [a, b, c, d, idx] = e.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4]) as [number, number, number, number, number];
     e.f32(a, n).set(xa);
@@ -151,7 +155,7 @@ test('the element-wise steps split by ranges (copy, zero, axpy, scal, sub, gathe
     e.k.gather(d, idx, n, c);
     e.k.zero(a + 40, (n - 20) * 4);
     const out = [e.f32(a, n).slice(), e.f32(c, n).slice(), e.f32(d, n).slice()];
-    if (threads > 1) assert.deepEqual([...jobs].sort(), ['axpy', 'copy', 'gather', 'scal', 'sub', 'zero'], 'the steps that ran split');
+    if (spy) assert.deepEqual([...new Set(spy.jobs.map((j) => j.where))].sort(), ['axpy', 'copy', 'gather', 'scal', 'sub', 'zero'], 'the steps that ran split');
     cs.closeThreads();
     return out;
   };
@@ -162,24 +166,22 @@ test('the element-wise steps split by ranges (copy, zero, axpy, scal, sub, gathe
 test('the padding before a forward splits by channels only when it is long enough to gain (chooseStreamParts), with the bits of one thread', async () => {
   const { PARALLEL_MIN_FLOATS } = await import('../src/conv/choose.js');
   const one = await instance('simd', 1), two = await instance('simd', 2);
-  const names: string[] = [];
-  const team = two.engine.team!;
-  const run0 = team.run.bind(team);
-  team.run = (where, name, calls) => { names.push(name); run0(where, name, calls); };
+  const { jobs, stop } = recordJobs(two);
   const long = { inChannels: 32, outChannels: 8, kernelSize: 3, height: 256, width: 256, padding: 'same' } as const;
   assert.ok(32 * 258 * 258 >= PARALLEL_MIN_FLOATS.copy, 'the long layer pads past the threshold');
   const short = { inChannels: 64, outChannels: 64, kernelSize: 3, height: 56, width: 56, padding: 'same' } as const;
   for (const [layer, splits] of [[long, true], [short, false]] as const) {
-    names.length = 0;
+    jobs.length = 0;
     const A = one.conv2d(layer).randomize({ seed: 5 }), B = two.conv2d(layer).randomize({ seed: 5 });
     const x = one.randn(A.inputSize, { seed: 6 });
     assert.ok(bitsEqual(A.forward(x), B.forward(x)), `${layer.inChannels}x${layer.height}: the forward differs from one thread's`);
+    const names = jobs.map((j) => j.name);
     assert.equal(names.includes('f32_pad2d_chw_scalar'), splits, `${layer.inChannels}x${layer.height}: the padding ${splits ? 'did not split' : 'split'} (${names.join(', ')})`);
     assert.ok(names.length > 0, 'the forward itself ran on the team');
     A.dispose();
     B.dispose();
   }
-  team.run = run0;
+  stop();
 });
 
 test('the Winograd split: by tiles where there are many, by output channels where there are few', async () => {
@@ -192,26 +194,21 @@ test('the Winograd split: by tiles where there are many, by output channels wher
 
 test('a small layer runs on the calling thread alone (waking threads would cost more than it saves)', async () => {
   const cs = await instance('simd', 2);
-  const team = cs.engine.team!;
-  let jobs = 0;
-  const run0 = team.run.bind(team);
-  team.run = (...args) => { jobs++; run0(...args); };
+  const { jobs, stop } = recordJobs(cs);
   const small = cs.conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, height: 8, width: 8, padding: 'same' }).randomize({ seed: 1 });
   small.forward(cs.randn(small.inputSize, { seed: 2 }));
-  assert.equal(jobs, 0, 'the small forward woke the threads');
+  assert.equal(jobs.length, 0, 'the small forward woke the threads');
   const big = cs.conv2d(LAYERS['winograd F(2x2), by tiles']).randomize({ seed: 1 });
   big.forward(cs.randn(big.inputSize, { seed: 2 }));
-  assert.ok(jobs > 0, 'the large forward did not run on the team');
+  assert.ok(jobs.length > 0, 'the large forward did not run on the team');
+  stop();
 });
 
 test('parts without scratch of their own come PARTS_PER_THREAD per thread; Winograd keeps one per thread', async () => {
   const { PARTS_PER_THREAD } = await import('../src/conv/choose.js');
   const cs = await instance('simd', 2);
-  const jobs: Array<[string, number]> = [];
-  const team = cs.engine.team!;
-  const run0 = team.run.bind(team);
-  team.run = (where, name, calls) => { jobs.push([name, calls.length]); run0(where, name, calls); };
-  const count = (name: string) => jobs.filter(([n]) => n === name).map(([, c]) => c);
+  const { jobs, stop } = recordJobs(cs);
+  const count = (name: string) => jobs.filter((j) => j.name === name).map((j) => j.calls);
   // 3 -> 64: the direct kernel, 8 blocks of 8 filters
   const direct = cs.conv2d({ inChannels: 3, outChannels: 64, kernelSize: 3, height: 96, width: 96, padding: 'same' }).randomize({ seed: 1 });
   const h = direct.forward(cs.rand(direct.inputSize, { seed: 2 }));
@@ -225,7 +222,7 @@ test('parts without scratch of their own come PARTS_PER_THREAD per thread; Winog
   const wino = cs.conv2d(LAYERS['winograd F(4x4), by tiles']).randomize({ seed: 3 });
   wino.forward(cs.rand(wino.inputSize, { seed: 4 }));
   assert.deepEqual(count('f32_conv2d_winograd_4x4_3x3_simd'), [2], 'the Winograd forward');
-  team.run = run0;
+  stop();
   direct.dispose();
   wino.dispose();
 });

@@ -17,7 +17,7 @@ import type { PtrOperator } from './ptr-operator.js';
 import { resolveSparsity, makeProjector, sparsityKeys } from './sparsity.js';
 import type { SparsityOptions, ResolvedSparsity } from './sparsity.js';
 import type { Projector } from '../projection.js';
-import { chooseClaimedParts, PARTS_PER_THREAD } from '../conv/choose.js';
+import { chooseClaimedParts } from '../conv/choose.js';
 import { closeGaps, firstAtOrAfter, splitRange } from '../threads/split.js';
 
 export interface ReconstructOptions extends SparsityOptions {}
@@ -74,11 +74,11 @@ class IhtWorkspace {
   readonly g: number; readonly z: number;
   /** the code's support and values, and NIHT's candidate's (the two swap when NIHT accepts a step) */
   sup: number; val: number; supTry: number; valTry: number;
-  /** NIHT: the squared distance between the candidate and the code by chunks of indices (f64 each), and each range's count of changes */
+  /** NIHT: the squared distance between the candidate and the code by chunks of indices (f64 each), and each range's count of changes (as many ranges as compareIterates can cut) */
   readonly dist: number; readonly changes: number;
   constructor(readonly engine: Engine, n: number, m: number, blocks: number) {
     const B = Math.max(blocks, 1) * 4;
-    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, distChunks(m) * 8, engine.lanes * PARTS_PER_THREAD * 4]);
+    this.ptrs = engine.allocAll([n * 4, n * 4, n * 4, n * 4, n * 4, n * 4, m * 4, m * 4, B, B, B, B, 2 * B, 2 * B, distChunks(m) * 8, chooseClaimedParts(engine.lanes, Infinity) * 4]);
     [this.x, this.d, this.xHat, this.xTry, this.wg, this.dx, this.g, this.z, this.sup, this.val, this.supTry, this.valTry,
       this.delta, this.deltaVal, this.dist, this.changes] = this.ptrs as [number, number, number, number, number, number, number, number, number,
       number, number, number, number, number, number, number];

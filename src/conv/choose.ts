@@ -267,8 +267,11 @@ export function chooseClaimedParts(lanes: number, work: number): number {
  */
 export const PARALLEL_MIN_FLOATS = { zero: 1 << 22, copy: 1 << 21, arithmetic: 1 << 20 } as const;
 
+/** The kinds of streaming element-wise operation PARALLEL_MIN_FLOATS has a threshold for. */
+export type StreamKind = keyof typeof PARALLEL_MIN_FLOATS;
+
 /** Into how many parts a streaming element-wise operation on `floats` floats is split. */
-export function chooseStreamParts(lanes: number, kind: keyof typeof PARALLEL_MIN_FLOATS, floats: number): number {
+export function chooseStreamParts(lanes: number, kind: StreamKind, floats: number): number {
   return floats >= PARALLEL_MIN_FLOATS[kind] ? lanes : 1;
 }
 

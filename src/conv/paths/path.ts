@@ -42,8 +42,9 @@ export abstract class ConvPath {
   readonly claimedParts: number;
 
   constructor(protected readonly engine: Engine, protected readonly g: ConvGeometry, protected readonly layer: LayerBuffers) {
-    this.parts = chooseParts(engine.lanes, g.K * g.Ho * g.Wo * taps(g));
-    this.claimedParts = chooseClaimedParts(engine.lanes, g.K * g.Ho * g.Wo * taps(g));
+    const work = g.K * g.Ho * g.Wo * taps(g);
+    this.parts = chooseParts(engine.lanes, work);
+    this.claimedParts = chooseClaimedParts(engine.lanes, work);
   }
 
   /**
