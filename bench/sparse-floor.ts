@@ -3,6 +3,11 @@
 // allows. Alternating in one process on one thread, on the code the bench row uses:
 //   - the public transposeSparse (what `npm run bench` times),
 //   - the internal call it makes (zeroing the accumulator, the 3x3c4 kernel, the crop),
+//   - the kernel's own walk alone (a copy of its loop for one thread, stride 1: no zeroing, no
+//     crop), on the real accumulator,
+//   - the same walk with each non-zero's patch moved to a place of its own (64 places side by
+//     side, a 9 KB accumulator): the same instructions, but no patch overlaps the last ones and
+//     everything stays in L1, so what it saves is what the accumulator's memory costs,
 //   - a floor: each non-zero's 9 weight vectors multiplied by its value and added into 9
 //     registers, with no accumulator in memory and no walk over the code's rows. It computes
 //     nothing useful; no sparse transpose that reads each non-zero's filter once can be faster
@@ -17,9 +22,42 @@ import { measureCeiling } from './ceiling.js';
 
 // The floor, in AssemblyScript: per non-zero, its value and its filter (the byte offset of the
 // filter's 9 vectors, worked out beforehand from its index, so not even the walk over code rows
-// is timed), 9 weight loads and 9 multiply-adds, and nothing written.
+// is timed), 9 weight loads and 9 multiply-adds, and nothing written. Beside it the kernel's walk
+// (f32_conv2d_transpose_sparse_3x3c4_simd's loop for a whole accumulator at stride 1), and the
+// same walk with patch i at place i mod 64 of a 3-row accumulator of 64 patches.
 const FLOOR_SOURCE = `
 export function alloc(bytes: i32): usize { return heap.alloc(<usize>bytes); }
+export function walk(idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32, w4: usize, Wp: i32, xc: usize): void {
+  walkTo(idx, val, nnz, Ho, Wo, w4, Wp, xc, false);
+}
+export function walkApart(idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32, w4: usize, xc: usize): void {
+  walkTo(idx, val, nnz, Ho, Wo, w4, 64 * 3, xc, true);
+}
+// @ts-ignore: decorator
+@inline function walkTo(idx: usize, val: usize, nnz: i32, Ho: i32, Wo: i32, w4: usize, Wp: i32, xc: usize, apart: bool): void {
+  const P = Ho * Wo;
+  const rowBytes = <usize>Wp << 4;
+  let rowBase = i32.MIN_VALUE; let row: usize = 0; let w: usize = 0;
+  for (let i = 0; i < nnz; i++) {
+    const flat = load<i32>(idx + (<usize>i << 2));
+    const v = load<f32>(val + (<usize>i << 2));
+    if (v == 0) continue;
+    let ox = flat - rowBase;
+    if (<u32>ox >= <u32>Wo) {
+      const k = <i32>(<u32>flat / <u32>P); const p = flat - k * P; const oy = <i32>(<u32>p / <u32>Wo);
+      ox = p - oy * Wo; rowBase = flat - ox; row = xc + <usize>oy * rowBytes; w = w4 + <usize>k * 144;
+    }
+    const vv = f32x4.splat(v);
+    const d = apart ? xc + <usize>(i & 63) * 48 : row + (<usize>ox << 4);
+    tapRow(d, vv, w); tapRow(d + rowBytes, vv, w + 48); tapRow(d + 2 * rowBytes, vv, w + 96);
+  }
+}
+// @ts-ignore: decorator
+@inline function tapRow(d: usize, vv: v128, w: usize): void {
+  v128.store(d, f32x4.add(v128.load(d), f32x4.mul(vv, v128.load(w))));
+  v128.store(d, f32x4.add(v128.load(d, 16), f32x4.mul(vv, v128.load(w, 16))), 16);
+  v128.store(d, f32x4.add(v128.load(d, 32), f32x4.mul(vv, v128.load(w, 32))), 32);
+}
 export function floor(filterOffset: usize, val: usize, nnz: i32, w4: usize, out: usize): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0;
   for (let i = 0; i < nnz; i++) {
@@ -60,9 +98,14 @@ const instance = await WebAssembly.instantiate(floorModule, { env: { abort() { t
 const floorExports = instance.exports as unknown as {
   memory: WebAssembly.Memory; alloc(bytes: number): number;
   floor(filterOffset: number, val: number, nnz: number, w4: number, out: number): void;
+  walk(idx: number, val: number, nnz: number, Ho: number, Wo: number, w4: number, Wp: number, xc: number): void;
+  walkApart(idx: number, val: number, nnz: number, Ho: number, Wo: number, w4: number, xc: number): void;
 };
 const offsetPtr = floorExports.alloc(nnz * 4), valPtr = floorExports.alloc(nnz * 4);
 const w4Ptr = floorExports.alloc(64 * 144), outPtr = floorExports.alloc(32);
+// the walks: the code's indices, the padded 226x226 accumulator and the 64 places side by side
+const idxPtr = floorExports.alloc(nnz * 4), accPtr = floorExports.alloc(226 * 226 * 16), apartPtr = floorExports.alloc(3 * 64 * 48);
+new Int32Array(floorExports.memory.buffer, idxPtr, nnz).set(code.support);
 // filter k of index k·224·224 + pixel: 9 f32x4 (144 bytes) each
 new Int32Array(floorExports.memory.buffer, offsetPtr, nnz).set(Int32Array.from(code.support, (i) => Math.floor(i / (224 * 224)) * 144));
 new Float32Array(floorExports.memory.buffer, valPtr, nnz).set(values);
@@ -78,6 +121,8 @@ W.transposeSparse(code.support, values, out);
 const contenders: Array<[string, () => void]> = [
   ['public transposeSparse (the bench row)', () => W.transposeSparse(code.support, values, out)],
   ['internal call: zero, kernel, crop', () => internal.transposeSparsePtr(internal.grown.idx, internal.grown.val, nnz, internal.inputPtr)],
+  ['the kernel\'s walk alone (no zeroing, no crop)', () => floorExports.walk(idxPtr, valPtr, nnz, 224, 224, w4Ptr, 226, accPtr)],
+  ['the same walk, each patch in a place of its own (no overlap, 9 KB)', () => floorExports.walkApart(idxPtr, valPtr, nnz, 224, 224, w4Ptr, apartPtr)],
   ['floor: per non-zero 9 weight loads and multiply-adds, nothing stored', () => floorExports.floor(offsetPtr, valPtr, nnz, w4Ptr, outPtr)],
 ];
 const samples = contenders.map(() => [] as number[]);
