@@ -88,51 +88,61 @@ export type Parallel = (where: string, name: string, calls: ReadonlyArray<readon
  * distances) stay whole, on the calling thread, in their one order of summation.
  */
 export function splitElementwise(k: Kernels, simd: boolean, lanes: number, parallel: Parallel): Kernels {
-  const parts = (n: number) => chooseParts(lanes, n);
-  const ranges = (n: number) => splitRange(n, parts(n), 4);
-  const streamParts = (kind: StreamKind, n: number) => chooseStreamParts(lanes, kind, n);
-  const streamRanges = (kind: StreamKind, n: number) => splitRange(n, streamParts(kind, n), 4);
+  // The ranges of whole f32x4 that n elements are cut into, or undefined when they stay one call:
+  // by chooseStreamParts for the streaming operations, by chooseParts for gathers and scatters.
+  const cut = (parts: number, n: number) => (parts === 1 ? undefined : splitRange(n, parts, 4));
+  const stream = (kind: StreamKind, n: number) => cut(chooseStreamParts(lanes, kind, n), n);
+  const scattered = (n: number) => cut(chooseParts(lanes, n), n);
   const waxpy = simd ? 'f32_waxpy_simd' : 'f32_waxpy_scalar';
   const scal = simd ? 'f32_scal_simd' : 'f32_scal_scalar';
   return {
     ...k,
     copy(dst, src, bytes) {
       // a move between overlapping ranges is one memmove, in its own order
-      if (bytes % 4 !== 0 || streamParts('copy', bytes >> 2) === 1 || Math.abs(dst - src) < bytes) return k.copy(dst, src, bytes);
-      parallel('copy', 'copy', streamRanges('copy', bytes >> 2).map(([a, b]) => [dst + 4 * a, src + 4 * a, 4 * (b - a)]));
+      const r = bytes % 4 === 0 && Math.abs(dst - src) >= bytes ? stream('copy', bytes >> 2) : undefined;
+      if (!r) return k.copy(dst, src, bytes);
+      parallel('copy', 'copy', r.map(([a, b]) => [dst + 4 * a, src + 4 * a, 4 * (b - a)]));
     },
     zero(dst, bytes) {
-      if (bytes % 4 !== 0 || streamParts('zero', bytes >> 2) === 1) return k.zero(dst, bytes);
-      parallel('zero', 'zero', streamRanges('zero', bytes >> 2).map(([a, b]) => [dst + 4 * a, 4 * (b - a)]));
+      const r = bytes % 4 === 0 ? stream('zero', bytes >> 2) : undefined;
+      if (!r) return k.zero(dst, bytes);
+      parallel('zero', 'zero', r.map(([a, b]) => [dst + 4 * a, 4 * (b - a)]));
     },
     axpy(a, x, y, n) {
-      if (streamParts('arithmetic', n) === 1) return k.axpy(a, x, y, n);
-      parallel('axpy', waxpy, streamRanges('arithmetic', n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, y + 4 * i, j - i]));
+      const r = stream('arithmetic', n);
+      if (!r) return k.axpy(a, x, y, n);
+      parallel('axpy', waxpy, r.map(([i, j]) => [a, x + 4 * i, y + 4 * i, y + 4 * i, j - i]));
     },
     waxpy(a, x, y, w, n) {
-      if (streamParts('arithmetic', n) === 1) return k.waxpy(a, x, y, w, n);
-      parallel('waxpy', waxpy, streamRanges('arithmetic', n).map(([i, j]) => [a, x + 4 * i, y + 4 * i, w + 4 * i, j - i]));
+      const r = stream('arithmetic', n);
+      if (!r) return k.waxpy(a, x, y, w, n);
+      parallel('waxpy', waxpy, r.map(([i, j]) => [a, x + 4 * i, y + 4 * i, w + 4 * i, j - i]));
     },
     scal(a, x, n) {
-      if (streamParts('arithmetic', n) === 1) return k.scal(a, x, n);
-      parallel('scal', scal, streamRanges('arithmetic', n).map(([i, j]) => [a, x + 4 * i, j - i]));
+      const r = stream('arithmetic', n);
+      if (!r) return k.scal(a, x, n);
+      parallel('scal', scal, r.map(([i, j]) => [a, x + 4 * i, j - i]));
     },
     sub(a, b, out, n) {
-      if (streamParts('arithmetic', n) === 1) return k.sub(a, b, out, n);
-      parallel('sub', 'f32_sub_scalar', streamRanges('arithmetic', n).map(([i, j]) => [a + 4 * i, b + 4 * i, out + 4 * i, j - i]));
+      const r = stream('arithmetic', n);
+      if (!r) return k.sub(a, b, out, n);
+      parallel('sub', 'f32_sub_scalar', r.map(([i, j]) => [a + 4 * i, b + 4 * i, out + 4 * i, j - i]));
     },
     gather(z, support, count, out) {
-      if (parts(count) === 1) return k.gather(z, support, count, out);
-      parallel('gather', 'f32_gather_scalar', ranges(count).map(([i, j]) => [z, support + 4 * i, j - i, out + 4 * i]));
+      const r = scattered(count);
+      if (!r) return k.gather(z, support, count, out);
+      parallel('gather', 'f32_gather_scalar', r.map(([i, j]) => [z, support + 4 * i, j - i, out + 4 * i]));
     },
     // the positions of one support are distinct: each element is written once, wherever
     scatter(idx, val, n, dense) {
-      if (parts(n) === 1) return k.scatter(idx, val, n, dense);
-      parallel('scatter', 'f32_scatter_scalar', ranges(n).map(([i, j]) => [idx + 4 * i, val + 4 * i, j - i, dense]));
+      const r = scattered(n);
+      if (!r) return k.scatter(idx, val, n, dense);
+      parallel('scatter', 'f32_scatter_scalar', r.map(([i, j]) => [idx + 4 * i, val + 4 * i, j - i, dense]));
     },
     scatterZero(idx, n, dense) {
-      if (parts(n) === 1) return k.scatterZero(idx, n, dense);
-      parallel('scatter', 'f32_scatter_zero_scalar', ranges(n).map(([i, j]) => [idx + 4 * i, j - i, dense]));
+      const r = scattered(n);
+      if (!r) return k.scatterZero(idx, n, dense);
+      parallel('scatter', 'f32_scatter_zero_scalar', r.map(([i, j]) => [idx + 4 * i, j - i, dense]));
     },
   };
 }
